@@ -1,0 +1,173 @@
+"""Pull what the checks read out of DuckDB, as one small pandas frame per suite.
+
+The joins, windows and regular expressions run in DuckDB; GX only sees the result.
+A frame holds the columns its checks read plus the derived boolean columns of
+:mod:`expectations.suites`. Article text never leaves DuckDB: a column whose only
+check is "not null" is pulled as a marker (1 or NULL), so ``raw_text`` and
+``clean_text`` cost nothing and cannot leak into reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from expectations.suites import ENTITY_RESIDUE_PATTERN, REFERENCES, SURFACE_TABLES, Check, reference_column
+from transforms.edits import Edit, replay
+from warehouse.schema import TABLES
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+_DOCS_CTE = (
+    "docs AS (SELECT doc_id, any_value(raw_text) AS raw_text, any_value(clean_text) AS clean_text "
+    "FROM documents WHERE doc_id IS NOT NULL GROUP BY doc_id)"
+)
+
+
+def _span(text: str, test: str, *inputs: str) -> str:
+    """``CASE``: NULL when any input is NULL, else the span lies in ``text`` and ``test`` holds."""
+    nulls = " OR ".join(f"{x} IS NULL" for x in (text, "t.start", 't."end"', *inputs))
+    return (
+        f"CASE WHEN {nulls} THEN NULL ELSE (t.start >= 0 AND t.\"end\" >= t.start "
+        f"AND t.\"end\" <= length({text}) AND {test}) END"
+    )
+
+
+_SLICE = 'substr(docs.clean_text, t.start + 1, t."end" - t.start)'
+_RESIDUE = ENTITY_RESIDUE_PATTERN.replace("'", "''")
+
+#: SQL for each derived column, over the table row ``t`` and its document ``docs``.
+DERIVED: dict[str, str] = {
+    "surface_matches_clean_text": _span("docs.clean_text", f"{_SLICE} = t.surface", "t.surface"),
+    "quote_inside_span": _span("docs.clean_text", f"strpos({_SLICE}, t.quote) > 0", "t.quote"),
+    "span_inside_clean_text": _span("docs.clean_text", "TRUE"),
+    "before_matches_raw_text": (
+        "CASE WHEN docs.raw_text IS NULL OR t.raw_start IS NULL OR t.raw_end IS NULL OR t.before IS NULL "
+        "THEN NULL ELSE (t.raw_start >= 0 AND t.raw_end >= t.raw_start AND t.raw_end <= length(docs.raw_text) "
+        "AND substr(docs.raw_text, t.raw_start + 1, t.raw_end - t.raw_start) = t.before) END"
+    ),
+    "span_follows_previous_edit": (
+        "CASE WHEN t.doc_id IS NULL OR t.seq IS NULL OR t.raw_start IS NULL OR t.raw_end IS NULL THEN NULL "
+        "ELSE (t.raw_start <= t.raw_end AND coalesce(t._prev_end <= t.raw_start, TRUE)) END"
+    ),
+    "no_entity_residue": f"NOT regexp_matches(t.clean_text, '{_RESIDUE}')",
+    "clean_text_not_blank": r"regexp_matches(t.clean_text, '\S')",
+    "doc_count_matches_documents": (
+        "CASE WHEN t.story_id IS NULL OR t.doc_count IS NULL THEN NULL "
+        "ELSE t.doc_count = (SELECT count(*) FROM documents d WHERE d.story_id = t.story_id) END"
+    ),
+    "values_match_doc_ids": 'len(t."values") = len(t.doc_ids)',
+    "conflicting_matches_values": 't.conflicting = (len(list_distinct(t."values")) > 1)',
+}
+#: Extra columns computed over the raw table before deriving (window functions).
+WINDOWS: dict[str, str] = {
+    "edits": "lag(raw_end) OVER (PARTITION BY doc_id ORDER BY seq, raw_start) AS _prev_end",
+}
+for (_table, _col), (_ref, _ref_col) in REFERENCES.items():
+    DERIVED[reference_column(_table, _col)] = (
+        f'CASE WHEN t."{_col}" IS NULL THEN NULL '
+        f'ELSE EXISTS (SELECT 1 FROM "{_ref}" r WHERE r."{_ref_col}" = t."{_col}") END'
+    )
+
+_INDEX_CANDIDATES = ("doc_id", "doc_id_a", "doc_id_b", "story_id", "count_type", "source_uri", "start")
+
+
+def index_columns(table: str) -> list[str]:
+    """Columns that identify a row of ``table`` in failure details (short ids only)."""
+    t = TABLES[table]
+    return list(t.key) if t.key else [c for c in _INDEX_CANDIDATES if c in t.column_names]
+
+
+def frame_sql(table: str, checks: Iterable[Check]) -> str:
+    """The ``SELECT`` that pulls the frame of ``table`` for ``checks``."""
+    checks = list(checks)
+    names = set(TABLES[table].column_names)
+    index = index_columns(table)
+    used_fully = set(index)
+    used_null_only: set[str] = set()
+    derived: list[str] = []
+    for c in checks:
+        for col in [c.column] if c.column else list(c.kwargs.get("column_list", [])):  # type: ignore[call-overload]
+            if col in DERIVED:
+                derived.append(col)
+            elif col in names:
+                (used_null_only if c.expectation == "expect_column_values_to_not_be_null" else used_fully).add(col)
+    select: list[str] = []
+    for col in TABLES[table].column_names:
+        if col in used_fully:
+            select.append(f't."{col}"')
+        elif col in used_null_only:
+            select.append(f'CASE WHEN t."{col}" IS NULL THEN NULL ELSE 1 END AS "{col}"')
+    select += [f'{DERIVED[d]} AS "{d}"' for d in dict.fromkeys(derived)]
+    window = f", {WINDOWS[table]}" if table in WINDOWS else ""
+    needs_docs = any("docs." in DERIVED[d] for d in derived)
+    cte = f"WITH {_DOCS_CTE} " if needs_docs else ""
+    join = " LEFT JOIN docs ON docs.doc_id = t.doc_id" if needs_docs else ""
+    return f'{cte}SELECT {", ".join(select) or "1 AS _row"} FROM (SELECT *{window} FROM "{table}") t{join}'
+
+
+QUARANTINE_SHARE_SQL = (
+    "SELECT coalesce((SELECT count(*) FROM quarantine)::DOUBLE / nullif("
+    "(SELECT count(*) FROM documents) + (SELECT count(*) FROM quarantine), 0), 0.0) AS quarantine_share"
+)
+
+
+def replay_frame(con: duckdb.DuckDBPyConnection, sample: int) -> pd.DataFrame:
+    """One row per sampled document: does replaying its edits over raw_text give clean_text?
+
+    The sample is deterministic (documents ordered by a hash of their id). The result
+    is NULL for a document whose ids, texts or edits hold NULLs (their not-null checks
+    report those).
+    """
+    import pandas as pd
+
+    docs = con.execute(
+        "SELECT doc_id, raw_text, clean_text FROM documents ORDER BY hash(doc_id), doc_id LIMIT ?",
+        [max(sample, 0)],
+    ).fetchall()
+    ids = [d[0] for d in docs if d[0] is not None]
+    edits: dict[str, list[tuple]] = {}
+    for row in con.execute(
+        'SELECT doc_id, seq, raw_start, raw_end, "after", rule FROM edits '
+        "WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY doc_id, seq NULLS LAST",
+        [ids],
+    ).fetchall():
+        edits.setdefault(row[0], []).append(row)
+    rows = []
+    for doc_id, raw, clean in docs:
+        mine = edits.get(doc_id, [])
+        if doc_id is None or raw is None or clean is None or any(None in e[1:5] for e in mine):
+            ok = None
+        else:
+            try:
+                ok = replay(raw, [Edit(e[2], e[3], e[4], e[5] or "") for e in mine]) == clean
+            except ValueError:
+                ok = False
+        rows.append((doc_id, ok))
+    return pd.DataFrame(
+        {"doc_id": pd.Series([r[0] for r in rows], dtype=object),
+         "replay_matches_clean_text": pd.Series([r[1] for r in rows], dtype=object)}
+    )
+
+
+def pull_frames(
+    con: duckdb.DuckDBPyConnection, checks: Iterable[Check], *, replay_sample: int
+) -> dict[str, pd.DataFrame | Exception]:
+    """Every frame ``checks`` need, by frame name; a frame that cannot be read is its exception."""
+    by_frame: dict[str, list[Check]] = {}
+    for c in checks:
+        by_frame.setdefault(c.frame_name, []).append(c)
+    frames: dict[str, pd.DataFrame | Exception] = {}
+    for name, group in by_frame.items():
+        try:
+            if name == "edits_replay":
+                frames[name] = replay_frame(con, replay_sample)
+            elif name == "quarantine_share":
+                frames[name] = con.execute(QUARANTINE_SHARE_SQL).df()
+            else:
+                frames[name] = con.execute(frame_sql(name, group)).df()
+        except Exception as exc:  # noqa: BLE001 - reported as a failed check, not a crash
+            frames[name] = exc
+    return frames

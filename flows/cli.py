@@ -1,0 +1,121 @@
+"""The ``copydesk`` command line. Heavy imports (Prefect, Great Expectations) stay inside
+the commands that need them, so ``copydesk --help`` and ``copydesk sql`` start fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="copydesk",
+    help="Turn raw news text into a clean, audited, checked DuckDB warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+HomeOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--home",
+        help="Home folder holding warehouse.duckdb, Parquet datasets and Data Docs "
+        "[env: COPYDESK_HOME; default: ./copydesk-home].",
+        show_default=False,
+    ),
+]
+
+
+def resolve_home(home: Path | None) -> Path:
+    """The home folder: --home, else $COPYDESK_HOME, else ./copydesk-home."""
+    if home is not None:
+        return home.expanduser().resolve()
+    env = os.environ.get("COPYDESK_HOME")
+    return Path(env).expanduser().resolve() if env else Path("copydesk-home").resolve()
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def run(
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs; none: the bundled sample.", show_default=False)] = None,
+    home: HomeOpt = None,
+    csv_columns: Annotated[Optional[str], typer.Option(help="Column names, in order, for headerless CSV (e.g. class,title,text).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 500,
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
+) -> None:
+    """Run the pipeline: load, clean, extract, publish the warehouse, check it.
+
+    Example: copydesk run ../shared/seeds --home ./h
+    """
+    from flows.runner import run_flow
+
+    home_path = resolve_home(home)
+    columns = [c.strip() for c in csv_columns.split(",")] if csv_columns else None
+    code = run_flow(list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check)
+    raise typer.Exit(code)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL query (read-only).")],
+    home: HomeOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table, csv, json or parquet (binary, to stdout).")] = "table",
+) -> None:
+    """Query the warehouse, read-only: writes, ATTACH, COPY and file reads are refused.
+
+    Example: copydesk sql "SELECT title, published_date FROM documents" --format json
+    """
+    import duckdb
+
+    from warehouse import sql as wsql
+    from warehouse.store import db_path
+
+    if fmt not in wsql.FORMATS:
+        raise _fail(f"unknown --format {fmt!r}; choose one of {', '.join(wsql.FORMATS)}")
+    try:
+        result = wsql.query(db_path(resolve_home(home)), query)
+    except (wsql.SqlRefused, wsql.WarehouseMissing) as exc:
+        raise _fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise _fail(str(exc).strip()) from None
+    if fmt == "table":
+        from flows.render import print_table
+
+        print_table(result)
+    else:
+        sys.stdout.buffer.write(wsql.render(result, fmt))
+        sys.stdout.flush()
+
+
+@app.command()
+def check(
+    home: HomeOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Also fail (exit 1) on warnings.")] = False,
+    junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report here, one testcase per expectation.")] = None,
+) -> None:
+    """Run the data checks (Great Expectations) on the warehouse.
+
+    Exit 0 when no error-severity check fails (--strict: no check fails at all), 1
+    otherwise. Results go to the check_results table and Data Docs under the home.
+
+    Example: copydesk check --home ./h --junit checks.xml
+    """
+    from flows.runner import check_home
+
+    raise typer.Exit(check_home(resolve_home(home), strict=strict, junit=junit))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The ``copydesk run`` flow: discover, load, clean and extract in batches, publish, check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+from prefect import flow, get_run_logger, task
+
+from flows.discover import InputFile, discover, read_input
+from transforms.assemble import batch_tables, doc_id_of
+from transforms.parse import Record, Rejected
+from warehouse import store
+from warehouse.schema import TABLES
+
+
+@dataclass
+class RunSummary:
+    """What a run did; printed by the CLI and stored in ``runs``."""
+
+    run_id: str
+    home: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    status: str = "running"
+    inputs_seen: int = 0
+    docs_new: int = 0
+    docs_unchanged: int = 0
+    quarantined: int = 0
+    skipped_files: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    checks_failed: int | None = None
+    check_errors: int = 0
+    check_warnings: int = 0
+    error: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished_at or dt.datetime.now(dt.UTC)
+        return (end - self.started_at).total_seconds()
+
+
+@task(name="discover-inputs")
+def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
+    """Expand the command-line inputs into files."""
+    return discover(inputs)
+
+
+@task(name="load-batch", retries=1, retry_delay_seconds=1)
+def load_batch(files: list[InputFile], csv_columns: list[str] | None = None) -> list[Record | Rejected]:
+    """Read and parse a batch of input files."""
+    out: list[Record | Rejected] = []
+    for item in files:
+        out.extend(read_input(item, csv_columns))
+    return out
+
+
+@task(name="process-batch")
+def process_batch(home: str, run_id: str, part: int, records: list[Record], ingested_at: dt.datetime) -> dict[str, int]:
+    """Clean and extract a batch of new records and stage its Parquet parts."""
+    tables = batch_tables(records, run_id, ingested_at)
+    for name, table in tables.items():
+        store.write_part(Path(home), run_id, name, part, table)
+    return {name: t.num_rows for name, t in tables.items()}
+
+
+@task(name="stage-quarantine")
+def stage_quarantine(home: str, run_id: str, rejected: list[Rejected], detected_at: dt.datetime) -> int:
+    """Stage the quarantine rows of this run."""
+    table = pa.Table.from_pylist(
+        [
+            {"source_uri": r.source_uri, "reason": r.reason, "bytes": r.bytes, "run_id": run_id, "detected_at": detected_at}
+            for r in rejected
+        ],
+        schema=TABLES["quarantine"].arrow_schema,
+    )
+    store.write_part(Path(home), run_id, "quarantine", 0, table)
+    return table.num_rows
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+@task(name="publish-and-check")
+def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary:
+    """Publish the new warehouse atomically, with the run row and check results in it.
+
+    When the run added nothing, the data is what the last checks saw: they are not
+    run again (``runs.checks_failed`` stays null for this run).
+    """
+    from warehouse.runlog import record_run
+
+    changed = bool(summary.docs_new or summary.quarantined)
+
+    def finish(con) -> None:  # type: ignore[no-untyped-def]
+        if check and changed:
+            from expectations.runner import outcomes_table, run_checks
+
+            outcomes = run_checks(con)
+            summary.checks_failed = sum(not o.success for o in outcomes)
+            summary.check_errors = sum(not o.success and o.severity == "error" for o in outcomes)
+            summary.check_warnings = sum(not o.success and o.severity == "warning" for o in outcomes)
+            con.register("_check_results", outcomes_table(outcomes, summary.run_id))
+            con.execute("INSERT INTO check_results SELECT * FROM _check_results")
+            con.unregister("_check_results")
+        summary.finished_at = dt.datetime.now(dt.UTC)
+        summary.status = "failed" if summary.check_errors else "completed"
+        record_run(con, summary)
+
+    store.publish(Path(home), summary.run_id, finish)
+    return summary
+
+
+@flow(name="copydesk-run", log_prints=False)
+def run_pipeline(
+    inputs: list[str],
+    home: str,
+    batch_size: int = 500,
+    check: bool = True,
+    csv_columns: list[str] | None = None,
+) -> RunSummary:
+    """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``."""
+    logger = get_run_logger()
+    home_path = Path(home)
+    now = dt.datetime.now(dt.UTC)
+    summary = RunSummary(run_id=now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], home=home, started_at=now)
+    with store.lock_home(home_path):
+        store.recover(home_path)
+        try:
+            files, skipped = discover_inputs(inputs)
+            summary.skipped_files = len(skipped)
+            known = store.known_doc_ids(home_path)
+            rejected: list[Rejected] = []
+            part = 0
+            for file_batch in _chunks(files, max(1, batch_size // 10)):
+                fresh: list[Record] = []
+                for item in load_batch(file_batch, csv_columns):
+                    summary.inputs_seen += 1
+                    if isinstance(item, Rejected):
+                        rejected.append(item)
+                        continue
+                    doc_id = doc_id_of(item.raw_text)
+                    if doc_id in known:
+                        summary.docs_unchanged += 1
+                    else:
+                        known.add(doc_id)
+                        fresh.append(item)
+                for chunk in _chunks(fresh, batch_size):
+                    counts = process_batch(home, summary.run_id, part, chunk, summary.started_at)
+                    for name, n in counts.items():
+                        summary.rows[name] = summary.rows.get(name, 0) + n
+                    summary.docs_new += len(chunk)
+                    part += 1
+                logger.info("loaded %d inputs: %d new documents so far", summary.inputs_seen, summary.docs_new)
+            summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
+            summary = publish_and_check(home, summary, check)
+        except BaseException:
+            store.abandon(home_path, summary.run_id)
+            raise
+    if summary.check_errors:
+        raise ChecksFailed(summary)
+    return summary
+
+
+class ChecksFailed(RuntimeError):
+    """The data checks found an ``error``; the run is recorded as failed."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(f"{summary.check_errors} data check(s) of severity error failed")
+        self.summary = summary

@@ -1,0 +1,86 @@
+"""Starting the flow from the command line: environment defaults, errors, summaries."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+#: Prefect settings copydesk applies unless the environment says otherwise.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_UI_ENABLED": "false",
+    # The temporary server takes ~15 s to start on a busy 2-core machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+}
+
+
+def prefect_env() -> None:
+    """Apply :data:`PREFECT_DEFAULTS` (before Prefect is imported)."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
+def run_flow(inputs: list[str], home: Path, *, csv_columns: list[str] | None, batch_size: int, check: bool) -> int:
+    """Run the pipeline flow and print its summary; the process exit code."""
+    prefect_env()
+    from flows.discover import InputNotFound
+    from flows.pipeline import ChecksFailed, run_pipeline
+    from flows.render import summary_lines
+    from warehouse.store import HomeBusy
+
+    try:
+        summary = run_pipeline(inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns)
+    except (InputNotFound, HomeBusy) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 2
+    except ChecksFailed as exc:
+        for line in summary_lines(exc.summary):
+            typer.echo(line)
+        typer.secho(f"error: {exc}; see `copydesk check --home {home}`", fg=typer.colors.RED, err=True)
+        return 1
+    for line in summary_lines(summary):
+        typer.echo(line)
+    return 0
+
+
+def check_home(home: Path, *, strict: bool, junit: Path | None) -> int:
+    """Run the data checks on the published warehouse, store and print the results."""
+    import datetime as dt
+    import uuid
+
+    from warehouse import store
+
+    if not store.db_path(home).exists():
+        typer.secho(f"error: no warehouse at {store.db_path(home)}: run `copydesk run --home {home}` first", fg=typer.colors.RED, err=True)
+        return 2
+    from expectations.runner import build_data_docs, exit_code, outcomes_table, render_table, run_checks, write_junit
+
+    check_id = "check-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    outcomes: list = []
+
+    def finish(con) -> None:  # type: ignore[no-untyped-def]
+        outcomes.extend(run_checks(con))
+        con.register("_check_results", outcomes_table(outcomes, check_id))
+        con.execute("INSERT INTO check_results SELECT * FROM _check_results")
+        con.unregister("_check_results")
+
+    with store.lock_home(home):
+        store.recover(home)
+        store.publish(home, check_id, finish)
+    from rich.console import Console
+
+    Console().print(render_table(outcomes))
+    docs = build_data_docs(outcomes, home)
+    typer.echo(f"Data Docs: {docs}")
+    if junit is not None:
+        write_junit(outcomes, junit)
+        typer.echo(f"JUnit: {junit}")
+    code = exit_code(outcomes, strict)
+    failed = [o for o in outcomes if not o.success]
+    errors = sum(o.severity == "error" for o in failed)
+    typer.echo(f"{len(outcomes)} expectations: {len(outcomes) - len(failed)} passed, {errors} error(s), {len(failed) - errors} warning(s) failed")
+    sys.stdout.flush()
+    return code

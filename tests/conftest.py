@@ -1,0 +1,45 @@
+"""Shared fixtures: the shared corpora folder, and a seeds warehouse built by the real flow."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+# Prefect state for the test session lives in a throwaway folder, not ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="copydesk-prefect-"))
+from flows.runner import prefect_env  # noqa: E402
+
+prefect_env()
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared corpora beside the repository), which is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The five seed articles."""
+    return shared_path("seeds")
+
+
+@pytest.fixture(scope="session")
+def seeds_home(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    """A home whose warehouse was built by `copydesk run <seeds>` (real flow, real checks)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    home = tmp_path_factory.mktemp("seeds-home")
+    result = CliRunner().invoke(app, ["run", str(seeds_dir), "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    return home

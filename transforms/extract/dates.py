@@ -1,0 +1,191 @@
+"""Date mentions, absolute and relative, resolved against the publication date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from transforms.extract.numbers import words_to_number
+
+MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), start=1
+):
+    MONTHS[_name] = _i
+    MONTHS[_name[:3]] = _i
+MONTHS["sept"] = 9
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
+         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_ORD = r"(?:st|nd|rd|th)?"
+_ISO = r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)"
+_MDY = rf"\b{_MONTH}\s+\d{{1,2}}{_ORD}\b(?:,?\s+\d{{4}}\b)?"
+_DMY = rf"\b\d{{1,2}}{_ORD}\s+{_MONTH}(?:,?\s+\d{{4}}\b)?"
+_MY = rf"\b{_MONTH}\s+\d{{4}}\b"
+_QTY = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several)"
+
+ABSOLUTE_WITH_YEAR_RE = re.compile(
+    rf"{_ISO}|\b{_MONTH}\s+\d{{1,2}}{_ORD},?\s+\d{{4}}\b|\b\d{{1,2}}{_ORD}\s+{_MONTH},?\s+\d{{4}}\b"
+)
+DATE_RE = re.compile(
+    rf"""
+    (?P<abs>{_ISO}|{_MDY}|{_DMY}|{_MY})
+    |(?P<wd>\b(?:(?:last|next|this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
+    |(?P<ago>\b(?i:{_QTY})\s+(?i:day|week|month|year)s?\s+ago\b)
+    |(?P<rel>\b(?i:yesterday|today|tomorrow)\b)
+    |(?P<per>\b(?i:(?:earlier|later)\s+)?(?i:last|this|next)\s+(?:week|month|year|{_MONTH})\b(?!\s+\d))
+    |\b(?:in|on|since|until|by|from|during|of|early|late|mid)[\s-](?P<mon>(?:January|February|March|April|June|July|August|September|October|November|December)\b(?!\s+\d))
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date mentioned in a text, with its span and resolution."""
+
+    start: int
+    end: int
+    surface: str
+    resolved_date: dt.date | None
+    resolution: str
+
+
+def _month(token: str) -> int:
+    """Month number of a month name or abbreviation."""
+    return MONTHS[token.lower().rstrip(".")[:4] if token.lower().startswith("sept") else token.lower().rstrip(".")[:3]]
+
+
+def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
+    """The date with this month and day closest to ``published``."""
+    best = None
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            cand = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((cand - published).days) < abs((best - published).days):
+            best = cand
+    return best
+
+
+def parse_absolute(surface: str, published: dt.date | None) -> dt.date | None:
+    """Calendar date of an absolute date (``February 26, 2020``, ``27th Feb``, ``2020-02-27``).
+
+    >>> parse_absolute("February 27th", dt.date(2020, 2, 28)), parse_absolute("2020-02-27", None)
+    (datetime.date(2020, 2, 27), datetime.date(2020, 2, 27))
+    """
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", surface)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        month = _month(re.search(r"[A-Za-z]+", surface)[0])  # type: ignore[index]
+        nums = [int(n) for n in re.findall(r"\d+", surface)]
+        year = next((n for n in nums if n > 31), None)
+        day = next((n for n in nums if n <= 31), 1 if year else None)
+        if year is not None:
+            return dt.date(year, month, day or 1)
+        return _nearest_year(month, day, published) if published and day else None
+    except ValueError:
+        return None
+
+
+def _weekday(surface: str, published: dt.date) -> dt.date:
+    """Date of a weekday mention: the latest such day on or before publication, or after for ``next``."""
+    low = surface.lower()
+    target = WEEKDAYS.index(low.split()[-1])
+    back = (published.weekday() - target) % 7
+    if low.startswith("next"):
+        return published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
+    if low.startswith("last") and back == 0:
+        back = 7
+    return published - dt.timedelta(days=back)
+
+
+def _ago(surface: str, published: dt.date) -> dt.date | None:
+    """Date of ``three weeks ago`` style mentions."""
+    qty, unit = surface.lower().split()[0:-2], surface.lower().split()[-2].rstrip("s")
+    word = " ".join(qty)
+    n = 1 if word in ("a", "an") else 3 if word in ("a few", "several") else (
+        int(word) if word.isdigit() else words_to_number(word))
+    if n is None:
+        return None
+    n = int(n)
+    if unit == "day":
+        return published - dt.timedelta(days=n)
+    if unit == "week":
+        return published - dt.timedelta(weeks=n)
+    months = n * (12 if unit == "year" else 1)
+    y, m = divmod(published.year * 12 + published.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(published.day, 28))
+
+
+def _period(surface: str, published: dt.date) -> dt.date | None:
+    """First day of a period: ``earlier this month``, ``last November``, ``next year``."""
+    words = surface.lower().split()
+    which, unit = words[-2], words[-1].rstrip(".")
+    step = {"last": -1, "this": 0, "next": 1}[which]
+    if unit == "week":
+        monday = published - dt.timedelta(days=published.weekday())
+        return monday + dt.timedelta(weeks=step)
+    if unit == "month":
+        y, m = divmod(published.year * 12 + published.month - 1 + step, 12)
+        return dt.date(y, m + 1, 1)
+    if unit == "year":
+        return dt.date(published.year + step, 1, 1)
+    month = _month(unit)
+    year = published.year
+    if which == "last" and month >= published.month:
+        year -= 1
+    elif which == "next" and month <= published.month:
+        year += 1
+    return dt.date(year, month, 1)
+
+
+def _bare_month(surface: str, published: dt.date) -> dt.date:
+    """First day of the latest month of this name on or before publication."""
+    month = _month(surface)
+    return dt.date(published.year - (month > published.month), month, 1)
+
+
+def resolve(kind: str, surface: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+    """Resolved date and resolution of one mention of the given kind."""
+    if kind == "abs":
+        day = parse_absolute(surface, published)
+        return day, "absolute" if day else "unresolved"
+    if published is None:
+        return None, "unresolved"
+    if kind == "wd":
+        return _weekday(surface, published), "relative_weekday"
+    if kind == "ago":
+        day = _ago(surface, published)
+        return day, "relative_offset" if day else "unresolved"
+    if kind == "rel":
+        shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[surface.lower()]
+        return published + dt.timedelta(days=shift), "relative_offset"
+    if kind == "per":
+        return _period(surface, published), "relative_period"
+    return _bare_month(surface, published), "relative_period"
+
+
+def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
+    """Every date mention in ``text``, resolved against ``published`` where relative."""
+    out: list[DateMention] = []
+    for m in DATE_RE.finditer(text):
+        kind = m.lastgroup or "abs"
+        start, end = m.span(kind)
+        surface = text[start:end]
+        if kind == "abs" and surface.split()[0] == "May" and not re.search(r"\d", surface):
+            continue
+        day, resolution = resolve(kind, surface, published)
+        out.append(DateMention(start, end, surface, day, resolution))
+    return out
+
+#: RE2 prefilter: documents that can hold a date mention.
+PREFILTER = (
+    r"\d{4}-\d\d-\d\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|day\b"
+    r"|(?i)\bago\b|(?i)\b(?:last|this|next)\s+(?:week|month|year)|(?i)\b(?:yesterday|today|tomorrow)\b"
+)

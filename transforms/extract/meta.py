@@ -1,0 +1,113 @@
+"""Document metadata: title, publication date and its source, outlet, agencies, byline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from transforms.extract.dates import ABSOLUTE_WITH_YEAR_RE, parse_absolute
+
+_HEADER_DATE_RE = re.compile(r"^\s*(?:date|published|posted|updated)?:?\s*(\d{4})-(\d{2})-(\d{2})\b", re.I | re.M)
+_AGENCIES = {"AFP": "AFP", "Reuters": "Reuters", "REUTERS": "Reuters", "AP": "AP", "Associated Press": "AP",
+             "dpa": "dpa", "DPA": "dpa", "Anadolu": "Anadolu", "ANSA": "ANSA", "Xinhua": "Xinhua",
+             "EFE": "EFE", "UPI": "UPI", "PA": "PA", "Bloomberg": "Bloomberg"}
+_AGENCY_ALT = "|".join(sorted((re.escape(a) for a in _AGENCIES), key=len, reverse=True))
+_AGENCY_RE = re.compile(
+    rf"(?:^By\s+(?P<by>{_AGENCY_ALT})\b"
+    rf"|:\s*(?P<colon>{_AGENCY_ALT})\s*$"
+    rf"|\((?P<paren>{_AGENCY_ALT})\)"
+    rf"|^(?:[A-Z][A-Za-z .,]*\s)?\(?(?P<dash>{_AGENCY_ALT})\)?\s+[-\u2013\u2014]\s"
+    rf"|/(?P<photo>{_AGENCY_ALT})\])",
+    re.M,
+)
+_BYLINE_RE = re.compile(r"^\s*(?:By\s+(?P<by>[A-Z][^\n]{1,80})|Source:\s*(?P<src>[^\n]{2,80}))\s*$", re.M)
+_SOURCE_OUTLET_RE = re.compile(r"^\s*Source:\s*([A-Z][\w.]+(?: [A-Z][\w.]+)?)", re.M)
+_URI_OUTLETS = {"bbc": "BBC", "reuters": "Reuters", "aljazeera": "Al Jazeera", "trtworld": "TRT World",
+                "alaraby": "The New Arab", "newarab": "The New Arab"}
+_URI_OUTLET_RE = re.compile("|".join(_URI_OUTLETS), re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class DocMeta:
+    """Metadata of one document."""
+
+    title: str | None
+    published_date: dt.date | None
+    published_date_source: str | None
+    outlet: str | None
+    agencies: list[str] = field(default_factory=list)
+    byline: str | None = None
+
+
+def looks_like_headline(line: str) -> bool:
+    """Whether a line reads like a headline: short, several words, no final full stop."""
+    line = line.strip()
+    words = line.split()
+    return 3 <= len(words) <= 25 and len(line) <= 200 and not line.endswith((".", ",", ";")) \
+        and line[:1].isupper() and not _HEADER_DATE_RE.match(line)
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line of a text."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def agencies_in(text: str) -> list[str]:
+    """News agencies credited in ``text`` (``By AFP``, ``(Reuters)``, ``AP -``...), in order."""
+    found: list[str] = []
+    for m in _AGENCY_RE.finditer(text):
+        name = _AGENCIES[next(g for g in m.groups() if g)]
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def published_from(header: str, text: str, published: dt.date | None) -> tuple[dt.date | None, str | None]:
+    """Publication date and where it came from: metadata, header, dateline or text."""
+    if published is not None:
+        return published, "metadata"
+    m = (_HEADER_DATE_RE.search(header) if header else None) or _HEADER_DATE_RE.match(text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), "header"
+        except ValueError:
+            pass
+    m = ABSOLUTE_WITH_YEAR_RE.search(first_line(text))
+    if m:
+        day = parse_absolute(m[0], None)
+        if day:
+            return day, "dateline"
+    m = ABSOLUTE_WITH_YEAR_RE.search(text)
+    if m:
+        day = parse_absolute(m[0], None)
+        if day:
+            return day, "text"
+    return None, None
+
+
+def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri: str,
+             header: str | None = None) -> DocMeta:
+    """Title, publication date, outlet, agencies and byline of one document."""
+    header = header or ""
+    head = text[:600]
+    line = first_line(text)
+    if not title and looks_like_headline(line):
+        title = line
+    date, date_source = published_from(header, text, published)
+    agencies = agencies_in(header + "\n" + head + "\n" + (title or ""))
+    byline = None
+    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(text[-300:])
+    if m:
+        byline = (m["by"] or m["src"]).strip()
+    outlet = None
+    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(text[-300:])
+    if m and m[1] not in _AGENCIES:
+        outlet = m[1]
+    else:
+        u = _URI_OUTLET_RE.search(source_uri or "")
+        outlet = _URI_OUTLETS[u[0].lower()] if u else None
+    return DocMeta(title, date, date_source, outlet, agencies, byline)

@@ -1,0 +1,202 @@
+"""Parsing input files (as bytes) into article records. Pure: no I/O.
+
+Formats: ``txt`` (one article per file), ``jsonl`` (one per line), ``csv`` (one per row,
+header row or named columns), ``sgm`` (Reuters-21578, one per ``<REUTERS>``). The raw
+text of a record is its text *as read*: the whole ``.txt`` file, the ``text`` field of
+a JSONL line or CSV row, the ``<BODY>`` of an SGML record still entity-escaped. Every
+repair is left to cleaning, where it is recorded. Titles are metadata, not raw text:
+they get their entities repaired here. Records of multi-record files have the URI
+``path#N`` (line number for JSONL, row number for CSV counting the header, NEWID for
+SGML).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from transforms.decode import DecodeError, decode_bytes
+from transforms.entities import repair_entities
+from transforms.sgml import sgml_records
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article as read from its source, before cleaning."""
+
+    source_uri: str
+    source_format: str
+    encoding: str
+    raw_text: str
+    title: str | None = None
+    date: str | None = None
+    metadata: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input record that cannot become a document, and why."""
+
+    source_uri: str
+    reason: str
+    bytes: int
+
+
+Parsed = list[Record | Rejected]
+
+#: Field names understood in JSONL and CSV, and the aliases accepted for them.
+FIELD_ALIASES: dict[str, str] = {
+    "title": "title",
+    "headline": "title",
+    "text": "text",
+    "body": "text",
+    "content": "text",
+    "description": "text",
+    "date": "date",
+    "published": "date",
+    "url": "url",
+    "source": "source",
+    "outlet": "source",
+}
+
+
+def _title(value: object) -> str | None:
+    """A title with entities repaired and whitespace collapsed, or None if blank."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return " ".join(repair_entities(value).split())
+
+
+def _record(fields: dict[str, object], uri: str, fmt: str, encoding: str, line: int) -> Record | Rejected:
+    """A record from named fields (understood names mapped, others kept as metadata)."""
+    known: dict[str, object] = {}
+    meta: dict[str, object] = {}
+    for key, value in fields.items():
+        name = FIELD_ALIASES.get(str(key).strip().lower())
+        if name and name not in known:
+            known[name] = value
+        else:
+            meta[str(key)] = value
+    text = known.get("text")
+    if not isinstance(text, str) or not text.strip():
+        what = "empty" if isinstance(text, str) or text is None and "text" in known else "missing"
+        return Rejected(f"{uri}#{line}", f"no text: {what} text field", len(json.dumps(fields, default=str)))
+    if isinstance(known.get("url"), str):
+        meta["url"] = known["url"]
+    if isinstance(known.get("source"), str) and str(known["source"]).strip():
+        meta["outlet"] = str(known["source"]).strip()
+    date = known.get("date")
+    return Record(f"{uri}#{line}", fmt, encoding, text, _title(known.get("title")), str(date) if date else None, meta)
+
+
+def _decoded(data: bytes, uri: str) -> tuple[str, str] | Rejected:
+    """Decoded text and encoding, or a rejection of the whole file."""
+    try:
+        return decode_bytes(data)
+    except DecodeError as exc:
+        return Rejected(uri, f"undecodable: {exc}", len(data))
+
+
+def parse_txt(data: bytes, uri: str) -> Parsed:
+    """One article per ``.txt`` file; the whole decoded text is the raw text."""
+    decoded = _decoded(data, uri)
+    if isinstance(decoded, Rejected):
+        return [decoded]
+    text, encoding = decoded
+    if not text.strip():
+        return [Rejected(uri, "empty: no text in file", len(data))]
+    return [Record(uri, "txt", encoding, text)]
+
+
+def parse_jsonl(data: bytes, uri: str) -> Parsed:
+    """One article per JSON object line; blank lines are skipped, bad lines rejected."""
+    decoded = _decoded(data, uri)
+    if isinstance(decoded, Rejected):
+        return [decoded]
+    text, encoding = decoded
+    out: Parsed = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append(Rejected(f"{uri}#{n}", f"invalid JSON: {exc.msg} at column {exc.colno}", len(line.encode("utf-8", "replace"))))
+            continue
+        if not isinstance(obj, dict):
+            out.append(Rejected(f"{uri}#{n}", f"invalid record: JSON {type(obj).__name__}, not an object", len(line.encode("utf-8", "replace"))))
+            continue
+        out.append(_record(obj, uri, "jsonl", encoding, n))
+    if not out:
+        out.append(Rejected(uri, "empty: no records in file", len(data)))
+    return out
+
+
+def parse_csv(data: bytes, uri: str, csv_columns: list[str] | None = None) -> Parsed:
+    """One article per CSV row: header row, or ``csv_columns`` for headerless files."""
+    decoded = _decoded(data, uri)
+    if isinstance(decoded, Rejected):
+        return [decoded]
+    text, encoding = decoded
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return [Rejected(uri, f"invalid CSV: {exc}", len(data))]
+    first = 1
+    if csv_columns:
+        header = [c.strip() for c in csv_columns]
+    elif rows:
+        header, rows, first = [c.strip() for c in rows[0]], rows[1:], 2
+    else:
+        header = []
+    out: Parsed = []
+    for n, row in enumerate(rows, first):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            out.append(Rejected(f"{uri}#{n}", f"invalid row: {len(row)} fields, {len(header)} columns", len(",".join(row).encode())))
+            continue
+        out.append(_record(dict(zip(header, row, strict=False)), uri, "csv", encoding, n))
+    if not out:
+        out.append(Rejected(uri, "empty: no rows in file", len(data)))
+    return out
+
+
+def parse_sgm(data: bytes, uri: str) -> Parsed:
+    """One article per Reuters-21578 ``<REUTERS>`` record (see :mod:`transforms.sgml`)."""
+    out: Parsed = []
+    for rec in sgml_records(data):
+        ruri = f"{uri}#{rec.newid}"
+        if rec.error:
+            out.append(Rejected(ruri, rec.error, rec.size))
+            continue
+        out.append(Record(ruri, "sgm", rec.encoding, rec.body, _title(rec.title), rec.date, rec.metadata))
+    if not out:
+        out.append(Rejected(uri, "empty: no <REUTERS> records in file", len(data)))
+    return out
+
+
+PARSERS: dict[str, Callable[..., Parsed]] = {"txt": parse_txt, "jsonl": parse_jsonl, "csv": parse_csv, "sgm": parse_sgm}
+
+
+def format_of(name: str) -> str | None:
+    """Input format for a file name (``.gz`` looks through), or None if unsupported."""
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    ext = lower.rsplit(".", 1)[-1] if "." in lower else ""
+    ext = {"json": "jsonl", "ndjson": "jsonl", "sgml": "sgm"}.get(ext, ext)
+    return ext if ext in PARSERS else None
+
+
+def parse(data: bytes, uri: str, fmt: str, csv_columns: list[str] | None = None) -> Parsed:
+    """Records and rejections from one input file of format ``fmt``.
+
+    ``csv_columns`` names the columns of a headerless CSV file, in order.
+    """
+    if fmt == "csv":
+        return parse_csv(data, uri, csv_columns)
+    return PARSERS[fmt](data, uri)

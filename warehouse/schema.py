@@ -1,0 +1,282 @@
+"""The warehouse contract: every table, its columns, their Arrow types and meaning.
+
+This module is the single source of truth. The DDL, the Parquet writer, the
+expectation suites and the docs test all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+_UTC_TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    doc: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column:
+    return Column(name, type_, doc, nullable)
+
+
+S, I32, I64, F64, B = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.bool_()
+_SPAN = (
+    _c("start", I64, "Start character offset into `documents.clean_text` (inclusive).", False),
+    _c("end", I64, "End character offset into `documents.clean_text` (exclusive).", False),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "documents",
+            "One row per distinct article, keyed by a hash of its raw text.",
+            (
+                _c("doc_id", S, "Content hash of `raw_text` (first 16 hex digits of SHA-256).", False),
+                _c("source_uri", S, "Where the record came from: file path, plus `#N` for the Nth record of a multi-record file.", False),
+                _c("source_format", S, "Input format: txt, jsonl, csv or sgm.", False),
+                _c("run_id", S, "The run that first loaded this document.", False),
+                _c("ingested_at", _UTC_TS, "When the document was loaded (UTC).", False),
+                _c("encoding", S, "Detected encoding of the source bytes (utf-8, utf-8-sig, utf-16, cp1252...).", False),
+                _c("raw_text", S, "The article text exactly as read, before any cleaning.", False),
+                _c("clean_text", S, "The cleaned text; every extracted offset points into it.", False),
+                _c("title", S, "Headline, from metadata or the first line."),
+                _c("published_date", pa.date32(), "Publication date, where one was found."),
+                _c("published_date_source", S, "Where `published_date` came from (metadata, header, dateline, text, story)."),
+                _c("outlet", S, "Publishing outlet, from metadata or the source file's folder."),
+                _c("agencies", pa.list_(S), "News agencies credited in the text (AFP, Reuters, AP...)."),
+                _c("byline", S, "Author or attribution line moved out of the body."),
+                _c("word_count", I32, "Number of words in `clean_text`.", False),
+                _c("story_id", S, "The story (event) this document belongs to."),
+                _c("duplicate_of", S, "`doc_id` of an earlier document this one duplicates."),
+                _c("metadata", S, "Other source metadata as a JSON object (topics, places, extra CSV columns...)."),
+            ),
+            key=("doc_id",),
+        ),
+        Table(
+            "edits",
+            "Every change cleaning made, as spans of `raw_text`; replaying them yields `clean_text`.",
+            (
+                _c("doc_id", S, "Document edited.", False),
+                _c("seq", I32, "Order of the edit within its document (0, 1, ...); spans are non-overlapping and ascending.", False),
+                _c("rule", S, "Name of the cleaning rule that made the edit.", False),
+                _c("raw_start", I64, "Start character offset into `documents.raw_text` (inclusive).", False),
+                _c("raw_end", I64, "End character offset into `documents.raw_text` (exclusive).", False),
+                _c("before", S, "The raw text that was replaced (`raw_text[raw_start:raw_end]`).", False),
+                _c("after", S, "The replacement text (empty for a deletion).", False),
+            ),
+            key=("doc_id", "seq"),
+        ),
+        Table(
+            "numbers",
+            "Every number written in the clean text, with its value and unit.",
+            (
+                _c("doc_id", S, "Document.", False),
+                *_SPAN,
+                _c("surface", S, "The number as written (`clean_text[start:end]`).", False),
+                _c("value", F64, "Numeric value, multiplier applied (`1.5 mln` is 1500000)."),
+                _c("unit", S, "Unit: a currency code (USD, GBP, EUR), `%`, or null."),
+                _c("is_malformed", B, "True when the digit grouping is invalid (`950,0000`).", False),
+                _c("suggested_value", F64, "Likely intended value of a malformed number, else null."),
+            ),
+            key=("doc_id", "start"),
+        ),
+        Table(
+            "counts",
+            "What happened to whom: a number of people or things killed, wounded, displaced...",
+            (
+                _c("doc_id", S, "Document.", False),
+                *_SPAN,
+                _c("count_type", S, "Count type (KILL, WOUND, ARREST, KIDNAP, DISPLACED, AFFECT, PROTEST, SEIZE).", False),
+                _c("number", F64, "How many.", False),
+                _c("object", S, "Who or what was counted (`Turkish soldiers`)."),
+                _c("qualifier", S, "exact, at_least, more_than, about, nearly or up_to.", False),
+            ),
+            key=("doc_id", "start", "count_type"),
+        ),
+        Table(
+            "entities",
+            "People, organisations and places named in the clean text.",
+            (
+                _c("doc_id", S, "Document.", False),
+                *_SPAN,
+                _c("kind", S, "PERSON, ORG or PLACE.", False),
+                _c("surface", S, "The name as written.", False),
+                _c("name", S, "Normalised name.", False),
+            ),
+        ),
+        Table(
+            "places",
+            "Place mentions geocoded with the offline gazetteer.",
+            (
+                _c("doc_id", S, "Document.", False),
+                *_SPAN,
+                _c("surface", S, "The place as written.", False),
+                _c("name", S, "Gazetteer name of the place.", False),
+                _c("country_code", S, "ISO 3166-1 alpha-2 country code."),
+                _c("latitude", F64, "Latitude in degrees."),
+                _c("longitude", F64, "Longitude in degrees."),
+            ),
+        ),
+        Table(
+            "quotes",
+            "Quotations with their speaker and reporting verb.",
+            (
+                _c("doc_id", S, "Document.", False),
+                *_SPAN,
+                _c("quote", S, "The quoted words, without quotation marks.", False),
+                _c("speaker", S, "Who said it, where the text allows."),
+                _c("verb", S, "Reporting verb (said, warned...)."),
+            ),
+        ),
+        Table(
+            "date_mentions",
+            "Dates mentioned in the text, resolved against the publication date.",
+            (
+                _c("doc_id", S, "Document.", False),
+                *_SPAN,
+                _c("surface", S, "The date as written.", False),
+                _c("resolved_date", pa.date32(), "The calendar date it refers to, where resolvable."),
+                _c("resolution", S, "How it was resolved (absolute, relative_weekday, relative_offset, relative_period, unresolved).", False),
+            ),
+        ),
+        Table(
+            "doc_links",
+            "Pairs of documents that share text: duplicates, syndicated copies, same story.",
+            (
+                _c("doc_id_a", S, "First document.", False),
+                _c("doc_id_b", S, "Second document.", False),
+                _c("relation", S, "exact_duplicate, near_duplicate, syndicated or same_story.", False),
+                _c("similarity", F64, "Estimated Jaccard similarity of their shingles (0-1).", False),
+            ),
+        ),
+        Table(
+            "stories",
+            "Groups of documents about the same event.",
+            (
+                _c("story_id", S, "Story key.", False),
+                _c("title", S, "Title of the earliest document of the story."),
+                _c("first_published", pa.date32(), "Earliest publication date in the story."),
+                _c("doc_count", I32, "Number of documents in the story.", False),
+            ),
+            key=("story_id",),
+        ),
+        Table(
+            "facts",
+            "Story-level facts: the values each source gives for the same count.",
+            (
+                _c("story_id", S, "Story.", False),
+                _c("count_type", S, "Count type.", False),
+                _c("object", S, "Who or what was counted."),
+                _c("values", pa.list_(F64), "The values reported, one per document.", False),
+                _c("doc_ids", pa.list_(S), "The documents reporting them, in the same order.", False),
+                _c("consensus", F64, "The value most sources agree on."),
+                _c("conflicting", B, "True when the sources give different values.", False),
+            ),
+        ),
+        Table(
+            "quality_issues",
+            "Problems found in documents while loading, cleaning and extracting.",
+            (
+                _c("doc_id", S, "Document.", False),
+                _c("check_name", S, "What was found (malformed_number, empty_clean_text...).", False),
+                _c("severity", S, "error, warning or info.", False),
+                _c("detail", S, "Human-readable detail."),
+                _c("start", I64, "Start offset into `clean_text`, where the issue has a place."),
+                _c("end", I64, "End offset into `clean_text`, where the issue has a place."),
+            ),
+        ),
+        Table(
+            "quarantine",
+            "Input records that could not become documents, with the reason.",
+            (
+                _c("source_uri", S, "Where the record came from.", False),
+                _c("reason", S, "Why it was quarantined.", False),
+                _c("bytes", I64, "Size of the rejected record in bytes."),
+                _c("run_id", S, "Run that quarantined it.", False),
+                _c("detected_at", _UTC_TS, "When (UTC).", False),
+            ),
+        ),
+        Table(
+            "runs",
+            "One row per pipeline run.",
+            (
+                _c("run_id", S, "Run key.", False),
+                _c("started_at", _UTC_TS, "Start time (UTC).", False),
+                _c("finished_at", _UTC_TS, "End time (UTC)."),
+                _c("status", S, "running, completed or failed.", False),
+                _c("inputs_seen", I64, "Input records seen.", False),
+                _c("docs_new", I64, "Documents added by this run.", False),
+                _c("docs_unchanged", I64, "Input records whose document was already in the warehouse.", False),
+                _c("quarantined", I64, "Records quarantined by this run.", False),
+                _c("checks_failed", I64, "Expectations that failed in this run's checks."),
+            ),
+            key=("run_id",),
+        ),
+        Table(
+            "check_results",
+            "Results of the data checks (Great Expectations), one row per expectation per check run.",
+            (
+                _c("run_id", S, "Run (or check invocation) that produced the result.", False),
+                _c("suite", S, "Expectation suite (one per table).", False),
+                _c("expectation", S, "Expectation name.", False),
+                _c("column_name", S, "Column checked, if any."),
+                _c("success", B, "Whether the expectation held.", False),
+                _c("unexpected_count", I64, "Number of rows that broke it."),
+                _c("severity", S, "error or warning.", False),
+            ),
+        ),
+    )
+}
+
+#: Tables whose rows are derived from documents and written as Parquet per run.
+CONTENT_TABLES: tuple[str, ...] = (
+    "documents",
+    "edits",
+    "numbers",
+    "counts",
+    "entities",
+    "places",
+    "quotes",
+    "date_mentions",
+    "doc_links",
+    "stories",
+    "facts",
+    "quality_issues",
+    "quarantine",
+)
+
+
+def empty_table(name: str) -> pa.Table:
+    """An empty Arrow table with the schema of warehouse table ``name``."""
+    return TABLES[name].arrow_schema.empty_table()
+
+
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """Cast ``table`` to the contract schema of ``name`` (columns in contract order)."""
+    schema = TABLES[name].arrow_schema
+    return table.select(schema.names).cast(schema)
