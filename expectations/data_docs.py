@@ -50,8 +50,7 @@ def render_html(outcomes: Iterable[CheckOutcome], *, generated_at: str | None = 
         f"{errors} errors failed, {len(bad) - errors} warnings failed.</p>",
         "<ul>",
         *(
-            f'<li><a href="#suite-{_e(s)}">{_e(s)}</a>: '
-            f"{sum(not o.success for o in items)} of {len(items)} failed</li>"
+            f'<li><a href="#suite-{_e(s)}">{_e(s)}</a>: {sum(not o.success for o in items)} of {len(items)} failed</li>'
             for s, items in suites.items()
         ),
         "</ul>",

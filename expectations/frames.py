@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from expectations.suites import ENTITY_RESIDUE_PATTERN, REFERENCES, SURFACE_TABLES, Check, reference_column
+from expectations.suites import ENTITY_RESIDUE_PATTERN, REFERENCES, Check, reference_column
 from transforms.edits import Edit, replay
 from warehouse.schema import TABLES
 
@@ -30,8 +30,8 @@ def _span(text: str, test: str, *inputs: str) -> str:
     """``CASE``: NULL when any input is NULL, else the span lies in ``text`` and ``test`` holds."""
     nulls = " OR ".join(f"{x} IS NULL" for x in (text, "t.start", 't."end"', *inputs))
     return (
-        f"CASE WHEN {nulls} THEN NULL ELSE (t.start >= 0 AND t.\"end\" >= t.start "
-        f"AND t.\"end\" <= length({text}) AND {test}) END"
+        f'CASE WHEN {nulls} THEN NULL ELSE (t.start >= 0 AND t."end" >= t.start '
+        f'AND t."end" <= length({text}) AND {test}) END'
     )
 
 
@@ -75,7 +75,9 @@ _INDEX_CANDIDATES = ("doc_id", "doc_id_a", "doc_id_b", "story_id", "count_type",
 
 
 def index_columns(table: str) -> list[str]:
-    """Columns that identify a row of ``table`` in failure details (short ids only)."""
+    """Columns that identify a row of frame ``table`` in failure details (short ids only)."""
+    if table not in TABLES:  # a frame that is not a table (edits_replay, quarantine_share)
+        return ["doc_id"]
     t = TABLES[table]
     return list(t.key) if t.key else [c for c in _INDEX_CANDIDATES if c in t.column_names]
 
@@ -147,8 +149,10 @@ def replay_frame(con: duckdb.DuckDBPyConnection, sample: int) -> pd.DataFrame:
                 ok = False
         rows.append((doc_id, ok))
     return pd.DataFrame(
-        {"doc_id": pd.Series([r[0] for r in rows], dtype=object),
-         "replay_matches_clean_text": pd.Series([r[1] for r in rows], dtype=object)}
+        {
+            "doc_id": pd.Series([r[0] for r in rows], dtype=object),
+            "replay_matches_clean_text": pd.Series([r[1] for r in rows], dtype=object),
+        }
     )
 
 

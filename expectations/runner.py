@@ -63,12 +63,12 @@ def run_checks(
     ``replay_sample`` documents (a deterministic sample) get their edits replayed.
     With ``docs_dir``, an HTML report is written to ``docs_dir/index.html``.
     """
-    from expectations.frames import pull_frames, index_columns
+    from expectations.frames import pull_frames
     from expectations.suites import all_checks
 
     checks = all_checks(quarantine_share_threshold=quarantine_share_threshold)
     frames = pull_frames(con, checks, replay_sample=replay_sample)
-    results = _validate(checks, frames, index_columns)
+    results = _validate(checks, frames)
     outcomes = [_outcome(c, results.get(c.key)) for c in checks]
     if docs_dir is not None:
         from expectations.data_docs import write_data_docs
@@ -81,10 +81,10 @@ def _gx_class_name(expectation: str) -> str:
     return "".join(part.capitalize() for part in expectation.split("_"))
 
 
-def _validate(
-    checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exception], index_columns: Any
-) -> dict[tuple, Any]:
-    """Validate each frame with GX; result (or exception) per check key."""
+def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exception]) -> dict[tuple, Any]:
+    """Validate each frame with GX, one batch per frame; the result (or exception) per check key."""
+    from expectations.frames import index_columns
+
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -93,7 +93,9 @@ def _validate(
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (
-        context.data_sources.add_pandas("copydesk").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+        context.data_sources.add_pandas("copydesk")
+        .add_dataframe_asset("frame")
+        .add_batch_definition_whole_dataframe("whole")
     )
     by_frame: dict[str, list[Check]] = {}
     for c in checks:
@@ -109,7 +111,7 @@ def _validate(
             cls = getattr(gxe, _gx_class_name(c.expectation))
             severity = "critical" if c.severity == "error" else c.severity
             suite.add_expectation(cls(**c.gx_kwargs, severity=severity, meta={"copydesk_check": i}))
-        index = [col for col in (index_columns(frame_name) if frame_name in _tables() else ["doc_id"]) if col in frame.columns]
+        index = [col for col in index_columns(frame_name) if col in frame.columns]
         result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
         if index:
             result_format["unexpected_index_column_names"] = index
@@ -121,16 +123,13 @@ def _validate(
     return results
 
 
-def _tables() -> set[str]:
-    from warehouse.schema import TABLES
-
-    return set(TABLES)
-
-
 def _outcome(check: Check, result: Any) -> CheckOutcome:
     """A :class:`CheckOutcome` from a GX validation result (or the error that prevented one)."""
+
     def make(success: bool, unexpected: int | None, detail: str) -> CheckOutcome:
-        return CheckOutcome(check.suite, check.expectation, check.column_name, success, unexpected, check.severity, detail)
+        return CheckOutcome(
+            check.suite, check.expectation, check.column_name, success, unexpected, check.severity, detail
+        )
 
     if result is None:
         return make(False, None, f"{check.description}: no result")
@@ -241,8 +240,14 @@ def write_junit(outcomes: Iterable[CheckOutcome], path: Path) -> None:
     )
     for suite, items in suites.items():
         el = ET.SubElement(
-            root, "testsuite", name=suite, tests=str(len(items)), failures=str(len(failed(items))),
-            errors="0", skipped="0", timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"),
+            root,
+            "testsuite",
+            name=suite,
+            tests=str(len(items)),
+            failures=str(len(failed(items))),
+            errors="0",
+            skipped="0",
+            timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"),
         )
         for o in items:
             case = ET.SubElement(el, "testcase", classname=f"copydesk.checks.{suite}", name=o.name)
@@ -259,7 +264,8 @@ def write_junit(outcomes: Iterable[CheckOutcome], path: Path) -> None:
 def _xml_safe(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot hold (control characters, surrogates)."""
     return "".join(
-        ch for ch in text
+        ch
+        for ch in text
         if ch in "\t\n\r" or "\x20" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd" or "\U00010000" <= ch
     )
 
@@ -277,10 +283,19 @@ def render_table(outcomes: Iterable[CheckOutcome], *, failures_only: bool = Fals
     for o in outcomes:
         if failures_only and o.success:
             continue
-        mark = Text("ok", style="green") if o.success else Text("FAIL", style="bold red" if o.severity == "error" else "yellow")
+        mark = (
+            Text("ok", style="green")
+            if o.success
+            else Text("FAIL", style="bold red" if o.severity == "error" else "yellow")
+        )
         table.add_row(
-            mark, Text(o.suite), Text(o.expectation), Text(o.column_name or ""), Text(o.severity),
-            Text("" if o.unexpected_count is None else str(o.unexpected_count)), Text(o.detail),
+            mark,
+            Text(o.suite),
+            Text(o.expectation),
+            Text(o.column_name or ""),
+            Text(o.severity),
+            Text("" if o.unexpected_count is None else str(o.unexpected_count)),
+            Text(o.detail),
         )
     return table
 

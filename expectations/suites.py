@@ -84,13 +84,15 @@ SURFACE_TABLES: tuple[str, ...] = ("numbers", "entities", "places", "date_mentio
 # --- entity residue -------------------------------------------------------------------
 # Named entities are the 252 HTML 4 names (case-sensitive, as in HTML), not the 2,000
 # HTML5 names, some of which are innocent text (`&in;`, `&or;`); `Q&A;` and `AT&T;`
-# match no name. Ampersand-less forms must not follow a letter, digit or `&`.
+# match no name. An ampersand-less name must not follow a letter, digit or `&`
+# (`camp;`, `salt;` are words); an ampersand-less number (`it#39;s`, `#36;2.6`) must
+# have 2-4 digits and not follow a digit or `&` (`#1;` is innocent).
 _NAMES = sorted({*html.entities.name2codepoint, "apos"}, key=lambda n: (-len(n), n))
 ENTITY_RESIDUE_PATTERN = (
     "&(?:" + "|".join(_NAMES) + ");"
     r"|&#[0-9]{1,7};|&#[xX][0-9a-fA-F]{1,6};"
     r"|(?:^|[^&\w])(?:quot|amp|lt|gt|apos|nbsp);"
-    r"|(?:^|[^&\w])#[0-9]{2,4};"
+    r"|(?:^|[^&0-9])#[0-9]{2,4};"
 )
 """RE2 and Python ``re`` pattern for HTML entity residue left in cleaned text."""
 
@@ -135,7 +137,9 @@ class Check:
 
 def _true(suite: str, column: str, severity: str, description: str, frame: str = "") -> Check:
     """A derived boolean column that must be true wherever it is not null."""
-    return Check(suite, "expect_column_values_to_be_in_set", column, severity, description, {"value_set": [True]}, frame)
+    return Check(
+        suite, "expect_column_values_to_be_in_set", column, severity, description, {"value_set": [True]}, frame
+    )
 
 
 def reference_column(table: str, column: str) -> str:
@@ -151,8 +155,14 @@ def key_checks(table: str) -> list[Check]:
         out.append(Check(table, "expect_column_values_to_be_unique", t.key[0], ERROR, f"{t.key[0]} is unique"))
     elif t.key:
         out.append(
-            Check(table, "expect_compound_columns_to_be_unique", None, ERROR, f"({', '.join(t.key)}) is unique",
-                  {"column_list": list(t.key), "ignore_row_if": "any_value_is_missing"})
+            Check(
+                table,
+                "expect_compound_columns_to_be_unique",
+                None,
+                ERROR,
+                f"({', '.join(t.key)}) is unique",
+                {"column_list": list(t.key), "ignore_row_if": "any_value_is_missing"},
+            )
         )
     out += [
         Check(table, "expect_column_values_to_not_be_null", c.name, ERROR, f"{c.name} is never null")
@@ -167,12 +177,28 @@ def value_checks(table: str) -> list[Check]:
     out: list[Check] = []
     for (tab, col), values in VOCABULARIES.items():
         if tab == table:
-            out.append(Check(table, "expect_column_values_to_be_in_set", col, ERROR,
-                             f"{col} is one of {', '.join(values)}", {"value_set": list(values)}))
+            out.append(
+                Check(
+                    table,
+                    "expect_column_values_to_be_in_set",
+                    col,
+                    ERROR,
+                    f"{col} is one of {', '.join(values)}",
+                    {"value_set": list(values)},
+                )
+            )
     for (tab, col), bounds in RANGES.items():
         if tab == table:
-            out.append(Check(table, "expect_column_values_to_be_between", col, ERROR,
-                             f"{col} within {_describe(bounds)}", dict(bounds)))
+            out.append(
+                Check(
+                    table,
+                    "expect_column_values_to_be_between",
+                    col,
+                    ERROR,
+                    f"{col} within {_describe(bounds)}",
+                    dict(bounds),
+                )
+            )
     for (tab, col), (ref, ref_col) in REFERENCES.items():
         if tab == table:
             out.append(_true(table, reference_column(tab, col), ERROR, f"{col} references {ref}.{ref_col}"))
@@ -203,32 +229,67 @@ def content_checks(table: str, quarantine_share_threshold: float) -> list[Check]
         case "edits":
             return [
                 _true(table, "before_matches_raw_text", ERROR, "before equals raw_text[raw_start:raw_end]"),
-                _true(table, "span_follows_previous_edit", ERROR,
-                      "edit spans are ascending and non-overlapping (ordered by seq)"),
-                _true(table, "replay_matches_clean_text", ERROR,
-                      "replaying the edits over raw_text gives clean_text (sampled documents)", "edits_replay"),
+                _true(
+                    table,
+                    "span_follows_previous_edit",
+                    ERROR,
+                    "edit spans are ascending and non-overlapping (ordered by seq)",
+                ),
+                _true(
+                    table,
+                    "replay_matches_clean_text",
+                    ERROR,
+                    "replaying the edits over raw_text gives clean_text (sampled documents)",
+                    "edits_replay",
+                ),
             ]
         case "stories":
-            return [_true(table, "doc_count_matches_documents", ERROR,
-                          "doc_count equals the number of documents with this story_id")]
+            return [
+                _true(
+                    table,
+                    "doc_count_matches_documents",
+                    ERROR,
+                    "doc_count equals the number of documents with this story_id",
+                )
+            ]
         case "facts":
             return [
                 _true(table, "values_match_doc_ids", ERROR, "values and doc_ids have the same length"),
-                _true(table, "conflicting_matches_values", ERROR,
-                      "conflicting is true exactly when values hold more than one distinct value"),
+                _true(
+                    table,
+                    "conflicting_matches_values",
+                    ERROR,
+                    "conflicting is true exactly when values hold more than one distinct value",
+                ),
             ]
         case "quarantine":
-            return [Check(table, "expect_column_values_to_be_between", "quarantine_share", WARNING,
-                          f"quarantined / (documents + quarantined) <= {quarantine_share_threshold:g}",
-                          {"max_value": quarantine_share_threshold}, "quarantine_share")]
+            return [
+                Check(
+                    table,
+                    "expect_column_values_to_be_between",
+                    "quarantine_share",
+                    WARNING,
+                    f"quarantined / (documents + quarantined) <= {quarantine_share_threshold:g}",
+                    {"max_value": quarantine_share_threshold},
+                    "quarantine_share",
+                )
+            ]
     return []
 
 
 def warning_checks(table: str) -> list[Check]:
     """Checks that report without failing the run."""
     if table == "numbers":
-        return [Check(table, "expect_column_values_to_be_in_set", "is_malformed", WARNING,
-                      "numbers are well formed (is_malformed is false)", {"value_set": [False]})]
+        return [
+            Check(
+                table,
+                "expect_column_values_to_be_in_set",
+                "is_malformed",
+                WARNING,
+                "numbers are well formed (is_malformed is false)",
+                {"value_set": [False]},
+            )
+        ]
     return []
 
 

@@ -47,7 +47,7 @@ def run(
     inputs: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs; none: the bundled sample.", show_default=False)] = None,
     home: HomeOpt = None,
     csv_columns: Annotated[Optional[str], typer.Option(help="Column names, in order, for headerless CSV (e.g. class,title,text).")] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.

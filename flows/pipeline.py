@@ -59,12 +59,30 @@ def load_batch(files: list[InputFile], csv_columns: list[str] | None = None) -> 
 
 
 @task(name="process-batch")
-def process_batch(home: str, run_id: str, part: int, records: list[Record], ingested_at: dt.datetime) -> dict[str, int]:
-    """Clean and extract a batch of new records and stage its Parquet parts."""
-    tables = batch_tables(records, run_id, ingested_at)
+def process_batch(
+    home: str, run_id: str, part: int, records: list[Record], ingested_at: dt.datetime
+) -> tuple[dict[str, int], list[Rejected]]:
+    """Clean and extract a batch of new records and stage its Parquet parts.
+
+    Should a transform fail on the batch, the records are retried one by one and the
+    ones that still fail are quarantined with the error as the reason.
+    """
+    rejected: list[Rejected] = []
+    try:
+        tables = batch_tables(records, run_id, ingested_at)
+    except Exception:  # noqa: BLE001 - isolate the record(s) that break a transform
+        good: list[Record] = []
+        for rec in records:
+            try:
+                batch_tables([rec], run_id, ingested_at)
+                good.append(rec)
+            except Exception as exc:  # noqa: BLE001
+                reason = f"processing failed: {type(exc).__name__}: {exc}"[:500]
+                rejected.append(Rejected(rec.source_uri, reason, len(rec.raw_text.encode("utf-8", "replace"))))
+        tables = batch_tables(good, run_id, ingested_at) if good else {}
     for name, table in tables.items():
         store.write_part(Path(home), run_id, name, part, table)
-    return {name: t.num_rows for name, t in tables.items()}
+    return {name: t.num_rows for name, t in tables.items()}, rejected
 
 
 @task(name="stage-quarantine")
@@ -79,6 +97,10 @@ def stage_quarantine(home: str, run_id: str, rejected: list[Rejected], detected_
     )
     store.write_part(Path(home), run_id, "quarantine", 0, table)
     return table.num_rows
+
+
+#: Input files read per load task (a Reuters .sgm file holds ~1,000 records).
+FILES_PER_LOAD = 200
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -119,7 +141,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 def run_pipeline(
     inputs: list[str],
     home: str,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     check: bool = True,
     csv_columns: list[str] | None = None,
 ) -> RunSummary:
@@ -135,8 +157,8 @@ def run_pipeline(
             summary.skipped_files = len(skipped)
             known = store.known_doc_ids(home_path)
             rejected: list[Rejected] = []
-            part = 0
-            for file_batch in _chunks(files, max(1, batch_size // 10)):
+            part = done_files = 0
+            for file_batch in _chunks(files, FILES_PER_LOAD):
                 fresh: list[Record] = []
                 for item in load_batch(file_batch, csv_columns):
                     summary.inputs_seen += 1
@@ -150,12 +172,17 @@ def run_pipeline(
                         known.add(doc_id)
                         fresh.append(item)
                 for chunk in _chunks(fresh, batch_size):
-                    counts = process_batch(home, summary.run_id, part, chunk, summary.started_at)
+                    counts, failed = process_batch(home, summary.run_id, part, chunk, summary.started_at)
                     for name, n in counts.items():
                         summary.rows[name] = summary.rows.get(name, 0) + n
-                    summary.docs_new += len(chunk)
+                    summary.docs_new += len(chunk) - len(failed)
+                    rejected.extend(failed)
                     part += 1
-                logger.info("loaded %d inputs: %d new documents so far", summary.inputs_seen, summary.docs_new)
+                done_files += len(file_batch)
+                logger.info(
+                    "%d/%d files: %d records, %d new documents, %d quarantined so far",
+                    done_files, len(files), summary.inputs_seen, summary.docs_new, len(rejected),
+                )
             summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
             summary = publish_and_check(home, summary, check)
         except BaseException:

@@ -25,6 +25,21 @@ def doc_id_of(raw_text: str) -> str:
     return hashlib.sha256(raw_text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def source_key(record: Record) -> str:
+    """The source a record's boilerplate is learned over: its outlet, else its folder or file.
+
+    >>> source_key(Record("/in/bbc/sport/1.txt", "txt", "utf-8", "x"))
+    '/in/bbc/sport'
+    >>> source_key(Record("/in/reut2-000.sgm#5", "sgm", "utf-8", "x", metadata={"outlet": "Reuters"}))
+    'Reuters'
+    """
+    outlet = record.metadata.get("outlet")
+    if outlet:
+        return str(outlet)
+    path = record.source_uri.split("#", 1)[0]
+    return path if "#" in record.source_uri else path.rsplit("/", 1)[0]
+
+
 def _iso_date(value: str | None) -> dt.date | None:
     """A date from an ISO-like metadata string, else None."""
     if not value:
@@ -44,7 +59,7 @@ def batch_tables(records: Sequence[Record], run_id: str, ingested_at: dt.datetim
 
     doc_ids = [doc_id_of(r.raw_text) for r in records]
     raw = [r.raw_text for r in records]
-    cleaned = clean_texts(raw)
+    cleaned = clean_texts(raw, sources=[source_key(r) for r in records])
     meta_dates = [_iso_date(r.date) for r in records]
     docs_in = pa.table(
         {

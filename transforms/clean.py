@@ -2,12 +2,16 @@
 
 Each :class:`Rule` has a cheap *detector* (a regex run over the whole batch with
 ``pyarrow.compute``) and a *fixer* (Python, run only on the documents the detector
-flags). Rules run in order; their edits are composed into edits over the raw text.
+flags). Rules run in order; their edits are composed into edits over the raw text, so
+replaying a document's edits over its raw text gives its clean text exactly. Cleaning
+is idempotent: cleaning clean text changes nothing.
+
+The rule library lives in :mod:`transforms.entities` (entities),
+:mod:`transforms.mojibake` (ftfy) and :mod:`transforms.boilerplate` (boilerplate).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,9 +19,13 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms import boilerplate as bp
+from transforms import entities, mojibake
 from transforms.edits import Edit, compose, replay
 
 Fixer = Callable[[str], list[Edit]]
+#: A batch-level learner: from the batch's texts and sources, one fixer per document.
+Learner = Callable[[Sequence[str], Sequence[str | None]], Sequence[Fixer | None]]
 
 
 @dataclass(frozen=True)
@@ -25,10 +33,13 @@ class Rule:
     """A named cleaning step: ``detector`` finds candidates, ``fix`` returns edits."""
 
     name: str
-    detector: str
+    #: An RE2 pattern, or a vectorised function from the batch to a boolean mask.
+    detector: str | Callable[[pa.Array], pa.Array]
     fix: Fixer
     #: Edits by this rule move text out of the body into the header metadata.
     header: bool = False
+    #: Batch-level rules learn their per-document fixers from the whole batch first.
+    learn: Learner | None = None
 
 
 def regex_fixer(name: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Fixer:
@@ -45,126 +56,62 @@ def regex_fixer(name: str, pattern: re.Pattern[str], repl: Callable[[re.Match[st
     return fix
 
 
-# --- whitespace and control characters ---------------------------------------------
+def _no_edits(text: str) -> list[Edit]:
+    """The fixer of a batch rule when run alone: nothing to learn from, no edits."""
+    return []
+
+
+# --- whitespace, control characters, escapes ---------------------------------------
 
 _CRLF = re.compile(r"\r\n?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+(?=\n|\Z)")
-_BLANK_RUN = re.compile(r"\n{3,}")
-_EDGE_SPACE = re.compile(r"\A\s+|\s+\Z")
-
-# --- entities ----------------------------------------------------------------------
-
-_NAMED = "quot|amp|lt|gt|apos|nbsp|mdash|ndash|hellip|rsquo|lsquo|rdquo|ldquo|pound|euro|copy|eacute"
-# Double-escaped (&amp;quot;) and ordinary entities.
-_ENTITY = re.compile(rf"&(?:amp;)*(?:({_NAMED})|#(\d{{1,7}})|#[xX]([0-9a-fA-F]{{1,6}}));")
-# Entities that lost their ampersand: ",quot;" (junk for "&") or " quot;" / "#39;".
-_BARE = re.compile(rf"(?:(?<=[\s(\[\"'])|^|,)(?:({_NAMED})|#(\d{{2,4}}));", re.MULTILINE)
+_CONTROL_CLASS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u0080-\u009f\u200b\ufeff]"
+_CONTROL = re.compile(_CONTROL_CLASS + "+")
+_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+#: Inner whitespace tidying: runs of blank lines, trailing spaces (edges: see tidy_whitespace).
+_TIDY = re.compile(r"\n(?:[ \t]*\n){2,}|[ \t]+(?=\n)")
+TIDY_DETECTOR = r"\A\s|\s\z|\n[ \t]*\n[ \t]*\n|[ \t]\n"
 
 
-def _entity_char(name: str | None, dec: str | None, hexa: str | None = None) -> str:
-    if name:
-        return html.unescape(f"&{name};")
-    code = int(dec) if dec else int(hexa or "0", 16)
-    if code in (151, 150):  # cp1252 dashes written as numeric entities
-        return "\u2014" if code == 151 else "\u2013"
-    if 0x80 <= code <= 0x9F:
-        try:
-            return bytes([code]).decode("cp1252")
-        except UnicodeDecodeError:
-            return ""
-    try:
-        ch = chr(code)
-    except (ValueError, OverflowError):
-        return ""
-    return "" if _CONTROL.fullmatch(ch) else ch
+def tidy_whitespace(text: str) -> list[Edit]:
+    r"""Edits removing edge whitespace and trailing spaces, and shrinking blank-line runs.
 
-
-def _fix_entity(m: re.Match[str]) -> str:
-    return _entity_char(m.group(1), m.group(2), m.group(3))
-
-
-def _fix_bare(m: re.Match[str]) -> str:
-    return _entity_char(m.group(1), m.group(2))
-
-
-# --- boilerplate -------------------------------------------------------------------
-
-#: Known boilerplate lines (whole lines, case-insensitive).
-BOILERPLATE_LINES: tuple[str, ...] = (
-    r"Do you like this article\?",
-    r"\d+ Comment\(s\)",
-    r"Comment Policy\b.*",
-    r"Follow the live information on our channel.*",
-    r"Follow us on (?:Facebook|Twitter|Instagram)\b.*",
-    r"Read (?:also|more):.*",
-    r"\|+",
-    r"Share (?:this|on) .*",
-    r"Advertisement",
-)
-_BOILERPLATE = re.compile(
-    r"(?im)^[ \t]*(?:" + "|".join(BOILERPLATE_LINES) + r")[ \t]*(?:\n|\Z)"
-)
-#: Navigation lines at the top of a page: short section names before the headline.
-_NAV_TOP = re.compile(r"\A(?:[ \t]*(?:[A-Z][a-z]+ News|Security|Politics|World|Middle East)[ \t]*\n)+")
-#: Header lines: `date 2020-02-27 Fast News` or a ` date 2020-02-27 ` prefix.
-_HEADER = re.compile(r"\A[ \t]*date \d{4}-\d{2}-\d{2}(?:[ \t]+Fast News[ \t]*(?:\n|\Z)|[ \t]+)")
-#: Attribution lines: `By AFP`, `Source: TRTWorld and agencies`.
-_ATTRIBUTION = re.compile(r"(?im)^[ \t]*(?:By (?:AFP|AP|Reuters)|Source: .{2,80})[ \t]*(?:\n|\Z)")
-
-
-def _line_edits(name: str, pattern: re.Pattern[str]) -> Fixer:
-    def fix(text: str) -> list[Edit]:
-        return [Edit(m.start(), m.end(), "", name) for m in pattern.finditer(text)]
-
-    return fix
-
-
-def _repeated_lines(text: str) -> list[Edit]:
-    """Second copies of a line printed twice (photo captions); long lines only."""
-    seen: set[str] = set()
-    out: list[Edit] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        key = line.strip()
-        if len(key) >= 40:
-            if key in seen:
-                out.append(Edit(pos, pos + len(line), "", "drop_repeated_line"))
-            seen.add(key)
-        pos += len(line)
-    return out
-
-
-def _teasers(text: str) -> list[Edit]:
-    """A line cut short with an ellipsis whose words open a later line."""
-    out: list[Edit] = []
-    lines = text.splitlines(keepends=True)
-    pos = 0
-    for i, line in enumerate(lines):
-        stem = line.strip()
-        if stem.endswith(("\u2026", "...")) and len(stem) > 20:
-            prefix = stem.rstrip(".\u2026").rstrip()
-            if any(other.strip().startswith(prefix) for other in lines[i + 1 :]):
-                out.append(Edit(pos, pos + len(line), "", "drop_teaser"))
-        pos += len(line)
+    >>> replay(" a  \n\n \n\nb \n", tidy_whitespace(" a  \n\n \n\nb \n"))
+    'a\n\nb'
+    """
+    lo = len(text) - len(text.lstrip())
+    hi = len(text.rstrip())
+    if lo >= hi:
+        return [Edit(0, len(text), "", "tidy_whitespace")] if text else []
+    out = [Edit(0, lo, "", "tidy_whitespace")] if lo else []
+    for m in _TIDY.finditer(text, lo, hi):
+        after = "\n\n" if m.group(0).startswith("\n") else ""
+        out.append(Edit(m.start(), m.end(), after, "tidy_whitespace"))
+    if hi < len(text):
+        out.append(Edit(hi, len(text), "", "tidy_whitespace"))
     return out
 
 
 RULES: tuple[Rule, ...] = (
     Rule("normalise_newlines", r"\r", regex_fixer("normalise_newlines", _CRLF, lambda m: "\n")),
-    Rule("remove_control_chars", r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", regex_fixer("remove_control_chars", _CONTROL, lambda m: "")),
-    Rule("fix_entities", r"&(?:amp;)*(?:[a-zA-Z]+|#\d+|#[xX][0-9a-fA-F]+);", regex_fixer("fix_entities", _ENTITY, _fix_entity)),
-    Rule("fix_bare_entities", rf"(?:{_NAMED}|#\d{{2,4}});", regex_fixer("fix_bare_entities", _BARE, _fix_bare)),
-    Rule("strip_header", r"^[ \t]*date \d{4}-\d{2}-\d{2}", _line_edits("strip_header", _HEADER), header=True),
-    Rule("strip_navigation", r"\A[ \t]*(?:[A-Z][a-z]+ News|Security|Politics|World|Middle East)[ \t]*\n", _line_edits("strip_navigation", _NAV_TOP)),
-    Rule("move_attribution", r"(?im)^[ \t]*(?:By (?:AFP|AP|Reuters)|Source: )", _line_edits("move_attribution", _ATTRIBUTION), header=True),
-    Rule("remove_boilerplate", r"(?i)comment|follow|read (?:also|more)|\||share|advertisement", _line_edits("remove_boilerplate", _BOILERPLATE)),
-    Rule("drop_repeated_line", r"\n", _repeated_lines),
-    Rule("drop_teaser", "\u2026|\\.\\.\\.", _teasers),
-    Rule("strip_trailing_space", "[ \t\u00a0]\n|[ \t\u00a0]$", regex_fixer("strip_trailing_space", _TRAILING_SPACE, lambda m: "")),
-    Rule("collapse_blank_lines", r"\n\n\n", regex_fixer("collapse_blank_lines", _BLANK_RUN, lambda m: "\n\n")),
-    Rule("strip_edges", r"^\s|\s$", regex_fixer("strip_edges", _EDGE_SPACE, lambda m: "")),
+    Rule("fix_entities", entities.ENTITY_DETECTOR, entities.entity_edits),
+    Rule("fix_bare_entities", entities.BARE_DETECTOR, entities.bare_entity_edits),
+    Rule("fix_backslash_breaks", entities.BACKSLASH_DETECTOR, entities.fix_backslash_breaks),
+    Rule("fix_mojibake", mojibake.DETECTOR, mojibake.fix_mojibake),
+    Rule("remove_control_chars", _CONTROL_CLASS, regex_fixer("remove_control_chars", _CONTROL, lambda m: "")),
+    Rule("normalise_spaces", _SPACES.pattern, regex_fixer("normalise_spaces", _SPACES, lambda m: " ")),
+    Rule("strip_header", bp.HEADER_DETECTOR, bp.strip_header, header=True),
+    Rule("strip_navigation", bp.NAV_DETECTOR, bp.strip_navigation, header=True),
+    Rule("move_attribution", bp.ATTRIBUTION_DETECTOR, bp.move_attribution, header=True),
+    Rule("remove_boilerplate", bp.BOILERPLATE_DETECTOR, bp.remove_boilerplate),
+    Rule("drop_repeated_line", bp.repeated_line_flags, bp.drop_repeated_lines),
+    Rule("drop_teaser", "\u2026|\\.\\.\\.", bp.drop_teasers),
+    Rule("remove_learned_boilerplate", r"\n", _no_edits, learn=bp.learn_boilerplate),
+    # Again: navigation that the removal of lines above it brought to the top.
+    Rule("strip_navigation", bp.NAV_DETECTOR, bp.strip_navigation, header=True),
+    Rule("tidy_whitespace", TIDY_DETECTOR, tidy_whitespace),
 )
+#: Rule names, in the order they run (``edits.rule`` joins merged rules with ``+``).
+RULE_NAMES: tuple[str, ...] = tuple(r.name for r in RULES)
 
 
 @dataclass(frozen=True)
@@ -176,21 +123,43 @@ class Cleaned:
     header: list[str | None]
 
 
-def clean_texts(raw: Sequence[str], rules: Sequence[Rule] = RULES) -> Cleaned:
-    """Clean a batch of raw texts, recording each document's edits over its raw text."""
+def clean_texts(
+    raw: Sequence[str], rules: Sequence[Rule] = RULES, sources: Sequence[str | None] | None = None
+) -> Cleaned:
+    """Clean a batch of raw texts, recording each document's edits over its raw text.
+
+    ``sources`` (outlet or folder per document) lets batch rules learn boilerplate
+    lines that repeat across one source's documents; without it nothing is learned.
+    """
     current = list(raw)
+    srcs: Sequence[str | None] = sources if sources is not None else [None] * len(current)
+    if len(srcs) != len(current):
+        raise ValueError(f"{len(srcs)} sources for {len(current)} texts")
     edits: list[list[Edit]] = [[] for _ in current]
     header: list[list[str]] = [[] for _ in current]
+    batch: pa.Array | None = None  # `current` as Arrow, rebuilt only after changes
     for rule in rules:
-        flags = pc.match_substring_regex(pa.array(current, pa.large_string()), rule.detector)
+        fixers = rule.learn(current, srcs) if rule.learn else None
+        if fixers is not None and not any(fixers):
+            continue
+        if batch is None:
+            batch = pa.array(current, pa.large_string())
+        if isinstance(rule.detector, str):
+            flags = pc.match_substring_regex(batch, rule.detector)
+        else:
+            flags = rule.detector(batch)
         for i in pc.indices_nonzero(flags).to_pylist():
-            new = rule.fix(current[i])
+            fix = fixers[i] if fixers is not None else rule.fix
+            if fix is None:
+                continue
+            new = fix(current[i])
             if not new:
                 continue
             if rule.header:
-                header[i].extend(current[i][e.start : e.end].strip() for e in new)
+                header[i].extend(h for e in new if (h := current[i][e.start : e.end].strip()))
             edits[i] = compose(edits[i], new, current[i])
             current[i] = replay(current[i], new)
+            batch = None
     return Cleaned(current, edits, ["\n".join(h) if h else None for h in header])
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from html.entities import name2codepoint
 
 from transforms.edits import Edit, replay
@@ -24,20 +25,39 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NAMES: frozenset[str] = frozenset(name2codepoint) | {"apos"}
 _NAME_ALT = "|".join(sorted(NAMES, key=lambda n: (-len(n), n)))
 #: Entity names repaired when their ampersand is lost: the ones news text really uses.
-BARE_NAMES: tuple[str, ...] = ("quot", "amp", "lt", "gt", "apos", "nbsp", "mdash", "ndash", "hellip", "rsquo", "lsquo", "rdquo", "ldquo", "pound", "euro")
+BARE_NAMES: tuple[str, ...] = (
+    "quot",
+    "amp",
+    "lt",
+    "gt",
+    "apos",
+    "nbsp",
+    "mdash",
+    "ndash",
+    "hellip",
+    "rsquo",
+    "lsquo",
+    "rdquo",
+    "ldquo",
+    "pound",
+    "euro",
+)
 
 _ENTITY = re.compile(rf"&(?:amp;)*(?:({_NAME_ALT})|#(\d{{1,7}})|#[xX]([0-9a-fA-F]{{1,6}}));")
 # A lost ampersand: a comma or one space stands in its place, or nothing at the start
 # of a line or after an opening quote or bracket (but never glued to a word).
-_BARE = re.compile(
-    rf"(?:[, ]|(?<![^\s\"'(\[\\]))(?:amp;)*(?:({'|'.join(BARE_NAMES)})|#(\d{{2,4}}));"
-)
+_BARE = re.compile(rf"(?:[, ]|(?<![^\s\"'(\[\\]))(?:amp;)*(?:({'|'.join(BARE_NAMES)})|#(\d{{2,4}}));")
+
+#: ASCII code points repaired in bare numeric form (``#39;``); others below 128 (``#40;``)
+#: look too much like list numbering to touch.
+BARE_ASCII: frozenset[int] = frozenset({34, 36, 38, 39, 60, 62})
 
 #: RE2 detectors (for ``pyarrow.compute``): a superset of what the fixers change.
 ENTITY_DETECTOR = r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,7}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});"
 BARE_DETECTOR = rf"(?:{'|'.join(BARE_NAMES)}|#\d{{2,4}});"
 
 
+@lru_cache(maxsize=4096)
 def entity_char(name: str | None, dec: str | None, hexa: str | None = None) -> str | None:
     """The character an entity stands for; "" for control characters; None if invalid.
 
@@ -81,7 +101,7 @@ def bare_entity_edits(text: str) -> list[Edit]:
     out = []
     for m in _BARE.finditer(text):
         code = m.group(2)
-        if code is not None and not 32 <= int(code) != 127:
+        if code is not None and not (int(code) in BARE_ASCII or int(code) >= 128):
             continue
         ch = entity_char(m.group(1), code)
         if ch:
@@ -89,11 +109,41 @@ def bare_entity_edits(text: str) -> list[Edit]:
     return out
 
 
-def repair_entities(text: str) -> str:
-    """``text`` with ordinary and ampersand-less entities decoded (for titles).
+#: AG News style: a backslash stands for a line break, `\$` for `$`. News text has no
+#: other use for a backslash (none in BBC or Reuters-21578), so every run is repaired.
+_BACKSLASH = re.compile(r"( *)\\+(\$?)( *)")
+BACKSLASH_DETECTOR = r"\\"
 
-    >>> repair_entities("Apple #146;s &amp;quot;iPod&quot;")
-    'Apple’s "iPod"'
+
+def _backslash(m: re.Match[str]) -> str:
+    """A lost line break becomes one space (none at the edges); `\\$` is `$`."""
+    pre, dollar, post = m.groups()
+    if dollar:
+        glued = m.start() > 0 and not pre and m.string[m.start() - 1].isalnum()
+        return (" " if glued else pre) + "$" + post
+    return "" if m.start() == 0 or m.end() == len(m.string) else " "
+
+
+def fix_backslash_breaks(text: str) -> list[Edit]:
+    r"""Edits turning AG News backslash line breaks into spaces, and `\$` into `$`.
+
+    >>> t = r"dwindling\band, record \$55bn, (\$9bn), about\$2bn"
+    >>> replay(t, fix_backslash_breaks(t))
+    'dwindling band, record $55bn, ($9bn), about $2bn'
     """
-    text = replay(text, entity_edits(text))
-    return replay(text, bare_entity_edits(text))
+    out = []
+    for m in _BACKSLASH.finditer(text):
+        if (after := _backslash(m)) != m.group(0):
+            out.append(Edit(m.start(), m.end(), after, "fix_backslash_breaks"))
+    return out
+
+
+def repair_entities(text: str) -> str:
+    """``text`` with entities and AG News backslashes repaired (for titles and metadata).
+
+    >>> repair_entities("Apple #146;s &amp;quot;iPod&quot; at \\$46")
+    'Apple’s "iPod" at $46'
+    """
+    for fixer in (entity_edits, bare_entity_edits, fix_backslash_breaks):
+        text = replay(text, fixer(text))
+    return text

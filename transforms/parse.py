@@ -82,8 +82,8 @@ def _record(fields: dict[str, object], uri: str, fmt: str, encoding: str, line: 
             meta[str(key)] = value
     text = known.get("text")
     if not isinstance(text, str) or not text.strip():
-        what = "empty" if isinstance(text, str) or text is None and "text" in known else "missing"
-        return Rejected(f"{uri}#{line}", f"no text: {what} text field", len(json.dumps(fields, default=str)))
+        what = "empty text field" if "text" in known else "no text field (columns: " + ", ".join(map(str, fields)) + ")"
+        return Rejected(f"{uri}#{line}", f"no text: {what}", len(json.dumps(fields, default=str).encode()))
     if isinstance(known.get("url"), str):
         meta["url"] = known["url"]
     if isinstance(known.get("source"), str) and str(known["source"]).strip():
@@ -124,10 +124,20 @@ def parse_jsonl(data: bytes, uri: str) -> Parsed:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            out.append(Rejected(f"{uri}#{n}", f"invalid JSON: {exc.msg} at column {exc.colno}", len(line.encode("utf-8", "replace"))))
+            out.append(
+                Rejected(
+                    f"{uri}#{n}", f"invalid JSON: {exc.msg} at column {exc.colno}", len(line.encode("utf-8", "replace"))
+                )
+            )
             continue
         if not isinstance(obj, dict):
-            out.append(Rejected(f"{uri}#{n}", f"invalid record: JSON {type(obj).__name__}, not an object", len(line.encode("utf-8", "replace"))))
+            out.append(
+                Rejected(
+                    f"{uri}#{n}",
+                    f"invalid record: JSON {type(obj).__name__}, not an object",
+                    len(line.encode("utf-8", "replace")),
+                )
+            )
             continue
         out.append(_record(obj, uri, "jsonl", encoding, n))
     if not out:
@@ -157,7 +167,11 @@ def parse_csv(data: bytes, uri: str, csv_columns: list[str] | None = None) -> Pa
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            out.append(Rejected(f"{uri}#{n}", f"invalid row: {len(row)} fields, {len(header)} columns", len(",".join(row).encode())))
+            out.append(
+                Rejected(
+                    f"{uri}#{n}", f"invalid row: {len(row)} fields, {len(header)} columns", len(",".join(row).encode())
+                )
+            )
             continue
         out.append(_record(dict(zip(header, row, strict=False)), uri, "csv", encoding, n))
     if not out:
@@ -188,7 +202,7 @@ def format_of(name: str) -> str | None:
     if lower.endswith(".gz"):
         lower = lower[:-3]
     ext = lower.rsplit(".", 1)[-1] if "." in lower else ""
-    ext = {"json": "jsonl", "ndjson": "jsonl", "sgml": "sgm"}.get(ext, ext)
+    ext = {"ndjson": "jsonl", "sgml": "sgm"}.get(ext, ext)
     return ext if ext in PARSERS else None
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+#: Bumped whenever the contract changes; :mod:`warehouse.migrate` upgrades older warehouses.
+SCHEMA_VERSION = 2
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 
@@ -238,6 +239,19 @@ TABLES: dict[str, Table] = {
             key=("run_id",),
         ),
         Table(
+            "inputs",
+            "Fingerprints of the input files loaded, so a re-run skips files it has already parsed.",
+            (
+                _c("source_uri", S, "Path of the input file (no `#N` suffix).", False),
+                _c("size", I64, "File size in bytes when it was read.", False),
+                _c("mtime_ns", I64, "File modification time (nanoseconds since the epoch) when it was read.", False),
+                _c("sha256", S, "SHA-256 of the file's bytes, hex; a file whose hash is unchanged is not parsed again.", False),
+                _c("records", I64, "Input records the file produced (documents plus quarantined rows).", False),
+                _c("run_id", S, "Run that read this version of the file.", False),
+                _c("seen_at", _UTC_TS, "When the run read it (UTC); the latest row per `source_uri` is the current fingerprint.", False),
+            ),
+        ),
+        Table(
             "check_results",
             "Results of the data checks (Great Expectations), one row per expectation per check run.",
             (
@@ -253,7 +267,7 @@ TABLES: dict[str, Table] = {
     )
 }
 
-#: Tables whose rows are derived from documents and written as Parquet per run.
+#: Tables written as Parquet parts per run (``runs`` and ``check_results`` live in DuckDB only).
 CONTENT_TABLES: tuple[str, ...] = (
     "documents",
     "edits",
@@ -268,6 +282,7 @@ CONTENT_TABLES: tuple[str, ...] = (
     "facts",
     "quality_issues",
     "quarantine",
+    "inputs",
 )
 
 

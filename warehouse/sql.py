@@ -33,15 +33,24 @@ def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(
         str(db),
         read_only=True,
-        config={"enable_external_access": False, "autoload_known_extensions": False},
+        config={
+            "enable_external_access": False,
+            "autoload_known_extensions": False,
+            "autoinstall_known_extensions": False,
+            "lock_configuration": True,  # no SET can turn the above back on
+        },
     )
 
 
-_WRITE_HINT = re.compile(r"read-only|read only|external access|disabled|Permission Error|cannot", re.I)
+_REFUSAL = re.compile(
+    r"read-only mode|in read-only|file system operations are disabled|disabled through configuration"
+    r"|configuration has been locked|external access",
+    re.I,
+)
 
 
 def query(db: Path, sql: str) -> pa.Table:
-    """Run one read-only query and return its result as an Arrow table."""
+    """Run read-only SQL and return the result of its last statement as an Arrow table."""
     con = open_read_only(db)
     try:
         try:
@@ -60,7 +69,7 @@ def query(db: Path, sql: str) -> pa.Table:
 
 def _explain(exc: duckdb.Error) -> Exception:
     msg = str(exc).strip()
-    if isinstance(exc, duckdb.PermissionException) or _WRITE_HINT.search(msg):
+    if isinstance(exc, duckdb.PermissionException) or _REFUSAL.search(msg):
         return SqlRefused(
             "refused: `copydesk sql` is read-only and cannot write, attach databases or "
             f"read files outside the warehouse ({msg.splitlines()[0]})"

@@ -2,15 +2,23 @@
 
 Layout under the home folder::
 
-    warehouse.duckdb              the published warehouse (analysts open this)
-    parquet/<table>/<file>.parquet one dataset per table, zstd
-    .staging/<run_id>/            work in progress of a run; never read by users
+    warehouse.duckdb                the published warehouse (analysts open this)
+    parquet/<table>/<part>.parquet  one dataset per table, zstd (``runs`` and
+                                    ``check_results`` live in the DuckDB file only)
+    .staging/<run_id>/              work in progress of a run; never read by users
+    .lock                           held by the one run writing to this home
 
-A run writes its Parquet parts and a complete new copy of the DuckDB file into its
-staging folder. Publishing writes a ``COMMIT`` marker, swaps the DuckDB file in with
-one ``os.replace`` and then moves the Parquet parts into their datasets. A run that
-dies before the marker leaves the last good warehouse untouched (its staging folder
-is discarded by the next run); one that dies after it is rolled forward.
+Publishing, step by step, and what a kill at each step leaves:
+
+1. The run stages its Parquet parts in ``.staging/<run_id>/parquet/``.
+2. ``publish`` copies the last good DuckDB file into the staging folder, migrates it,
+   inserts the staged parts, (re)creates the views, runs ``finish`` and checkpoints.
+3. Every staged file and folder is fsynced.
+   A kill before step 4 leaves the last good warehouse; ``recover`` drops the staging.
+4. A ``COMMIT`` marker listing the moves is written atomically (tmp, fsync, rename).
+5. The DuckDB file is swapped in with one ``os.replace``; then the parts are moved into
+   their datasets. A kill after step 4 is rolled forward by ``recover``: every move is
+   idempotent, so it does whatever is left.
 """
 
 from __future__ import annotations
@@ -27,16 +35,23 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.ddl import create_all
-from warehouse.schema import TABLES, conform
+from warehouse.migrate import migrate
+from warehouse.schema import CONTENT_TABLES, TABLES, conform
+from warehouse.views import create_views
 
 DB_NAME = "warehouse.duckdb"
 STORAGE_VERSION = "v1.5.0"  # readable by the DuckDB 1.5 CLI as well as by 2.x
+_COMPATIBLE = (1, 5)  # the newest storage format analysts' clients can read
 
 
 def db_path(home: Path) -> Path:
     """Path of the published DuckDB file."""
     return home / DB_NAME
+
+
+def parquet_dir(home: Path, table: str) -> Path:
+    """The Parquet dataset folder of ``table``."""
+    return home / "parquet" / table
 
 
 def staging_dir(home: Path, run_id: str) -> Path:
@@ -65,6 +80,8 @@ def write_part(home: Path, run_id: str, table: str, part: int, data: pa.Table) -
     """Stage one Parquet part of ``table`` for this run; nothing is written for no rows."""
     if data.num_rows == 0:
         return None
+    if table not in CONTENT_TABLES:
+        raise ValueError(f"{table!r} has no Parquet dataset; write it in the publish `finish` step")
     folder = staging_dir(home, run_id) / "parquet" / table
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{run_id}-{part:05d}.parquet"
@@ -74,10 +91,25 @@ def write_part(home: Path, run_id: str, table: str, part: int, data: pa.Table) -
 
 def staged_parts(home: Path, run_id: str) -> dict[str, list[Path]]:
     """The Parquet parts this run has staged, per table."""
-    root = staging_dir(home, run_id) / "parquet"
-    if not root.exists():
-        return {}
-    return {d.name: sorted(d.glob("*.parquet")) for d in sorted(root.iterdir()) if d.is_dir()}
+    return _parts(staging_dir(home, run_id) / "parquet")
+
+
+def dataset_parts(home: Path) -> dict[str, list[Path]]:
+    """The published Parquet parts, per table."""
+    return _parts(home / "parquet")
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Append Arrow rows to warehouse table ``table`` by column name; the rows added."""
+    if data.num_rows == 0:
+        return 0
+    cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names)
+    con.register("_copydesk_rows", conform(table, data))
+    try:
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _copydesk_rows')
+    finally:
+        con.unregister("_copydesk_rows")
+    return data.num_rows
 
 
 Finisher = Callable[[duckdb.DuckDBPyConnection], None]
@@ -87,35 +119,41 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
     """Build the new warehouse from the last good one plus this run's staged parts, then swap.
 
     ``finish`` runs on the new database before the swap (the flow records the run row
-    and the check results there). Returns the published DuckDB path.
+    and the check results there); if it raises, nothing is published. Call it while
+    holding :func:`lock_home`. Returns the published DuckDB path.
     """
     stage = staging_dir(home, run_id)
     stage.mkdir(parents=True, exist_ok=True)
-    new_db = stage / DB_NAME
-    if new_db.exists():
-        new_db.unlink()
-    current = db_path(home)
+    new_db, current = stage / DB_NAME, db_path(home)
+    for stale in (new_db, _wal(new_db)):
+        stale.unlink(missing_ok=True)
+    parts = staged_parts(home, run_id)
+    load = dict(parts)
     if current.exists():
-        shutil.copyfile(current, new_db)
+        _copy_db(current, new_db)
+    else:  # first publish, or the DuckDB file was deleted: rebuild it from the datasets
+        load = {t: dataset_parts(home).get(t, []) + parts.get(t, []) for t in CONTENT_TABLES}
     con = connect(new_db)
     try:
-        create_all(con)
-        parts = staged_parts(home, run_id)
-        for table, files in parts.items():
-            cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names)
-            file_list = ", ".join(f"'{f.as_posix()}'" for f in files)
-            con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM read_parquet([{file_list}])')
+        migrate(con)
+        for table, files in load.items():
+            _insert_parquet(con, table, files)
+        create_views(con)
         if finish is not None:
             finish(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    moves = {
-        str(f): str(home / "parquet" / table / f.name) for table, files in staged_parts(home, run_id).items() for f in files
-    }
-    _write_atomic(stage / "COMMIT", json.dumps({"moves": moves}))
-    os.replace(new_db, current)
-    _roll_forward(stage)
+    if _wal(new_db).exists():
+        raise RuntimeError(f"{new_db} still has a write-ahead log after CHECKPOINT; not publishing")
+    moves = [(new_db, current)] + [(f, parquet_dir(home, t) / f.name) for t, fs in parts.items() for f in fs]
+    for src, _ in moves:
+        _fsync(src)
+    for folder in {src.parent for src, _ in moves} | {stage}:
+        _fsync(folder)
+    commit = {"moves": [[str(s.relative_to(home)), str(d.relative_to(home))] for s, d in moves]}
+    _write_atomic(stage / "COMMIT", json.dumps(commit, indent=1))
+    _roll_forward(home, stage)
     return current
 
 
@@ -127,9 +165,9 @@ def recover(home: Path) -> None:
     root = home / ".staging"
     if not root.exists():
         return
-    for stage in root.iterdir():
+    for stage in sorted(root.iterdir()):
         if (stage / "COMMIT").exists():
-            _roll_forward(stage)
+            _roll_forward(home, stage)
         else:
             shutil.rmtree(stage, ignore_errors=True)
 
@@ -142,8 +180,15 @@ def lock_home(home: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise HomeBusy(f"another copydesk run is writing to {home}; try again when it ends") from None
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise HomeBusy(
+                f"another copydesk run (pid {holder}) is writing to {home}; try again when it ends"
+            ) from None
         try:
+            fh.truncate(0)
+            fh.write(str(os.getpid()))
+            fh.flush()
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
@@ -158,18 +203,84 @@ def abandon(home: Path, run_id: str) -> None:
     shutil.rmtree(staging_dir(home, run_id), ignore_errors=True)
 
 
-def _roll_forward(stage: Path) -> None:
+def _parts(root: Path) -> dict[str, list[Path]]:
+    if not root.exists():
+        return {}
+    return {d.name: sorted(d.glob("*.parquet")) for d in sorted(root.iterdir()) if d.is_dir()}
+
+
+def _insert_parquet(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+    if not files:
+        return
+    cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names)
+    file_list = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
+    con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM read_parquet([{file_list}])')
+
+
+def _wal(db: Path) -> Path:
+    return db.with_name(db.name + ".wal")
+
+
+def _copy_db(current: Path, new_db: Path) -> None:
+    """Copy the published file (and a left-over WAL) to ``new_db``, in a format DuckDB 1.5 reads."""
+    shutil.copyfile(current, new_db)
+    if _wal(current).exists():
+        shutil.copyfile(_wal(current), _wal(new_db))
+    con = duckdb.connect(str(new_db))
+    try:
+        rows = con.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    found = rows[0][0] if rows and rows[0][0] else "v0.0.0"
+    if tuple(int(p) for p in found.strip("v+").split(".")[:2]) > _COMPATIBLE:
+        _downgrade(new_db)
+
+
+def _downgrade(path: Path) -> None:
+    """Rewrite ``path`` in the 1.5-compatible storage format (for warehouses written without it)."""
+    fresh = path.with_name(path.name + ".v15")
+    fresh.unlink(missing_ok=True)
+    con = connect(fresh)
+    try:
+        con.execute(f"ATTACH '{path.as_posix()}' AS _old (READ_ONLY)")
+        target = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f'COPY FROM DATABASE _old TO "{target}"')
+        con.execute("DETACH _old")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(fresh, path)
+
+
+def _roll_forward(home: Path, stage: Path) -> None:
+    """Do whatever is left of a committed publish's moves (each is idempotent), then drop the stage."""
     moves = json.loads((stage / "COMMIT").read_text())["moves"]
-    for src, dst in moves.items():
-        if Path(src).exists():
-            Path(dst).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
+    for src_rel, dst_rel in moves:
+        src, dst = home / src_rel, home / dst_rel
+        if not src.exists():
+            continue  # moved before the crash
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.name == DB_NAME:
+            _wal(dst).unlink(missing_ok=True)  # its content was copied into src and checkpointed
+        os.replace(src, dst)
+        _fsync(dst.parent)
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
+    _fsync(tmp)
     os.replace(tmp, path)
+    _fsync(path.parent)

@@ -11,7 +11,7 @@ import pytest
 from transforms.edits import Edit, replay
 from warehouse.ddl import create_all
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2020, 2, 27, 12, 0, tzinfo=UTC)
 RUN = "run-1"
 FILLERS = 40  # keeps one quarantined record under the 5 % share
@@ -35,8 +35,26 @@ def _span(text: str, surface: str) -> tuple[int, int]:
 
 
 def _doc(doc_id, raw, clean, story=None, title=None, date=None):
-    return (doc_id, f"seeds/{doc_id}.txt", "txt", RUN, T0, "utf-8", raw, clean, title, date,
-            "header" if date else None, "Example News", ["AFP"], None, len(clean.split()), story, None, "{}")
+    return (
+        doc_id,
+        f"seeds/{doc_id}.txt",
+        "txt",
+        RUN,
+        T0,
+        "utf-8",
+        raw,
+        clean,
+        title,
+        date,
+        "header" if date else None,
+        "Example News",
+        ["AFP"],
+        None,
+        len(clean.split()),
+        story,
+        None,
+        "{}",
+    )
 
 
 def fill(con: duckdb.DuckDBPyConnection) -> None:
@@ -45,33 +63,51 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
     docs = [
         _doc("a", RAW_A, CLEAN_A, "s1", "Turkish soldiers killed", date),
         _doc("b", TEXT_B, TEXT_B, "s1", "Turkey says 34 killed", date),
-        *(_doc(f"f{i:02d}", f"Markets were calm on day {i}.", f"Markets were calm on day {i}.") for i in range(FILLERS)),
+        *(
+            _doc(f"f{i:02d}", f"Markets were calm on day {i}.", f"Markets were calm on day {i}.")
+            for i in range(FILLERS)
+        ),
     ]
     con.executemany(f"INSERT INTO documents VALUES ({', '.join('?' * 18)})", docs)
     con.executemany(
         "INSERT INTO edits VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [("a", i, e.rule, e.start, e.end, RAW_A[e.start:e.end], e.after) for i, e in enumerate(_EDITS_A)],
+        [("a", i, e.rule, e.start, e.end, RAW_A[e.start : e.end], e.after) for i, e in enumerate(_EDITS_A)],
     )
     con.executemany(
         "INSERT INTO numbers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [("a", *_span(CLEAN_A, "33"), "33", 33.0, None, False, None),
-         ("b", *_span(TEXT_B, "34"), "34", 34.0, None, False, None)],
+        [
+            ("a", *_span(CLEAN_A, "33"), "33", 33.0, None, False, None),
+            ("b", *_span(TEXT_B, "34"), "34", 34.0, None, False, None),
+        ],
     )
     con.executemany(
         "INSERT INTO counts VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [("a", *_span(CLEAN_A, "At least 33 Turkish soldiers were killed"), "KILL", 33.0, "Turkish soldiers", "at_least"),
-         ("b", *_span(TEXT_B, "34 soldiers killed"), "KILL", 34.0, "soldiers", "exact")],
+        [
+            (
+                "a",
+                *_span(CLEAN_A, "At least 33 Turkish soldiers were killed"),
+                "KILL",
+                33.0,
+                "Turkish soldiers",
+                "at_least",
+            ),
+            ("b", *_span(TEXT_B, "34 soldiers killed"), "KILL", 34.0, "soldiers", "exact"),
+        ],
     )
     con.executemany(
         "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)",
-        [("a", *_span(CLEAN_A, "AFP"), "ORG", "AFP", "Agence France-Presse"),
-         ("a", *_span(CLEAN_A, "Erdoğan"), "PERSON", "Erdoğan", "Recep Tayyip Erdoğan"),
-         ("b", *_span(TEXT_B, "Idlib"), "PLACE", "Idlib", "Idlib")],
+        [
+            ("a", *_span(CLEAN_A, "AFP"), "ORG", "AFP", "Agence France-Presse"),
+            ("a", *_span(CLEAN_A, "Erdoğan"), "PERSON", "Erdoğan", "Recep Tayyip Erdoğan"),
+            ("b", *_span(TEXT_B, "Idlib"), "PLACE", "Idlib", "Idlib"),
+        ],
     )
     con.executemany(
         "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [("a", *_span(CLEAN_A, "Idlib"), "Idlib", "Idlib", "SY", 35.93, 36.63),
-         ("b", *_span(TEXT_B, "Idlib"), "Idlib", "Idlib", "SY", 35.93, 36.63)],
+        [
+            ("a", *_span(CLEAN_A, "Idlib"), "Idlib", "Idlib", "SY", 35.93, 36.63),
+            ("b", *_span(TEXT_B, "Idlib"), "Idlib", "Idlib", "SY", 35.93, 36.63),
+        ],
     )
     con.execute(
         "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?)",
@@ -83,15 +119,14 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("INSERT INTO doc_links VALUES ('a', 'b', 'same_story', 0.3)")
     con.execute("INSERT INTO stories VALUES ('s1', 'Turkish soldiers killed', ?, 2)", [date])
-    con.execute(
-        "INSERT INTO facts VALUES ('s1', 'KILL', 'soldiers', [33.0, 34.0], ['a', 'b'], 33.0, true)"
-    )
+    con.execute("INSERT INTO facts VALUES ('s1', 'KILL', 'soldiers', [33.0, 34.0], ['a', 'b'], 33.0, true)")
     con.execute("INSERT INTO quality_issues VALUES ('a', 'entity_residue_fixed', 'info', 'fixed ,quot;', NULL, NULL)")
     con.execute("INSERT INTO quarantine VALUES ('inbox/bad.bin', 'undecodable', 12, ?, ?)", [RUN, T0])
+    con.execute("INSERT INTO inputs VALUES ('seeds/a.txt', 120, 1582800000000000000, ?, 1, ?, ?)", ["0" * 64, RUN, T0])
     con.execute("INSERT INTO runs VALUES (?, ?, ?, 'completed', 43, 42, 0, 1, 0)", [RUN, T0, T0])
     con.execute(
-        "INSERT INTO check_results VALUES (?, 'documents', 'expect_column_values_to_be_unique', 'doc_id', true, 0, 'error')",
-        [RUN],
+        "INSERT INTO check_results VALUES (?, 'documents', ?, 'doc_id', true, 0, 'error')",
+        [RUN, "expect_column_values_to_be_unique"],
     )
 
 

@@ -109,7 +109,7 @@ def extract(docs: pa.Table) -> dict[str, pa.Table]:
         (p.start, p.end, p.surface, p.name, p.country_code, p.latitude, p.longitude) for p in found[i].places
     ])
     quote_rows = _rows(hit["quotes"], ids, lambda i: [
-        (q.start, q.end, q.quote, q.speaker, q.verb) for q in _quotes.find_quotes(texts[i], found[i].people)
+        (q.start, q.end, q.quote, q.speaker, q.verb) for q in _quotes.find_quotes(texts[i], found[i].entities)
     ])
     date_rows = _rows(hit["dates"], ids, lambda i: [
         (d.start, d.end, d.surface, d.resolved_date, d.resolution) for d in _dates.find_dates(texts[i], pub[i])

@@ -16,7 +16,8 @@ _PASSIVE: dict[str, str] = {
     r"wounded|injured|hurt|hospitali[sz]ed|maimed": "WOUND",
     r"arrested|detained|jailed|rounded up|taken into custody": "ARREST",
     r"kidnapped|abducted|taken hostage|held hostage|seized as hostages": "KIDNAP",
-    r"displaced|forced to flee|forced from their homes|fled|made homeless|left homeless|evacuated|uprooted": "DISPLACED",
+    r"displaced|forced to flee|forced from their homes|fled|made homeless|left homeless|homeless|evacuated|uprooted":
+        "DISPLACED",
     r"affected": "AFFECT",
     r"protested|marched|rallied|demonstrated|took to the streets": "PROTEST",
     r"seized|confiscated|impounded": "SEIZE",
@@ -63,18 +64,24 @@ def _lookup(table: dict[str, str], phrase: str) -> str:
     return next(v for k, v in table.items() if phrase in k.split("|"))
 
 
-_STOP = r"(?:in|on|at|to|from|with|by|for|after|before|since|during|than|said|says|that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|their|his|her|it|they|which|per|year|years)"
+_STOP = r"(?:in|on|at|to|from|with|by|for|after|before|since|during|than|under|near|over|across|inside|outside|" \
+        r"around|including|into|through|between|against|among|without|within|following|because|amid|" \
+        r"yesterday|today|last|earlier|later|overnight|said|says|that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|their|his|her|it|they|which|per|year|years)"
 _WORD = rf"(?!{_STOP}\b)[A-Za-z][\w'-]*"
-_OBJ = rf"(?:of\s+(?:its|their|the|our|his|her|whom|them)\s+)?(?:{_WORD}\s+){{0,3}}?"
+_OBJ = (rf"(?:\s+of\s+(?:its|their|the|our|his|her|whom|them))?(?:\s+{_WORD}){{0,3}}?"
+        rf"(?:\s+and(?:\s+{_WORD}){{1,2}}?)?(?:\s+(?:from|in)\s+[A-Z]\w+)?")
+_APPOSITION = r"(?:,\s+(?:including|among them|many of them|most of them|mostly)\s+[^,.;\n]{1,50},)?"
 _NEG_OR_MODAL = r"not|n't|never|could|would|will|may|might|should|can|must|to|if|feared|expected|likely|threatened"
 _AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|get|reportedly|also|all|now|later|allegedly|already|so far|" \
+       r"slightly|seriously|critically|badly|fatally|severely|lightly|mortally|reported|both|each|" \
        rf"since|either|officially|confirmed|{_NEG_OR_MODAL}|be)\s+)*"
 _PASSIVE_RE = re.compile(
-    rf"\s+(?P<obj>{_OBJ})(?:(?:who|that)\s+)?(?P<aux>{_AUX})(?P<verb>{_alt(_PASSIVE)})\b", re.I
+    rf"(?P<obj>{_OBJ}){_APPOSITION}\s+(?:(?:who|that)\s+)?(?P<aux>{_AUX})(?P<verb>{_alt(_PASSIVE)})\b", re.I
 )
 _NOUN_RE = re.compile(rf"\s+(?P<obj>(?:{_WORD}\s+){{0,2}}?)(?P<verb>{_alt(_NOUNS)})\b(?!\s+(?:by|in\s+the\s+attack))", re.I)
 _ACTIVE_RE = re.compile(rf"\b(?P<pre>\w+\s+)?(?P<verb>{_alt(_ACTIVE)})\s+$", re.I)
-_ACTIVE_OBJ_RE = re.compile(rf"\s+(?P<obj>(?:of\s+(?:its|their|the)\s+)?(?:{_WORD}\s+){{0,2}}{_WORD})", re.I)
+_ACTIVE_OBJ_RE = re.compile(rf"(?:\s+(?P<obj>(?:of\s+(?:its|their|the)\s+)?(?:{_WORD}\s+){{0,2}}{_WORD}))?", re.I)
+_HEDGE_RE = re.compile(r"\b(?:may|might|could|would|will|should)\s+(?:not\s+)?(?:be|have|kill|die|affect)\b[^.;]*$", re.I)
 _QUAL_RE = re.compile(rf"\b(?P<q>{'|'.join(sorted(_QUALIFIER_WORDS, key=len, reverse=True))})\s+$", re.I)
 _NEG_RE = re.compile(rf"\b(?:{_NEG_OR_MODAL})\b", re.I)
 _TRIGGER_RE = re.compile(r"kill|dead|death|died|perish|slain|massacr|execut|lives|wound|injur|hurt|hospital|maim|"
@@ -82,14 +89,16 @@ _TRIGGER_RE = re.compile(r"kill|dead|death|died|perish|slain|massacr|execut|live
                          r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|"
                          r"fatalit", re.I)
 _NOT_COUNT_LEFT = re.compile(
-    r"(?:\b(?:in|since|until|by|from|of|year|years|January|February|March|April|May|June|July|August|September|"
+    r"(?:\b(?:in|since|until|by|from|year|years|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|aged?|No\.?|number|route|"
-    r"highway|page|at)\s+|[-/]\s*)$", re.I)
+    r"highway|page|at|age\s+of)\s+|[-/]\s*)$", re.I)
 _TOLL_RE = re.compile(
     rf"(?:death toll|(?:total\s+)?number of (?P<obj>(?:{_WORD}\s+){{1,3}}?)(?P<verb>killed|dead|wounded|injured|"
     rf"displaced|arrested|detained|kidnapped))\b[^.;\n]{{0,100}}?\b(?:to|at|of|reached|is|was|stood at)\s+$",
     re.I,
 )
+_NAME_NUMBER_RE = re.compile(r"\s+[A-Z]")
+_NOT_OBJECT_NOUNS = {"dead", "deaths", "fatalities", "killed", "wounded", "injured", "injuries", "arrests"}
 _OTHERS = {"others", "other", "more", "of them", "more people"}
 
 #: RE2 prefilter: documents that can hold a count.
@@ -125,6 +134,9 @@ def _countable(text: str, n: Number) -> bool:
         return False
     left = text[max(0, n.start - 12) : n.start]
     if _NOT_COUNT_LEFT.search(left) and not (n.value >= 1000 and "," in n.surface):
+        return False
+    prev = re.search(r"([A-Z]\w+)\s+$", left)
+    if prev and _NAME_NUMBER_RE.match(text, n.end) and prev[1].lower() not in _QUALIFIER_WORDS:
         return False
     return not (1800 <= n.value <= 2100 and n.surface.isdigit())
 
@@ -162,13 +174,16 @@ def find_counts(text: str, numbers: list[Number]) -> list[Count]:
         if count is None:
             a = _ACTIVE_RE.search(left)
             o = _ACTIVE_OBJ_RE.match(text, n.end) if a else None
-            if a and o and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())):
+            if a and o is not None and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())):
                 begin = offset + a.start("verb")
-                count = Count(begin, o.end(), _lookup(_ACTIVE, a["verb"]), number, _clean_object(o["obj"]), qualifier)
+                obj = _clean_object(o["obj"]) if o["obj"] else None
+                count = Count(begin, o.end() if obj else n.end, _lookup(_ACTIVE, a["verb"]), number, obj, qualifier)
         if count is None:
             m = _NOUN_RE.match(text, n.end)
             if m and "\n" not in m[0]:
-                count = Count(start, m.end(), _lookup(_NOUNS, m["verb"]), number, _clean_object(m["obj"]), qualifier)
+                noun = m["verb"].lower()
+                obj = _clean_object(m[0] if noun not in _NOT_OBJECT_NOUNS else m["obj"])
+                count = Count(start, m.end(), _lookup(_NOUNS, m["verb"]), number, obj, qualifier)
         if count is None:
             base = max(0, start - 160)
             t = _TOLL_RE.search(text, base, start)
@@ -176,7 +191,7 @@ def find_counts(text: str, numbers: list[Number]) -> list[Count]:
                 ctype = _lookup(_PASSIVE, t["verb"]) if t["verb"] else "KILL"
                 obj = _clean_object(t["obj"]) if t["obj"] else None
                 count = Count(t.start(), n.end, ctype, number, obj, qualifier)
-        if count is None:
+        if count is None or _HEDGE_RE.search(text, max(0, count.start - 50), count.start):
             continue
         obj = count.object
         if obj and obj.lower() in _OTHERS and last_obj and n.start - last_obj[0] < 200:

