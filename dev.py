@@ -13,6 +13,7 @@ uv install the exact versions pinned in `uv.lock`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -40,10 +41,16 @@ def setup() -> None:
     if not (BIN / "uv").exists():
         if sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv"):
             sys.exit("could not install uv into .venv (is PyPI reachable?)")
+    stamp = VENV / ".copydesk-lock"
+    wanted = hashlib.sha256((ROOT / "uv.lock").read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return  # .venv already matches the lock file
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV), VIRTUAL_ENV=str(VENV))
-    # --inexact keeps uv itself (installed by pip above) in the environment.
-    if sh(BIN / "uv", "sync", "--frozen", "--inexact", "--all-groups", "--python", PY, env=env):
+    # --inexact keeps uv itself (installed by pip above) in the environment;
+    # --compile-bytecode makes start-up fast even where PYTHONDONTWRITEBYTECODE is set.
+    if sh(BIN / "uv", "sync", "--frozen", "--inexact", "--all-groups", "--compile-bytecode", "--python", PY, env=env):
         sys.exit("uv sync failed: see the messages above")
+    stamp.write_text(wanted)
 
 
 def main(argv: list[str]) -> int:

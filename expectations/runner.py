@@ -12,6 +12,7 @@ datasource, one batch per frame.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -90,6 +91,10 @@ def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exceptio
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GX chats at INFO (one module even forces its logger to INFO at import); keep run logs quiet.
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (
@@ -115,9 +120,12 @@ def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exceptio
         result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
         if index:
             result_format["unexpected_index_column_names"] = index
-        validation = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-            suite, result_format=result_format
-        )
+        try:
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            validation = batch.validate(suite, result_format=result_format)
+        except Exception as exc:  # noqa: BLE001 - one broken frame must not hide the other suites
+            results.update((c.key, exc) for c in group)
+            continue
         for r in validation.results:
             results[group[r.expectation_config.meta["copydesk_check"]].key] = r
     return results

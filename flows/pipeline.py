@@ -35,6 +35,7 @@ class RunSummary:
     checks_failed: int | None = None
     check_errors: int = 0
     check_warnings: int = 0
+    failed_checks: list[str] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -117,15 +118,21 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     from warehouse.runlog import record_run
 
     changed = bool(summary.docs_new or summary.quarantined)
+    outcomes: list = []
 
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         if check and changed:
             from expectations.runner import outcomes_table, run_checks
 
-            outcomes = run_checks(con)
+            outcomes.extend(run_checks(con))
             summary.checks_failed = sum(not o.success for o in outcomes)
             summary.check_errors = sum(not o.success and o.severity == "error" for o in outcomes)
             summary.check_warnings = sum(not o.success and o.severity == "warning" for o in outcomes)
+            summary.failed_checks = [
+                f"{o.severity}: {o.suite} {o.expectation}" + (f" ({o.column_name})" if o.column_name else "")
+                for o in outcomes
+                if not o.success
+            ]
             con.register("_check_results", outcomes_table(outcomes, summary.run_id))
             con.execute("INSERT INTO check_results SELECT * FROM _check_results")
             con.unregister("_check_results")
@@ -134,6 +141,10 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         record_run(con, summary)
 
     store.publish(Path(home), summary.run_id, finish)
+    if outcomes:
+        from expectations.runner import build_data_docs
+
+        build_data_docs(outcomes, Path(home))
     return summary
 
 

@@ -51,6 +51,7 @@ def summary_lines(summary: Any) -> list[str]:
         lines.append(
             f"  checks           {summary.check_errors} error(s), {summary.check_warnings} warning(s) failed"
         )
+        lines.extend(f"    - {line}" for line in summary.failed_checks)
     if not summary.docs_new and not summary.quarantined:
         lines.append("  nothing new: the warehouse is unchanged")
     lines.append(f"  warehouse        {summary.home}/warehouse.duckdb")

@@ -13,6 +13,8 @@ SHARED = ROOT.parent / "shared"
 
 # Prefect state for the test session lives in a throwaway folder, not ~/.prefect.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="copydesk-prefect-"))
+# Prefect's INFO lines (task states, server start/stop) would flood the test output.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 from flows.runner import prefect_env  # noqa: E402
 
 prefect_env()

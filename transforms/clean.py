@@ -56,6 +56,33 @@ def regex_fixer(name: str, pattern: re.Pattern[str], repl: Callable[[re.Match[st
     return fix
 
 
+def until_stable(*fixers: Fixer, limit: int = 8) -> Fixer:
+    """A fixer running ``fixers`` in turn, again and again while they change the text.
+
+    For rules whose output can feed themselves or each other (a decoded ``&#38;``
+    followed by ``quot;``), so that cleaning clean text changes nothing.
+
+    >>> fix = until_stable(entities.entity_edits)
+    >>> replay("&#38;quot;", fix("&#38;quot;"))
+    '"'
+    """
+
+    def fix(text: str) -> list[Edit]:
+        out: list[Edit] = []
+        for _ in range(limit):
+            changed = False
+            for fixer in fixers:
+                if new := fixer(text):
+                    out = compose(out, new, text)
+                    text = replay(text, new)
+                    changed = True
+            if not changed:
+                break
+        return out
+
+    return fix
+
+
 def _no_edits(text: str) -> list[Edit]:
     """The fixer of a batch rule when run alone: nothing to learn from, no edits."""
     return []
@@ -64,10 +91,10 @@ def _no_edits(text: str) -> list[Edit]:
 # --- whitespace, control characters, escapes ---------------------------------------
 
 _CRLF = re.compile(r"\r\n?")
-_CONTROL_CLASS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u0080-\u009f\u200b\ufeff]"
-_CONTROL = re.compile(_CONTROL_CLASS + "+")
+_CONTROL = re.compile(entities.CONTROL_CLASS + "+")
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 #: Inner whitespace tidying: runs of blank lines, trailing spaces (edges: see tidy_whitespace).
+normalise_spaces = regex_fixer("normalise_spaces", _SPACES, lambda m: " ")
 _TIDY = re.compile(r"\n(?:[ \t]*\n){2,}|[ \t]+(?=\n)")
 TIDY_DETECTOR = r"\A\s|\s\z|\n[ \t]*\n[ \t]*\n|[ \t]\n"
 
@@ -93,12 +120,23 @@ def tidy_whitespace(text: str) -> list[Edit]:
 
 RULES: tuple[Rule, ...] = (
     Rule("normalise_newlines", r"\r", regex_fixer("normalise_newlines", _CRLF, lambda m: "\n")),
-    Rule("fix_entities", entities.ENTITY_DETECTOR, entities.entity_edits),
-    Rule("fix_bare_entities", entities.BARE_DETECTOR, entities.bare_entity_edits),
+    # Before anything that reads characters: deleting one joins its neighbours (`&am\x00p;`).
+    Rule(
+        "remove_control_chars",
+        entities.CONTROL_CLASS,
+        regex_fixer("remove_control_chars", _CONTROL, lambda m: ""),
+    ),
+    # Decoding can make new entities (`&#38;quot;`, ` amp;eacute;`): decode until stable.
+    Rule("fix_entities", entities.ENTITY_DETECTOR, until_stable(entities.entity_edits)),
+    Rule(
+        "fix_bare_entities",
+        entities.BARE_DETECTOR,
+        until_stable(entities.bare_entity_edits, entities.entity_edits),
+    ),
     Rule("fix_backslash_breaks", entities.BACKSLASH_DETECTOR, entities.fix_backslash_breaks),
-    Rule("fix_mojibake", mojibake.DETECTOR, mojibake.fix_mojibake),
-    Rule("remove_control_chars", _CONTROL_CLASS, regex_fixer("remove_control_chars", _CONTROL, lambda m: "")),
-    Rule("normalise_spaces", _SPACES.pattern, regex_fixer("normalise_spaces", _SPACES, lambda m: " ")),
+    # ftfy can repair `Â\xa0` into a no-break space, and leaves `\xa0Ã©` until it is a space.
+    Rule("fix_mojibake", mojibake.DETECTOR, until_stable(mojibake.fix_mojibake, normalise_spaces)),
+    Rule("normalise_spaces", _SPACES.pattern, normalise_spaces),
     Rule("strip_header", bp.HEADER_DETECTOR, bp.strip_header, header=True),
     Rule("strip_navigation", bp.NAV_DETECTOR, bp.strip_navigation, header=True),
     Rule("move_attribution", bp.ATTRIBUTION_DETECTOR, bp.move_attribution, header=True),

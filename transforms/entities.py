@@ -19,7 +19,10 @@ from html.entities import name2codepoint
 
 from transforms.edits import Edit, replay
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters cleaning deletes (``remove_control_chars``): C0 and C1 controls but tab and
+#: line breaks, DEL, zero-width space and byte-order mark. An entity never decodes to one.
+CONTROL_CLASS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u0080-\u009f\u200b\ufeff]"
+_CONTROL = re.compile(CONTROL_CLASS)
 
 #: Entity names (HTML 4, case-sensitive) that are repaired with their ampersand.
 NAMES: frozenset[str] = frozenset(name2codepoint) | {"apos"}
@@ -61,8 +64,10 @@ BARE_DETECTOR = rf"(?:{'|'.join(BARE_NAMES)}|#\d{{2,4}});"
 def entity_char(name: str | None, dec: str | None, hexa: str | None = None) -> str | None:
     """The character an entity stands for; "" for control characters; None if invalid.
 
-    >>> entity_char("quot", None), entity_char(None, "151"), entity_char(None, "3")
-    ('"', '—', '')
+    A carriage return decodes to a line break (``normalise_newlines`` runs before entities).
+
+    >>> entity_char("quot", None), entity_char(None, "151"), entity_char(None, "3"), entity_char(None, "13")
+    ('"', '—', '', '\\n')
     """
     if name:
         return html.unescape(f"&{name};")
@@ -74,8 +79,10 @@ def entity_char(name: str | None, dec: str | None, hexa: str | None = None) -> s
             return ""
     if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
         return None
+    if code == 13:
+        return "\n"
     ch = chr(code)
-    return "" if _CONTROL.fullmatch(ch) or code == 0 else ch
+    return "" if _CONTROL.fullmatch(ch) else ch
 
 
 def entity_edits(text: str) -> list[Edit]:

@@ -49,6 +49,9 @@ def _diff_edit(start: int, old: str, new: str) -> Edit:
 def fix_mojibake(text: str) -> list[Edit]:
     """Edits repairing mojibake, one per changed line.
 
+    ftfy sees each line without its edge spaces and tabs (whose tidying would otherwise
+    change its verdict, and so make cleaning clean text change it).
+
     >>> from transforms.edits import replay
     >>> replay("the cafÃ© is open", fix_mojibake("the cafÃ© is open"))
     'the café is open'
@@ -57,8 +60,10 @@ def fix_mojibake(text: str) -> list[Edit]:
     pos = 0
     for line in text.split("\n"):
         if _LINE_FLAG.search(line):
-            fixed = ftfy.fix_text(line, FTFY_CONFIG)
-            if fixed != line:
-                out.append(_diff_edit(pos, line, fixed))
+            lead = len(line) - len(line.lstrip(" \t"))
+            content = line[lead:].rstrip(" \t")
+            fixed = ftfy.fix_text(content, FTFY_CONFIG)
+            if fixed != content:
+                out.append(_diff_edit(pos + lead, content, fixed))
         pos += len(line) + 1
     return out

@@ -33,7 +33,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunLike) -> None:
 
 def last_checks_failed(con: duckdb.DuckDBPyConnection) -> int | None:
     """``checks_failed`` of the latest run that ran the checks, if any."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT checks_failed FROM runs WHERE checks_failed IS NOT NULL ORDER BY started_at DESC LIMIT 1"
-    ).fetchone()
-    return None if row is None else row[0]
+    ).fetchall()  # fetchall: DuckDB 2 keeps a half-read result open and blocks the connection
+    return rows[0][0] if rows else None

@@ -160,3 +160,12 @@ def test_import_does_not_load_great_expectations() -> None:
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_unreadable_table_fails_its_suite_without_crashing(warehouse: duckdb.DuckDBPyConnection) -> None:
+    warehouse.execute("DROP TABLE facts")
+    outcomes = run_checks(warehouse)
+    failing = [o for o in outcomes if not o.success]
+    assert failing and {o.suite for o in failing} == {"facts"}
+    assert all(o.unexpected_count is None and "could not read the data" in o.detail for o in failing)
+    assert exit_code(outcomes) == 1

@@ -75,7 +75,9 @@ def test_newer_warehouse_is_refused_naming_both_versions(hand_home: Path) -> Non
     con.execute("UPDATE copydesk_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 7)])
     con.close()
     before = snapshot(hand_home)
-    with pytest.raises(WarehouseTooNew, match=f"schema version {SCHEMA_VERSION + 7}.*up to {SCHEMA_VERSION}.*upgrade copydesk"):
+    with pytest.raises(
+        WarehouseTooNew, match=f"schema version {SCHEMA_VERSION + 7}.*up to {SCHEMA_VERSION}.*upgrade copydesk"
+    ):
         publish_tables(hand_home, "r2", extra_tables("r2"))
     assert {k: v for k, v in snapshot(hand_home).items() if not k.startswith(".staging")} == before
 
@@ -92,7 +94,9 @@ def test_a_warehouse_in_the_2_0_format_is_rewritten_for_1_5_readers(hand_home: P
     def storage(p: Path) -> str:
         c = duckdb.connect(str(p), read_only=True)
         try:
-            return c.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+            return c.execute(
+                "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+            ).fetchall()[0][0]
         finally:
             c.close()
 

@@ -19,6 +19,7 @@ from warehouse import store
 from warehouse.schema import CONTENT_TABLES
 from warehouse.sql import query
 
+
 def doc_count(home: Path) -> int:
     return query(store.db_path(home), "SELECT count(*) AS n FROM documents").to_pylist()[0]["n"]
 
@@ -107,7 +108,7 @@ def test_a_wal_left_by_a_writer_is_kept(hand_home: Path) -> None:
     crash = (
         "import duckdb, os, sys\n"
         "con = duckdb.connect(sys.argv[1], config={'checkpoint_threshold': '1GB'})\n"
-        "con.execute(\"INSERT INTO runs (run_id, started_at, status, inputs_seen, docs_new, docs_unchanged, quarantined) "
+        'con.execute("INSERT INTO runs (run_id, started_at, status, inputs_seen, docs_new, docs_unchanged, quarantined) '
         "VALUES ('manual', now(), 'completed', 0, 0, 0, 0)\")\n"
         "os._exit(0)\n"
     )

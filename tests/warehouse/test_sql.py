@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hand_warehouse import snapshot
 from typer.testing import CliRunner
 
 from flows.cli import app
 from warehouse import sql as wsql
 from warehouse.store import db_path
-
-from hand_warehouse import snapshot
 
 REFUSED = {
     "drop": "DROP TABLE documents",
@@ -44,7 +43,15 @@ REFUSED = {
 
 def test_json_answers(hand_home: Path) -> None:
     result = CliRunner().invoke(
-        app, ["sql", "SELECT outlet, count(*) AS n FROM documents GROUP BY outlet ORDER BY outlet", "--home", str(hand_home), "--format", "json"]
+        app,
+        [
+            "sql",
+            "SELECT outlet, count(*) AS n FROM documents GROUP BY outlet ORDER BY outlet",
+            "--home",
+            str(hand_home),
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [
@@ -57,13 +64,25 @@ def test_json_answers(hand_home: Path) -> None:
 
 def test_views_answer_under_the_read_only_connection(hand_home: Path) -> None:
     rows = wsql.query(db_path(hand_home), "SELECT outlet, value FROM v_conflicts ORDER BY value, outlet").to_pylist()
-    assert rows == [{"outlet": "Al Arabiya", "value": 2.0}, {"outlet": "Iraq News", "value": 2.0}, {"outlet": "TRTWorld", "value": 3.0}]
+    assert rows == [
+        {"outlet": "Al Arabiya", "value": 2.0},
+        {"outlet": "Iraq News", "value": 2.0},
+        {"outlet": "TRTWorld", "value": 3.0},
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "table"])
 def test_every_format(hand_home: Path, fmt: str) -> None:
     result = CliRunner().invoke(
-        app, ["sql", "SELECT title, published_date, agencies FROM documents ORDER BY title", "--home", str(hand_home), "-f", fmt]
+        app,
+        [
+            "sql",
+            "SELECT title, published_date, agencies FROM documents ORDER BY title",
+            "--home",
+            str(hand_home),
+            "-f",
+            fmt,
+        ],
     )
     assert result.exit_code == 0, result.output
     if fmt == "csv":
@@ -90,14 +109,20 @@ def test_refused_and_warehouse_unchanged(hand_home: Path, tmp_path: Path, name: 
     with pytest.raises(wsql.SqlRefused, match="refused: `copydesk sql` is read-only"):
         wsql.query(db_path(hand_home), stmt)
     assert snapshot(hand_home) == before
-    assert not any(tmp_path.glob("out*")) and not (tmp_path / "export").exists() and not (tmp_path / "other.duckdb").exists()
+    assert (
+        not any(tmp_path.glob("out*"))
+        and not (tmp_path / "export").exists()
+        and not (tmp_path / "other.duckdb").exists()
+    )
     assert wsql.query(db_path(hand_home), "SELECT count(*) AS n FROM documents").to_pylist() == [{"n": 4}]
 
 
 @pytest.mark.parametrize("name", ["drop", "insert", "copy_to", "attach_file"])
 def test_cli_refuses_with_a_clear_message(hand_home: Path, tmp_path: Path, name: str) -> None:
     before = snapshot(hand_home)
-    result = CliRunner().invoke(app, ["sql", REFUSED[name].format(tmp=tmp_path, home=hand_home), "--home", str(hand_home)])
+    result = CliRunner().invoke(
+        app, ["sql", REFUSED[name].format(tmp=tmp_path, home=hand_home), "--home", str(hand_home)]
+    )
     assert result.exit_code == 2
     assert "error: refused: `copydesk sql` is read-only" in result.stderr
     assert snapshot(hand_home) == before
@@ -105,7 +130,12 @@ def test_cli_refuses_with_a_clear_message(hand_home: Path, tmp_path: Path, name:
 
 def test_harmless_statements_leave_the_file_unchanged(hand_home: Path) -> None:
     before = snapshot(hand_home)
-    for stmt in ("CHECKPOINT", "CREATE TEMP TABLE scratch AS SELECT 1 AS x", "PRAGMA database_size", "SELECT * FROM v_counts"):
+    for stmt in (
+        "CHECKPOINT",
+        "CREATE TEMP TABLE scratch AS SELECT 1 AS x",
+        "PRAGMA database_size",
+        "SELECT * FROM v_counts",
+    ):
         wsql.query(db_path(hand_home), stmt)
     assert snapshot(hand_home) == before
 

@@ -7,12 +7,13 @@ documents that can hold each kind of fact; the Python extractors run on those on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms.extract import _scan
 from transforms.extract import counts as _counts
 from transforms.extract import dates as _dates
 from transforms.extract import entities as _entities
@@ -35,19 +36,20 @@ DOC_META_SCHEMA = pa.schema(
     ]
 )
 
-#: RE2 prefilters: a document can only hold a fact of a kind if it matches the pattern.
-PREFILTERS: dict[str, str] = {
-    "numbers": _numbers.PREFILTER,
-    "counts": _counts.PREFILTER,
-    "quotes": _quotes.PREFILTER,
-    "dates": _dates.PREFILTER,
+#: RE2 patterns that pick the documents (or lines) where each Python extractor runs.
+QUOTES_PREFILTER = _quotes.PREFILTER
+COUNTS_PREFILTER = _counts.PREFILTER
+META_HINTS: dict[str, str] = {
+    "agency": _meta.AGENCY_HINT,
+    "byline": r"(?m)^\s*(?:By\s|Source:)",
+    "header_date": _meta.HEADER_DATE_HINT,
+    "year_date": _meta.YEAR_DATE_HINT,
 }
 
 
-def _hits(texts: pa.ChunkedArray | pa.Array, pattern: str) -> list[int]:
-    """Row indices of ``texts`` that match the RE2 ``pattern``."""
-    mask = pc.fill_null(pc.match_substring_regex(texts, pattern), False)
-    return pc.indices_nonzero(mask).to_pylist()
+def _mask(texts: pa.Array, pattern: str) -> list[bool]:
+    """Which texts match the RE2 ``pattern``."""
+    return pc.fill_null(pc.match_substring_regex(texts, pattern), False).to_pylist()
 
 
 def _table(name: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> pa.Table:
@@ -63,60 +65,69 @@ def _column(docs: pa.Table, name: str) -> list[Any]:
     return docs.column(name).to_pylist() if name in docs.column_names else [None] * docs.num_rows
 
 
-def _rows(
-    indices: Sequence[int], ids: list[str], fn: Callable[[int], list[tuple[Any, ...]]]
-) -> list[tuple[Any, ...]]:
-    """Rows ``(doc_id, *fact)`` from running ``fn`` on each selected document."""
-    out: list[tuple[Any, ...]] = []
-    for i in indices:
-        doc_id = ids[i]
-        out.extend((doc_id, *r) for r in fn(i))
+def _numbers_by_row(nums: pa.Table, rows: list[int]) -> dict[int, list[_numbers.Number]]:
+    """Numbers of the given document rows, as objects, grouped by row."""
+    out: dict[int, list[_numbers.Number]] = {r: [] for r in rows}
+    if not rows:
+        return out
+    sub = nums.filter(pc.is_in(nums["row"], pa.array(rows, nums["row"].type)))
+    for r in sub.to_pylist():
+        out[r["row"]].append(_numbers.Number(r["start"], r["end"], r["surface"], r["value"], r["unit"],
+                                             r["is_malformed"], r["suggested_value"]))
     return out
 
 
 def extract(docs: pa.Table) -> dict[str, pa.Table]:
     """Numbers, counts, quotes, entities, places, date mentions, quality issues and doc_meta of ``docs``."""
-    texts_col = pc.fill_null(docs.column("clean_text"), "")
-    ids: list[str] = docs.column("doc_id").to_pylist()
-    texts: list[str] = texts_col.to_pylist()
-    titles = _column(docs, "title")
-    published: list[dt.date | None] = _column(docs, "published_date")
-    uris = _column(docs, "source_uri")
+    texts_arr = _scan.as_array(docs.column("clean_text"))
+    ids_arr = docs.column("doc_id").combine_chunks()
+    ids: list[str] = ids_arr.to_pylist()
+    texts: list[str] = texts_arr.to_pylist()
+    n = len(texts)
     headers = _column(docs, "header")
-    hit = {k: _hits(texts_col, p) for k, p in PREFILTERS.items()}
-
-    metas = [_meta.doc_meta(t, ti, pu, u or "", h) for t, ti, pu, u, h in zip(texts, titles, published, uris, headers)]
+    heads = _scan.as_array(pc.binary_join_element_wise(
+        pc.fill_null(pa.array(headers, pa.large_string()), ""), pc.utf8_slice_codeunits(texts_arr, 0, 600), pa.scalar("\n", pa.large_string())))
+    hints = {k: _mask(heads if k != "year_date" else texts_arr, p) for k, p in META_HINTS.items()}
+    metas = [
+        _meta.doc_meta(t, ti, pu, u or "", h, {k: v[i] for k, v in hints.items()})
+        for i, (t, ti, pu, u, h) in enumerate(
+            zip(texts, _column(docs, "title"), _column(docs, "published_date"), _column(docs, "source_uri"), headers))
+    ]
     pub = [m.published_date for m in metas]
 
-    numbers: dict[int, list[_numbers.Number]] = {i: _numbers.find_numbers(texts[i]) for i in hit["numbers"]}
-    number_rows = _rows(
-        list(numbers), ids,
-        lambda i: [(n.start, n.end, n.surface, n.value, n.unit, n.is_malformed, n.suggested_value) for n in numbers[i]],
-    )
+    nums = _numbers.numbers_table(texts_arr)
+    numbers = conform("numbers", nums.drop_columns(["row"]).append_column("doc_id", ids_arr.take(nums["row"])))
+    bad = nums.filter(nums["is_malformed"]).to_pylist()
     issue_rows = [
-        (r[0], "malformed_number", "warning",
-         f"bad digit grouping in {r[3]!r}; suggested value {r[7]:g}" if r[7] is not None else f"bad digit grouping in {r[3]!r}",
-         r[1], r[2])
-        for r in number_rows if r[6]
+        (ids[r["row"]], "malformed_number", "warning",
+         f"bad digit grouping in {r['surface']!r}; suggested value {r['suggested_value']:g}", r["start"], r["end"])
+        for r in bad
     ]
-    count_idx = [i for i in hit["counts"] if numbers.get(i)]
-    count_rows = _rows(count_idx, ids, lambda i: [
-        (c.start, c.end, c.count_type, c.number, c.object, c.qualifier) for c in _counts.find_counts(texts[i], numbers[i])
-    ])
-    found = {i: _entities.find_entities(texts[i]) for i in range(len(texts))}
-    entity_rows = _rows(range(len(texts)), ids, lambda i: [(e.start, e.end, e.kind, e.surface, e.name) for e in found[i].entities])
-    place_rows = _rows(range(len(texts)), ids, lambda i: [
-        (p.start, p.end, p.surface, p.name, p.country_code, p.latitude, p.longitude) for p in found[i].places
-    ])
-    quote_rows = _rows(hit["quotes"], ids, lambda i: [
-        (q.start, q.end, q.quote, q.speaker, q.verb) for q in _quotes.find_quotes(texts[i], found[i].entities)
-    ])
-    date_rows = _rows(hit["dates"], ids, lambda i: [
-        (d.start, d.end, d.surface, d.resolved_date, d.resolution) for d in _dates.find_dates(texts[i], pub[i])
-    ])
+    spans = _scan.windows(texts_arr, COUNTS_PREFILTER, before=1, after=1)
+    count_rows_idx = [i for i in range(n) if spans[i]]
+    by_row = _numbers_by_row(nums, count_rows_idx)
+    count_rows = [
+        (ids[i], c.start, c.end, c.count_type, c.number, c.object, c.qualifier)
+        for i in count_rows_idx for c in _counts.find_counts(texts[i], by_row[i], spans[i])
+    ]
+    found = [_entities.find_entities(t) for t in texts]
+    entity_rows = [(ids[i], e.start, e.end, e.kind, e.surface, e.name) for i in range(n) for e in found[i].entities]
+    place_rows = [
+        (ids[i], p.start, p.end, p.surface, p.name, p.country_code, p.latitude, p.longitude)
+        for i in range(n) for p in found[i].places
+    ]
+    quote_mask = _mask(texts_arr, QUOTES_PREFILTER)
+    quote_rows = [
+        (ids[i], q.start, q.end, q.quote, q.speaker, q.verb)
+        for i in range(n) if quote_mask[i] for q in _quotes.find_quotes(texts[i], found[i].entities)
+    ]
+    date_rows = [
+        (ids[row], d.start, d.end, d.surface, d.resolved_date, d.resolution)
+        for row, d in _dates.date_rows(texts_arr, pub)
+    ]
     doc_meta = pa.table(
         {
-            "doc_id": ids,
+            "doc_id": ids_arr,
             "title": [m.title for m in metas],
             "published_date": pub,
             "published_date_source": [m.published_date_source for m in metas],
@@ -128,7 +139,7 @@ def extract(docs: pa.Table) -> dict[str, pa.Table]:
     )
     span = ("doc_id", "start", "end")
     return {
-        "numbers": _table("numbers", (*span, "surface", "value", "unit", "is_malformed", "suggested_value"), number_rows),
+        "numbers": numbers,
         "counts": _table("counts", (*span, "count_type", "number", "object", "qualifier"), count_rows),
         "quotes": _table("quotes", (*span, "quote", "speaker", "verb"), quote_rows),
         "entities": _table("entities", (*span, "kind", "surface", "name"), entity_rows),

@@ -141,15 +141,18 @@ def _countable(text: str, n: Number) -> bool:
     return not (1800 <= n.value <= 2100 and n.surface.isdigit())
 
 
-def find_counts(text: str, numbers: list[Number]) -> list[Count]:
+def find_counts(text: str, numbers: list[Number], spans: list[tuple[int, int]] | None = None) -> list[Count]:
     """Counts reported in ``text``: number, count type, object and qualifier.
+
+    ``spans`` limits the search for trigger words (default: the whole text).
 
     >>> from transforms.extract.numbers import find_numbers
     >>> t = "Two Turkish soldiers were killed and two others were injured."
     >>> [(c.count_type, c.number, c.object, c.qualifier) for c in find_counts(t, find_numbers(t))]
     [('KILL', 2.0, 'Turkish soldiers', 'exact'), ('WOUND', 2.0, 'Turkish soldiers', 'exact')]
     """
-    triggers = [m.start() for m in _TRIGGER_RE.finditer(text)]
+    spans = spans if spans is not None else [(0, len(text))]
+    triggers = [m.start() for s, e in spans for m in _TRIGGER_RE.finditer(text, s, e)]
     if not triggers:
         return []
     out: list[Count] = []

@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import pyarrow as pa
+
+from transforms.extract._scan import as_array, matches
 from transforms.extract.numbers import words_to_number
 
 MONTHS: dict[str, int] = {}
@@ -21,7 +24,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _ORD = r"(?:st|nd|rd|th)?"
-_ISO = r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)"
+_ISO = r"\b\d{4}-\d{2}-\d{2}\b"
 _MDY = rf"\b{_MONTH}\s+\d{{1,2}}{_ORD}\b(?:,?\s+\d{{4}}\b)?"
 _DMY = rf"\b\d{{1,2}}{_ORD}\s+{_MONTH}(?:,?\s+\d{{4}}\b)?"
 _MY = rf"\b{_MONTH}\s+\d{{4}}\b"
@@ -30,17 +33,19 @@ _QTY = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
 ABSOLUTE_WITH_YEAR_RE = re.compile(
     rf"{_ISO}|\b{_MONTH}\s+\d{{1,2}}{_ORD},?\s+\d{{4}}\b|\b\d{{1,2}}{_ORD}\s+{_MONTH},?\s+\d{{4}}\b"
 )
-DATE_RE = re.compile(
-    rf"""
-    (?P<abs>{_ISO}|{_MDY}|{_DMY}|{_MY})
-    |(?P<wd>\b(?:(?:last|next|this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
-    |(?P<ago>\b(?i:{_QTY})\s+(?i:day|week|month|year)s?\s+ago\b)
-    |(?P<rel>\b(?i:yesterday|today|tomorrow)\b)
-    |(?P<per>\b(?i:(?:earlier|later)\s+)?(?i:last|this|next)\s+(?:week|month|year|{_MONTH})\b(?!\s+\d))
-    |\b(?:in|on|since|until|by|from|during|of|early|late|mid)[\s-](?P<mon>(?:January|February|March|April|June|July|August|September|October|November|December)\b(?!\s+\d))
-    """,
-    re.VERBOSE,
+_FULL_MONTH = r"(?:January|February|March|April|June|July|August|September|October|November|December)"
+#: One pattern for RE2 (scanning) and Python ``re`` (reading one match); no look-around.
+PATTERN = (
+    rf"(?P<abs>{_ISO}|{_MDY}|{_DMY}|{_MY})"
+    r"|(?P<wd>\b(?:(?:last|next|this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+    rf"|(?P<ago>\b(?i:{_QTY})\s+(?i:day|week|month|year)s?\s+ago\b)"
+    r"|(?P<rel>\b(?i:yesterday|today|tomorrow)\b)"
+    rf"|(?P<per>\b(?i:(?:earlier|later)\s+)?(?i:last|this|next)\s+(?:week|month|year|{_MONTH})\b)"
+    rf"|\b(?:in|on|since|until|by|from|during|of|early|late|mid)[\s-](?P<mon>{_FULL_MONTH}\b)"
+    rf"(?P<mtail>\s+\d{{1,2}}{_ORD}\b(?:,?\s+\d{{4}}\b)?|\s+\d{{4}}\b)?"
 )
+DATE_RE = re.compile(PATTERN)
+_KINDS = ("abs", "wd", "ago", "rel", "per", "mon")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +87,7 @@ def parse_absolute(surface: str, published: dt.date | None) -> dt.date | None:
     try:
         if m:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        month = _month(re.search(r"[A-Za-z]+", surface)[0])  # type: ignore[index]
+        month = _month(re.search(r"[A-Za-z]{3,}", surface)[0])  # type: ignore[index]
         nums = [int(n) for n in re.findall(r"\d+", surface)]
         year = next((n for n in nums if n > 31), None)
         day = next((n for n in nums if n <= 31), 1 if year else None)
@@ -171,18 +176,43 @@ def resolve(kind: str, surface: str, published: dt.date | None) -> tuple[dt.date
     return _bare_month(surface, published), "relative_period"
 
 
-def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
-    """Every date mention in ``text``, resolved against ``published`` where relative."""
-    out: list[DateMention] = []
-    for m in DATE_RE.finditer(text):
-        kind = m.lastgroup or "abs"
-        start, end = m.span(kind)
-        surface = text[start:end]
-        if kind == "abs" and surface.split()[0] == "May" and not re.search(r"\d", surface):
+def read_match(match: str) -> tuple[str, int, int] | None:
+    """Kind and span, within one match of :data:`PATTERN`, of the date it names."""
+    m = DATE_RE.match(match)
+    if m is None:
+        return None
+    kind = next(k for k in _KINDS if m[k])
+    start, end = m.span(kind)
+    if kind == "mon" and m["mtail"]:
+        kind, end = "abs", m.end()
+    if kind == "abs" and match[start:end].split()[0].rstrip(".") == "May" and not re.search(r"\d", match[start:end]):
+        return None
+    return kind, start, end
+
+
+def date_rows(texts: pa.Array, published: list[dt.date | None]) -> list[tuple[int, DateMention]]:
+    """(row, mention) for every date mention in a column of texts (prepared by ``_scan.as_array``)."""
+    found = matches(texts, PATTERN)
+    out: list[tuple[int, DateMention]] = []
+    for row, pos, match in zip(found.doc.tolist(), found.start.tolist(), found.text.to_pylist()):
+        read = read_match(match)
+        if read is None:
             continue
-        day, resolution = resolve(kind, surface, published)
-        out.append(DateMention(start, end, surface, day, resolution))
+        kind, s, e = read
+        surface = match[s:e]
+        day, resolution = resolve(kind, surface, published[row])
+        out.append((row, DateMention(pos + s, pos + e, surface, day, resolution)))
     return out
+
+
+def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
+    """Every date mention in ``text``, resolved against ``published`` where relative.
+
+    >>> [(d.surface, str(d.resolved_date)) for d in find_dates("on Thursday, 3 weeks ago", dt.date(2020, 2, 27))]
+    [('Thursday', '2020-02-27'), ('3 weeks ago', '2020-02-06')]
+    """
+    return [d for _, d in date_rows(as_array(pa.array([text])), [published])]
+
 
 #: RE2 prefilter: documents that can hold a date mention.
 PREFILTER = (

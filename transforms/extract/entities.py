@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from transforms.extract.places import DEMONYMS, Candidate, gazetteer, resolve
 
-_WORDCHARS = r"[A-Z]\w*(?:['’](?!s\b)\w+)*"
-_TOKEN = rf"(?:[A-Z]\.){{2,}}|{_WORDCHARS}(?:-{_WORDCHARS})*"
+_TOKEN = r"[A-Z][\w'’.-]*"
 _JOIN = r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?|[ \t]+(?:al|el)-"
-CAP_RE = re.compile(rf"(?:{_TOKEN})(?:(?:{_JOIN})(?:{_TOKEN}))*")
+CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN})*")
+_ABBREV_RE = re.compile(r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\.")
+_TRAIL_RE = re.compile(r"(?:['’]s|['’])$|-[a-z].*$")
 _SPLIT_RE = re.compile(r"[ \t]+|(?<=\b(?:al|el))-")
 
 TITLES = frozenset(
@@ -160,72 +162,144 @@ def _sequences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def find_entities(text: str) -> Found:
-    """People, organisations and geocoded places in ``text``."""
+_Plan = tuple[tuple[Any, ...], ...]
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(seq: str) -> _Plan:
+    """What a capitalised sequence can be, worked out once per distinct string (context-free rules only).
+
+    Steps: ``("VOTE", cc)``, ``("ORG", s, e, name)``, ``("PLACE", s, e, cands)``, ``("PERSON", s, e, name)``,
+    ``("SINGLE", s, e, cands, hyphen_parts)`` and ``("MAYBE", s, e, particle, fallback_ok)``; s, e are
+    offsets inside ``seq``.
+    """
+    plan = _PLANS.get(seq)
+    if plan is not None:
+        return plan
     gaz = gazetteer()
     common = gaz.common_words
-    votes: Counter[str] = Counter()
-    spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
-    people: dict[str, str] = {}
-    for start, end in _sequences(text):
-        if text.endswith(("'s", "’s"), start, end):
-            end -= 2
-        toks = _tokens(text, start, end)
-        while toks and text[toks[0][0] : toks[0][1]] in LEAD_STOP:
+    steps: list[tuple[Any, ...]] = []
+    orgish = any(w in ORG_WORDS for w in seq.split())
+    parts: list[tuple[int, int]] = []
+    cur_start: int | None = None
+    cur_end = 0
+    for s, e in _tokens(seq, 0, len(seq)):
+        tok = seq[s:e]
+        if not orgish and tok in ("of", "for", "the"):
+            if cur_start is not None:
+                parts.append((cur_start, cur_end))
+            cur_start = None
+            continue
+        brk = False
+        t = _TRAIL_RE.search(tok)
+        if t:
+            e, brk = s + t.start(), True
+        if seq[s:e].endswith(".") and not _ABBREV_RE.fullmatch(seq[s:e]):
+            e, brk = e - 1, True
+        if e > s:
+            cur_start = s if cur_start is None else cur_start
+            cur_end = e
+        if brk and cur_start is not None:
+            parts.append((cur_start, cur_end))
+            cur_start = None
+    if cur_start is not None:
+        parts.append((cur_start, cur_end))
+    for start, end in parts:
+        toks = _tokens(seq, start, end)
+        while toks and seq[toks[0][0] : toks[0][1]] in LEAD_STOP:
             toks.pop(0)
         if not toks:
             continue
         start = toks[0][0]
-        first = text[start : toks[0][1]]
+        first = seq[start : toks[0][1]]
         if len(toks) == 1 and (first in SKIP_SINGLE or len(first) < 2):
             continue
-        surface = text[start:end]
+        surface = seq[start:end]
         if surface in KNOWN_ORGS or (
             any(w in ORG_WORDS for w in surface.split()) and not (len(toks) > 1 and first in TITLES)
         ):
-            spans.append((start, end, "ORG", surface, ()))
+            steps.append(("ORG", start, end, surface))
             continue
         titled = False
-        while len(toks) > 1 and (text[toks[0][0] : toks[0][1]] in TITLES or text[toks[0][0] : toks[0][1]] in DEMONYMS):
-            if text[toks[0][0] : toks[0][1]] in DEMONYMS:
-                votes[DEMONYMS[text[toks[0][0] : toks[0][1]]]] += 1
+        while len(toks) > 1 and (seq[toks[0][0] : toks[0][1]] in TITLES or seq[toks[0][0] : toks[0][1]] in DEMONYMS):
+            tok = seq[toks[0][0] : toks[0][1]]
+            if tok in DEMONYMS:
+                steps.append(("VOTE", DEMONYMS[tok]))
             else:
                 titled = True
             toks.pop(0)
         start = toks[0][0]
-        surface = text[start:end]
+        surface = seq[start:end]
         words = surface.split()
         if first in DEMONYMS and len(words) == 1 and surface == first:
-            votes[DEMONYMS[first]] += 1
+            steps.append(("VOTE", DEMONYMS[first]))
             continue
-        if not titled and ((surface.isupper() and 2 <= len(surface) <= 6 and surface.isalpha()
-                               and not gaz.names.get(surface.lower()))):
-            spans.append((start, end, "ORG", surface, ()))
+        if titled:
+            steps.append(("PERSON", start, end, " ".join(words)))
             continue
-        if not titled:
-            sn = people.get(surface) if len(words) == 1 else None
-            if sn:
-                spans.append((start, end, "PERSON", sn, ()))
-                continue
-            cands = _place_candidates(surface)
-            if cands and not (len(words) == 1 and surface.lower() in common and not cands[0].is_country):
-                if cands[0].is_country:
-                    votes[cands[0].country_code] += 2
-                spans.append((start, end, "PLACE", surface, cands))
-                continue
-            if not cands and "-" in surface and len(words) == 1:
+        if surface.isupper() and 2 <= len(surface) <= 6 and surface.isalpha() and not gaz.names.get(surface.lower()):
+            steps.append(("ORG", start, end, surface))
+            continue
+        cands = _place_candidates(surface)
+        if cands and len(words) == 1 and surface.lower() in common and not cands[0].is_country:
+            cands = ()
+        if len(words) == 1:
+            hyphen: list[tuple[int, int, tuple[Candidate, ...]]] = []
+            if not cands and "-" in surface:
                 pos = start
                 for part in surface.split("-"):
-                    pc_ = _place_candidates(part)
-                    if pc_ and part.lower() not in common:
-                        spans.append((pos, pos + len(part), "PLACE", part, pc_))
+                    found = _place_candidates(part)
+                    if found and part.lower() not in common:
+                        hyphen.append((pos, pos + len(part), found))
                     pos += len(part) + 1
+            steps.append(("SINGLE", start, end, cands, tuple(hyphen)))
+        elif cands:
+            steps.append(("PLACE", start, end, cands))
+        elif len(words) <= 4:
+            particle = bool(_PARTICLE_RE.search(surface))
+            fallback = len(words) <= 3 and words[0].lower() not in common and not any(w.isupper() for w in words) \
+                and not gaz.names.get(words[0].lower())
+            steps.append(("MAYBE", start, end, particle, fallback))
+    plan = tuple(steps)
+    if len(_PLANS) > 300_000:
+        _PLANS.clear()
+    _PLANS[seq] = plan
+    return plan
+
+
+def find_entities(text: str) -> Found:
+    """People, organisations and geocoded places in ``text``."""
+    votes: Counter[str] = Counter()
+    spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
+    people: dict[str, str] = {}
+    for m in CAP_RE.finditer(text):
+        base = m.start()
+        for step in _plan(m[0]):
+            kind = step[0]
+            if kind == "VOTE":
+                votes[step[1]] += 1
                 continue
-        if titled or _looks_like_person(text, start, end, words, common):
-            name = " ".join(words)
-            spans.append((start, end, "PERSON", name, ()))
-            if len(words) > 1:
-                people.setdefault(surname(name), name)
+            start, end = base + step[1], base + step[2]
+            if kind == "ORG":
+                spans.append((start, end, "ORG", step[3], ()))
+            elif kind == "SINGLE":
+                name = people.get(text[start:end])
+                if name:
+                    spans.append((start, end, "PERSON", name, ()))
+                elif step[3]:
+                    if step[3][0].is_country:
+                        votes[step[3][0].country_code] += 2
+                    spans.append((start, end, "PLACE", "", step[3]))
+                else:
+                    for s, e, cands in step[4]:
+                        spans.append((base + s, base + e, "PLACE", "", cands))
+            elif kind == "PLACE":
+                spans.append((start, end, "PLACE", "", step[3]))
+            elif kind == "PERSON" or _looks_like_person(text, start, end, step[3], step[4]):
+                name = step[3] if kind == "PERSON" else " ".join(text[start:end].split())
+                spans.append((start, end, "PERSON", name, ()))
+                if " " in name:
+                    people.setdefault(surname(name), name)
     entities: list[Entity] = []
     places: list[Place] = []
     mentions: list[tuple[int, int, str]] = []
@@ -241,18 +315,12 @@ def find_entities(text: str) -> Found:
     return Found(entities, places, mentions)
 
 
-def _looks_like_person(text: str, start: int, end: int, words: list[str], common: frozenset[str]) -> bool:
-    """Rules for an untitled person name: role or speech cues, name particles, or a 2-3 word proper name."""
-    if not 1 <= len(words) <= 4:
-        return False
-    cue = bool(ROLE_AFTER_RE.match(text, end) or SPEECH_AFTER_RE.match(text, end)
-               or ROLE_BEFORE_RE.search(text, max(0, start - 30), start))
-    if len(words) == 1:
-        return False
-    if cue or (_PARTICLE_RE.search(" ".join(words)) and not _PLACE_BEFORE_RE.search(text, max(0, start - 20), start)):
+def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback: bool) -> bool:
+    """Rules for an untitled person name: name particles, a 2-3 word proper name in place, or a role/speech cue."""
+    place_before = bool(_PLACE_BEFORE_RE.search(text, max(0, start - 20), start))
+    if particle and not place_before:
         return True
-    if len(words) > 3 or words[0].lower() in common or any(w.isupper() for w in words):
-        return False
-    return ((not _sentence_initial(text, start) or bool(_SPEECH_LATER_RE.match(text, end)))
-            and not gazetteer().names.get(words[0].lower())
-            and not _PLACE_BEFORE_RE.search(text, max(0, start - 20), start))
+    if fallback and not place_before and (not _sentence_initial(text, start) or _SPEECH_LATER_RE.match(text, end)):
+        return True
+    return bool(ROLE_AFTER_RE.match(text, end) or SPEECH_AFTER_RE.match(text, end)
+                or ROLE_BEFORE_RE.search(text, max(0, start - 30), start))

@@ -28,6 +28,12 @@ _URI_OUTLETS = {"bbc": "BBC", "reuters": "Reuters", "aljazeera": "Al Jazeera", "
 _URI_OUTLET_RE = re.compile("|".join(_URI_OUTLETS), re.I)
 
 
+#: RE2 hints: a document needs the Python rule only when its head (or text) matches.
+AGENCY_HINT = "|".join(sorted((re.escape(a) for a in _AGENCIES), key=len, reverse=True))
+HEADER_DATE_HINT = r"\d{4}-\d\d-\d\d"
+YEAR_DATE_HINT = r"\d{4}-\d\d-\d\d|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+
+
 @dataclass(frozen=True, slots=True)
 class DocMeta:
     """Metadata of one document."""
@@ -66,16 +72,21 @@ def agencies_in(text: str) -> list[str]:
     return found
 
 
-def published_from(header: str, text: str, published: dt.date | None) -> tuple[dt.date | None, str | None]:
+def published_from(header: str, text: str, published: dt.date | None,
+                   hints: dict[str, bool] | None = None) -> tuple[dt.date | None, str | None]:
     """Publication date and where it came from: metadata, header, dateline or text."""
     if published is not None:
         return published, "metadata"
-    m = (_HEADER_DATE_RE.search(header) if header else None) or _HEADER_DATE_RE.match(text)
+    m = None
+    if hints is None or hints["header_date"]:
+        m = (_HEADER_DATE_RE.search(header) if header else None) or _HEADER_DATE_RE.match(text)
     if m:
         try:
             return dt.date(int(m[1]), int(m[2]), int(m[3])), "header"
         except ValueError:
             pass
+    if hints is not None and not hints["year_date"]:
+        return None, None
     m = ABSOLUTE_WITH_YEAR_RE.search(first_line(text))
     if m:
         day = parse_absolute(m[0], None)
@@ -90,21 +101,26 @@ def published_from(header: str, text: str, published: dt.date | None) -> tuple[d
 
 
 def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri: str,
-             header: str | None = None) -> DocMeta:
-    """Title, publication date, outlet, agencies and byline of one document."""
+             header: str | None = None, hints: dict[str, bool] | None = None) -> DocMeta:
+    """Title, publication date, outlet, agencies and byline of one document.
+
+    ``hints`` (from cheap vectorised checks) say which rules can fire; None runs them all.
+    """
     header = header or ""
     head = text[:600]
-    line = first_line(text)
+    line = first_line(text[:400])
     if not title and looks_like_headline(line):
         title = line
-    date, date_source = published_from(header, text, published)
-    agencies = agencies_in(header + "\n" + head + "\n" + (title or ""))
+    date, date_source = published_from(header, text, published, hints)
+    agencies = agencies_in(header + "\n" + head + "\n" + (title or "")) if not hints or hints["agency"] else []
     byline = None
-    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(text[-300:])
+    tail = text[-300:]
+    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(tail) \
+        if not hints or hints["byline"] or "Source:" in tail or "By " in tail else None
     if m:
         byline = (m["by"] or m["src"]).strip()
     outlet = None
-    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(text[-300:])
+    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail) if "Source:" in header + tail else None
     if m and m[1] not in _AGENCIES:
         outlet = m[1]
     else:

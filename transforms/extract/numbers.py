@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms.extract._scan import as_array, matches
 
 _SMALL = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -29,22 +36,18 @@ _UNITS_WORD = "|".join(sorted(_SMALL, key=len, reverse=True))
 _WORD_NUM = rf"(?:{_UNITS_WORD})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?"
 _WORD_SEQ = rf"{_WORD_NUM}(?:(?:\s+(?:and\s+)?|-)(?:{_WORD_NUM}|hundred|thousand|million|billion|trillion))*"
 
-NUMBER_RE = re.compile(
-    rf"""
-    (?P<skip>\d{{1,2}}:\d{{2}}\b|\d+(?:st|nd|rd|th)\b|\d+-year-old)       # times, ordinals, ages
-    |(?<![\w.,])(?<![A-Za-z]-)
-    (?P<cur>(?:US)?\$|£|€)?\s?
-    (?:
-      (?P<grp>\d{{1,3}}(?:,\d{{3,4}})+(?:\.\d+)?)
-      |(?P<dig>\d+(?:\.\d+)?|\.\d+)
-      |(?P<word>(?i:{_WORD_SEQ}))\b
-    )
-    (?:-?\s?(?P<mult>(?i:mln|bln|million|billion|trillion|thousand|bn|mn|tn|trn)|m|k)\b)?
-    (?:\s?(?P<unit>%|(?:\s(?:U\.S\.\s)?(?i:dlrs|dlr|dollars|cts|pounds\ssterling|pounds|stg|euros|yen|pct|percent|per\scent)\b)))?
-    """,
-    re.VERBOSE,
+_MULT = r"(?i:mln|bln|million|billion|trillion|thousand|bn|mn|tn|trn)|m|k"
+_UNIT = r"(?i:dlrs|dlr|dollars|cts|pounds\ssterling|pounds|stg|euros|yen|pct|percent|per\scent)"
+#: One pattern for both RE2 (scanning, in pyarrow) and Python ``re`` (parsing one match).
+PATTERN = (
+    r"(?P<skip>\s?(?:\b\d{1,2}:\d{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-year-old))"
+    r"|(?P<cur>(?:US)?\$|£|€)?\s?"
+    r"(?:\b(?P<grp>\d{1,3}(?:,\d{3,4})+(?:\.\d+)?)|\b(?P<dig>\d+(?:\.\d+)?)"
+    rf"|(?P<pre>(?i:\b(?:no|any|every|some|the|which|this|that|each)\s+))?\b(?P<word>(?i:{_WORD_SEQ}))\b)"
+    rf"(?:-?\s?(?P<mult>{_MULT})\b)?"
+    rf"(?:\s?(?P<unit>%|\s(?:U\.S\.\s)?{_UNIT}\b))?"
 )
-_NOT_ONE = re.compile(r"(?i)(?:\b(?:no|any|every|some|the|which|this|that|each)\s+)$")
+NUMBER_RE = re.compile(PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,59 +102,91 @@ def regroup(digits: str) -> tuple[float, bool, float | None]:
     return value, True, float("".join(fixed) + ("." + frac if frac else ""))
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one matched string means: where the number lies in it, and its value."""
+
+    lead: int
+    length: int
+    value: float
+    unit: str | None
+    is_malformed: bool
+    suggested_value: float | None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parse(match: str) -> Parsed | None:
+    """Parse one match of :data:`PATTERN` (None for times, ordinals, ages and pronoun ``one``)."""
+    m = NUMBER_RE.match(match)
+    if m is None or m["skip"]:
+        return None
+    malformed, suggested = False, None
+    if m["grp"]:
+        value, malformed, suggested = regroup(m["grp"])
+    elif m["dig"]:
+        value = float(m["dig"])
+    else:
+        if m["pre"] and m["word"].lower() == "one":
+            return None
+        parsed = words_to_number(m["word"])
+        if parsed is None:
+            return None
+        value = parsed
+    mult = m["mult"]
+    scale = 1.0
+    if mult and not (mult in ("m", "k") and m["word"] and not m["cur"]):
+        scale = _MULTIPLIERS[mult.lower()]
+    else:
+        mult = None
+    unit = _PREFIX_UNITS[m["cur"].lower()] if m["cur"] else None
+    if m["unit"] and (mult or not m["mult"]):
+        key = re.sub(r"\s+", " ", m["unit"].strip().lower()).replace("u.s. ", "")
+        key = "pounds" if key.startswith("pounds") else key
+        unit = _SUFFIX_UNITS[key]
+        if key == "cts":
+            scale *= 0.01
+    num = _num_group(m)
+    lead = m.start("cur") if m["cur"] else m.start(num)
+    end = m.end() if (mult or not m["mult"]) else m.end(num)
+    return Parsed(lead, end - lead, value * scale, unit, malformed, None if suggested is None else suggested * scale)
+
+
+def numbers_table(texts: pa.Array) -> pa.Table:
+    """Every number in a column of texts (prepared by ``_scan.as_array``): row, span and meaning."""
+    found = matches(texts, PATTERN)
+    uniq = pc.unique(found.text)
+    parsed = [parse(u) for u in uniq.to_pylist()]
+    keep_u = np.array([p is not None for p in parsed], dtype=bool)
+    idx = pc.index_in(found.text, uniq).to_numpy(zero_copy_only=False)
+    keep = keep_u[idx]
+    idx = idx[keep]
+    ok = [p if p is not None else Parsed(0, 0, 0.0, None, False, None) for p in parsed]
+    lead = np.array([p.lead for p in ok], dtype=np.int64)[idx]
+    length = np.array([p.length for p in ok], dtype=np.int64)[idx]
+    start = found.start[keep] + lead
+    surfaces = pa.array([u[p.lead : p.lead + p.length] for u, p in zip(uniq.to_pylist(), ok)], pa.string())
+    take = pa.array(idx)
+    return pa.table({
+        "row": pa.array(found.doc[keep]),
+        "start": pa.array(start),
+        "end": pa.array(start + length),
+        "surface": surfaces.take(take),
+        "value": pa.array([p.value for p in ok], pa.float64()).take(take),
+        "unit": pa.array([p.unit for p in ok], pa.string()).take(take),
+        "is_malformed": pa.array([p.is_malformed for p in ok], pa.bool_()).take(take),
+        "suggested_value": pa.array([p.suggested_value for p in ok], pa.float64()).take(take),
+    })
+
+
 def find_numbers(text: str) -> list[Number]:
     """Every number in ``text``, with value, unit and malformed flag.
 
     >>> [(n.surface, n.value, n.unit) for n in find_numbers("1.5 mln dlrs and 20%")]
     [('1.5 mln dlrs', 1500000.0, 'USD'), ('20%', 20.0, '%')]
     """
-    out: list[Number] = []
-    for m in NUMBER_RE.finditer(text):
-        if m["skip"]:
-            continue
-        malformed, suggested = False, None
-        if m["grp"]:
-            value, malformed, suggested = regroup(m["grp"])
-        elif m["dig"]:
-            value = float(m["dig"])
-        else:
-            word = m["word"]
-            if word.lower() == "one" and (_NOT_ONE.search(text, max(0, m.start() - 12), m.start())
-                                          or text.startswith(" another", m.end())):
-                continue
-            value = words_to_number(word)
-            if value is None:
-                continue
-        mult = m["mult"]
-        scale = 1.0
-        if mult:
-            key = mult.lower() if len(mult) > 1 else mult
-            if key in ("m", "k") and not (m["cur"] or m["dig"] or m["grp"]):
-                mult = None
-            else:
-                scale = _MULTIPLIERS[key.lower()]
-        unit = None
-        if m["cur"]:
-            unit = _PREFIX_UNITS[m["cur"].lower()]
-        if m["unit"]:
-            key = re.sub(r"\s+", " ", m["unit"].strip().lower()).replace("u.s. ", "")
-            key = "pounds" if key.startswith("pounds") else key
-            unit = _SUFFIX_UNITS[key]
-            if key == "cts":
-                scale *= 0.01
-        start = m.start("cur") if m["cur"] else m.start(_num_group(m))
-        if mult is None and m["mult"]:
-            end = m.end(_num_group(m))
-        else:
-            end = m.end()
-        surface = text[start:end]
-        out.append(
-            Number(
-                start, end, surface, value * scale, unit, malformed,
-                None if suggested is None else suggested * scale,
-            )
-        )
-    return out
+    rows = numbers_table(as_array(pa.array([text]))).to_pylist()
+    return [Number(r["start"], r["end"], r["surface"], r["value"], r["unit"], r["is_malformed"], r["suggested_value"])
+            for r in rows]
 
 
 def _num_group(m: re.Match[str]) -> str:
