@@ -214,6 +214,7 @@ def outcomes_table(outcomes: Iterable[CheckOutcome], run_id: str) -> pa.Table:
             "success": [o.success for o in outcomes],
             "unexpected_count": [o.unexpected_count for o in outcomes],
             "severity": [o.severity for o in outcomes],
+            "detail": [o.detail or None for o in outcomes],
         },
         schema=TABLES["check_results"].arrow_schema,
     )

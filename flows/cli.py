@@ -99,6 +99,7 @@ def check(
     home: HomeOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Also fail (exit 1) on warnings.")] = False,
     junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report here, one testcase per expectation.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every expectation, not only the failures.")] = False,
 ) -> None:
     """Run the data checks (Great Expectations) on the warehouse.
 
@@ -109,7 +110,7 @@ def check(
     """
     from flows.runner import check_home
 
-    raise typer.Exit(check_home(resolve_home(home), strict=strict, junit=junit))
+    raise typer.Exit(check_home(resolve_home(home), strict=strict, junit=junit, verbose=verbose))
 
 
 def main() -> None:

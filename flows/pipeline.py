@@ -36,6 +36,7 @@ class RunSummary:
     check_errors: int = 0
     check_warnings: int = 0
     failed_checks: list[str] = field(default_factory=list)
+    stories: int | None = None
     error: str | None = None
 
     @property
@@ -121,6 +122,11 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     outcomes: list = []
 
     def finish(con) -> None:  # type: ignore[no-untyped-def]
+        if changed:
+            from warehouse.linking import relink
+
+            linked = relink(con)
+            summary.stories = linked["stories"].num_rows
         if check and changed:
             from expectations.runner import outcomes_table, run_checks
 
@@ -134,7 +140,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
                 if not o.success
             ]
             con.register("_check_results", outcomes_table(outcomes, summary.run_id))
-            con.execute("INSERT INTO check_results SELECT * FROM _check_results")
+            con.execute("INSERT INTO check_results BY NAME SELECT * FROM _check_results")
             con.unregister("_check_results")
         summary.finished_at = dt.datetime.now(dt.UTC)
         summary.status = "failed" if summary.check_errors else "completed"

@@ -45,6 +45,8 @@ def summary_lines(summary: Any) -> list[str]:
     if summary.rows:
         facts = ", ".join(f"{k} {v}" for k, v in sorted(summary.rows.items()) if k not in {"documents", "quality_issues"})
         lines.append(f"  rows added       {facts}")
+    if summary.stories is not None:
+        lines.append(f"  stories          {summary.stories}")
     if summary.checks_failed is None:
         lines.append("  checks           not run (nothing new since the last checks)" if not summary.docs_new else "  checks           not run")
     else:

@@ -46,7 +46,7 @@ def run_flow(inputs: list[str], home: Path, *, csv_columns: list[str] | None, ba
     return 0
 
 
-def check_home(home: Path, *, strict: bool, junit: Path | None) -> int:
+def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = False) -> int:
     """Run the data checks on the published warehouse, store and print the results."""
     import datetime as dt
     import uuid
@@ -64,7 +64,7 @@ def check_home(home: Path, *, strict: bool, junit: Path | None) -> int:
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         outcomes.extend(run_checks(con))
         con.register("_check_results", outcomes_table(outcomes, check_id))
-        con.execute("INSERT INTO check_results SELECT * FROM _check_results")
+        con.execute("INSERT INTO check_results BY NAME SELECT * FROM _check_results")
         con.unregister("_check_results")
 
     with store.lock_home(home):
@@ -72,7 +72,7 @@ def check_home(home: Path, *, strict: bool, junit: Path | None) -> int:
         store.publish(home, check_id, finish)
     from rich.console import Console
 
-    Console().print(render_table(outcomes))
+    Console().print(render_table(outcomes, failures_only=not verbose))
     docs = build_data_docs(outcomes, home)
     typer.echo(f"Data Docs: {docs}")
     if junit is not None:

@@ -245,7 +245,7 @@ TABLES: dict[str, Table] = {
                 _c("source_uri", S, "Path of the input file (no `#N` suffix).", False),
                 _c("size", I64, "File size in bytes when it was read.", False),
                 _c("mtime_ns", I64, "File modification time (nanoseconds since the epoch) when it was read.", False),
-                _c("sha256", S, "Hex SHA-256 of the file's bytes; an unchanged hash means the file is not parsed again.", False),
+                _c("sha256", S, "Hex SHA-256 of the bytes; a file whose hash is unchanged is not parsed again.", False),
                 _c("records", I64, "Input records the file produced (documents plus quarantined rows).", False),
                 _c("run_id", S, "Run that read this version of the file.", False),
                 _c("seen_at", _UTC_TS, "When it was read (UTC); the latest row per `source_uri` is current.", False),
@@ -262,6 +262,7 @@ TABLES: dict[str, Table] = {
                 _c("success", B, "Whether the expectation held.", False),
                 _c("unexpected_count", I64, "Number of rows that broke it."),
                 _c("severity", S, "error or warning.", False),
+                _c("detail", S, "What failed, in words (row ids, never article text)."),
             ),
         ),
     )

@@ -79,7 +79,8 @@ def test_duckdb_1_5_python_reads_every_table_and_view(hand_home: Path, duckdb15:
     code = (
         "import duckdb, json, sys\n"
         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-        "out = {'version': duckdb.__version__, 'check': [dict(zip(['outlet', 'value', 'agrees'], r)) for r in con.execute(sys.argv[2]).fetchall()]}\n"
+        "rows = con.execute(sys.argv[2]).fetchall()\n"
+        "out = {'version': duckdb.__version__, 'check': [dict(zip(['outlet', 'value', 'agrees'], r)) for r in rows]}\n"
         "out['counts'] = {n: con.execute(f'SELECT count(*) FROM \"{n}\"').fetchall()[0][0] for n in sys.argv[3:]}\n"
         "print(json.dumps(out))\n"
     )

@@ -108,8 +108,8 @@ def test_a_wal_left_by_a_writer_is_kept(hand_home: Path) -> None:
     crash = (
         "import duckdb, os, sys\n"
         "con = duckdb.connect(sys.argv[1], config={'checkpoint_threshold': '1GB'})\n"
-        'con.execute("INSERT INTO runs (run_id, started_at, status, inputs_seen, docs_new, docs_unchanged, quarantined) '
-        "VALUES ('manual', now(), 'completed', 0, 0, 0, 0)\")\n"
+        'con.execute("INSERT INTO runs (run_id, started_at, status, inputs_seen, docs_new, '
+        "docs_unchanged, quarantined) VALUES ('manual', now(), 'completed', 0, 0, 0, 0)\")\n"
         "os._exit(0)\n"
     )
     subprocess.run([sys.executable, "-c", crash, str(store.db_path(hand_home))], check=True, timeout=60)

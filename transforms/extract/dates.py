@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -156,6 +157,7 @@ def _bare_month(surface: str, published: dt.date) -> dt.date:
     return dt.date(published.year - (month > published.month), month, 1)
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def resolve(kind: str, surface: str, published: dt.date | None) -> tuple[dt.date | None, str]:
     """Resolved date and resolution of one mention of the given kind."""
     if kind == "abs":
@@ -176,6 +178,7 @@ def resolve(kind: str, surface: str, published: dt.date | None) -> tuple[dt.date
     return _bare_month(surface, published), "relative_period"
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def read_match(match: str) -> tuple[str, int, int] | None:
     """Kind and span, within one match of :data:`PATTERN`, of the date it names."""
     m = DATE_RE.match(match)

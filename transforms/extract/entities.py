@@ -114,14 +114,18 @@ def surname(name: str) -> str:
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Token spans inside a capitalised sequence."""
-    spans, pos = [], start
-    for m in _SPLIT_RE.finditer(text, start, end):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if end > pos:
-        spans.append((pos, end))
+    """Token spans inside a capitalised sequence (split on blanks and after ``al-``/``el-``)."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for word in text[start:end].split():
+        s = text.index(word, pos)
+        e = s + len(word)
+        if word.startswith(("al-", "el-")) and len(word) > 3:
+            spans.append((s, s + 2))
+            spans.append((s + 3, e))
+        else:
+            spans.append((s, e))
+        pos = e
     return spans
 
 
@@ -176,6 +180,53 @@ def _plan(seq: str) -> _Plan:
     plan = _PLANS.get(seq)
     if plan is not None:
         return plan
+    plan = _plan_token(seq) if " " not in seq and "\t" not in seq else _plan_sequence(seq)
+    if len(_PLANS) > 300_000:
+        _PLANS.clear()
+    _PLANS[seq] = plan
+    return plan
+
+
+_SINGLE_NONE: dict[str, _Plan] = {}
+
+
+def _plan_token(seq: str) -> _Plan:
+    """The plan of a one-token sequence (the common case), by set and dictionary look-ups."""
+    end = len(seq)
+    t = _TRAIL_RE.search(seq)
+    brk = False
+    if t:
+        end, brk = t.start(), True
+    tok = seq[:end]
+    if tok.endswith(".") and not _ABBREV_RE.fullmatch(tok):
+        tok, end = tok[:-1], end - 1
+    if len(tok) < 2 or tok in LEAD_STOP or tok in SKIP_SINGLE:
+        return ()
+    if tok in KNOWN_ORGS or tok in ORG_WORDS:
+        return (("ORG", 0, end, tok),)
+    cc = DEMONYMS.get(tok)
+    if cc:
+        return (("VOTE", cc),)
+    gaz = gazetteer()
+    low = tok.lower()
+    cands = gaz.names.get(low, ())
+    if tok.isupper() and end <= 6 and tok.isalpha() and not cands:
+        return (("ORG", 0, end, tok),)
+    if cands and low in gaz.common_words and not cands[0].is_country:
+        cands = ()
+    hyphen: list[tuple[int, int, tuple[Candidate, ...]]] = []
+    if not cands and "-" in tok:
+        pos = 0
+        for part in tok.split("-"):
+            found = gaz.names.get(part.lower(), ())
+            if found and part.lower() not in gaz.common_words:
+                hyphen.append((pos, pos + len(part), found))
+            pos += len(part) + 1
+    return (("SINGLE", 0, end, cands, tuple(hyphen)),)
+
+
+def _plan_sequence(seq: str) -> _Plan:
+    """The plan of a multi-token sequence: split, strip leading stop words and titles, classify."""
     gaz = gazetteer()
     common = gaz.common_words
     steps: list[tuple[Any, ...]] = []
@@ -260,11 +311,7 @@ def _plan(seq: str) -> _Plan:
             fallback = len(words) <= 3 and words[0].lower() not in common and not any(w.isupper() for w in words) \
                 and not gaz.names.get(words[0].lower())
             steps.append(("MAYBE", start, end, particle, fallback))
-    plan = tuple(steps)
-    if len(_PLANS) > 300_000:
-        _PLANS.clear()
-    _PLANS[seq] = plan
-    return plan
+    return tuple(steps)
 
 
 def find_entities(text: str) -> Found:
@@ -283,7 +330,7 @@ def find_entities(text: str) -> Found:
             if kind == "ORG":
                 spans.append((start, end, "ORG", step[3], ()))
             elif kind == "SINGLE":
-                name = people.get(text[start:end])
+                name = people.get(text[start:end]) if people else None
                 if name:
                     spans.append((start, end, "PERSON", name, ()))
                 elif step[3]:

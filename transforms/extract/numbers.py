@@ -151,31 +151,56 @@ def parse(match: str) -> Parsed | None:
     return Parsed(lead, end - lead, value * scale, unit, malformed, None if suggested is None else suggested * scale)
 
 
+_PLAIN_RE2 = r"^\s?\d+(?:\.\d+)?$"
+
+
 def numbers_table(texts: pa.Array) -> pa.Table:
-    """Every number in a column of texts (prepared by ``_scan.as_array``): row, span and meaning."""
+    """Every number in a column of texts (prepared by ``_scan.as_array``): row, span and meaning.
+
+    Plain digit strings are read by a vectorised cast; Python parses each other distinct match once.
+    """
     found = matches(texts, PATTERN)
-    uniq = pc.unique(found.text)
-    parsed = [parse(u) for u in uniq.to_pylist()]
+    plain = pc.match_substring_regex(found.text, _PLAIN_RE2).to_numpy(zero_copy_only=False)
+    plain_text = pc.utf8_trim_whitespace(found.text.filter(pa.array(plain)))
+    lead_plain = (pc.utf8_length(found.text.filter(pa.array(plain))).to_numpy(zero_copy_only=False)
+                  - pc.utf8_length(plain_text).to_numpy(zero_copy_only=False))
+    start_plain = found.start[plain] + lead_plain
+    plain_tbl = pa.table({
+        "row": pa.array(found.doc[plain]),
+        "start": pa.array(start_plain),
+        "end": pa.array(start_plain + pc.utf8_length(plain_text).to_numpy(zero_copy_only=False)),
+        "surface": plain_text.cast(pa.string()),
+        "value": pc.cast(plain_text, pa.float64()),
+        "unit": pa.nulls(len(plain_text), pa.string()),
+        "is_malformed": pa.array(np.zeros(len(plain_text), dtype=bool)),
+        "suggested_value": pa.nulls(len(plain_text), pa.float64()),
+    })
+    other = ~plain
+    texts_other = found.text.filter(pa.array(other))
+    uniq = pc.unique(texts_other)
+    uniq_list = uniq.to_pylist()
+    parsed = [parse(u) for u in uniq_list]
     keep_u = np.array([p is not None for p in parsed], dtype=bool)
-    idx = pc.index_in(found.text, uniq).to_numpy(zero_copy_only=False)
+    idx = pc.index_in(texts_other, uniq).to_numpy(zero_copy_only=False)
     keep = keep_u[idx]
     idx = idx[keep]
     ok = [p if p is not None else Parsed(0, 0, 0.0, None, False, None) for p in parsed]
     lead = np.array([p.lead for p in ok], dtype=np.int64)[idx]
     length = np.array([p.length for p in ok], dtype=np.int64)[idx]
-    start = found.start[keep] + lead
-    surfaces = pa.array([u[p.lead : p.lead + p.length] for u, p in zip(uniq.to_pylist(), ok)], pa.string())
+    start = found.start[other][keep] + lead
     take = pa.array(idx)
-    return pa.table({
-        "row": pa.array(found.doc[keep]),
+    other_tbl = pa.table({
+        "row": pa.array(found.doc[other][keep]),
         "start": pa.array(start),
         "end": pa.array(start + length),
-        "surface": surfaces.take(take),
+        "surface": pa.array([u[p.lead : p.lead + p.length] for u, p in zip(uniq_list, ok)], pa.string()).take(take),
         "value": pa.array([p.value for p in ok], pa.float64()).take(take),
         "unit": pa.array([p.unit for p in ok], pa.string()).take(take),
         "is_malformed": pa.array([p.is_malformed for p in ok], pa.bool_()).take(take),
         "suggested_value": pa.array([p.suggested_value for p in ok], pa.float64()).take(take),
     })
+    both = pa.concat_tables([plain_tbl, other_tbl])
+    return both.take(pc.sort_indices(both, [("row", "ascending"), ("start", "ascending")]))
 
 
 def find_numbers(text: str) -> list[Number]:

@@ -45,7 +45,7 @@ def _exact_groups(texts: pa.Array, order: np.ndarray) -> np.ndarray:
     """Representative of each document: the first, in ``order``, with identical non-blank text."""
     n = len(texts)
     blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(texts), ""), True).to_numpy(zero_copy_only=False)
-    group = pc.dictionary_encode(texts).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    group = pc.dictionary_encode(pc.fill_null(texts, "")).indices.to_numpy(zero_copy_only=False).astype(np.int64)
     rep = np.arange(n, dtype=np.int64)
     first: dict[int, int] = {}
     for i in order.tolist():
