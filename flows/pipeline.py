@@ -14,6 +14,7 @@ from flows.discover import InputFile, discover, read_input
 from transforms.assemble import batch_tables, doc_id_of
 from transforms.parse import Record, Rejected
 from warehouse import store
+from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
 from warehouse.schema import TABLES
 
 
@@ -52,12 +53,30 @@ def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
 
 
 @task(name="load-batch", retries=1, retry_delay_seconds=1)
-def load_batch(files: list[InputFile], csv_columns: list[str] | None = None) -> list[Record | Rejected]:
-    """Read and parse a batch of input files."""
+def load_batch(files: list[InputFile], csv_columns: list[str] | None = None) -> tuple[list[Record | Rejected], list[int]]:
+    """Read and parse a batch of input files; also how many records each file gave."""
     out: list[Record | Rejected] = []
+    per_file: list[int] = []
     for item in files:
-        out.extend(read_input(item, csv_columns))
-    return out
+        parsed = read_input(item, csv_columns)
+        out.extend(parsed)
+        per_file.append(len(parsed))
+    return out, per_file
+
+
+@task(name="fingerprint-inputs")
+def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[tuple[InputFile, Fingerprint]], int, int]:
+    """Hash every input file; the changed or new ones, and the files and records left unchanged."""
+    known = known_inputs(Path(home))
+    fresh, unchanged_files, unchanged_records = [], 0, 0
+    for item in files:
+        fp = fingerprint(item.path)
+        if is_unchanged(fp, known):
+            unchanged_files += 1
+            unchanged_records += known[fp.source_uri][3]
+        else:
+            fresh.append((item, fp))
+    return fresh, unchanged_files, unchanged_records
 
 
 @task(name="process-batch")
@@ -123,10 +142,12 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         if changed:
-            from warehouse.linking import relink
+            from warehouse.linking import DERIVED_TABLES, relink
 
             linked = relink(con)
             summary.stories = linked["stories"].num_rows
+            for name in DERIVED_TABLES:
+                store.write_snapshot(Path(home), summary.run_id, name, linked[name])
         if check and changed:
             from expectations.runner import outcomes_table, run_checks
 
@@ -170,14 +191,22 @@ def run_pipeline(
     with store.lock_home(home_path):
         store.recover(home_path)
         try:
-            files, skipped = discover_inputs(inputs)
+            all_files, skipped = discover_inputs(inputs)
             summary.skipped_files = len(skipped)
+            changed, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
+            summary.inputs_seen += unchanged_records
+            summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
+            files = [item for item, _ in changed]
+            fingerprints = {item.path: fp for item, fp in changed}
+            loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
             rejected: list[Rejected] = []
             part = done_files = 0
             for file_batch in _chunks(files, FILES_PER_LOAD):
                 fresh: list[Record] = []
-                for item in load_batch(file_batch, csv_columns):
+                items, per_file = load_batch(file_batch, csv_columns)
+                loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
+                for item in items:
                     summary.inputs_seen += 1
                     if isinstance(item, Rejected):
                         rejected.append(item)
@@ -201,6 +230,7 @@ def run_pipeline(
                     done_files, len(files), summary.inputs_seen, summary.docs_new, len(rejected),
                 )
             summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
+            store.write_part(home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at))
             summary = publish_and_check(home, summary, check)
         except BaseException:
             store.abandon(home_path, summary.run_id)

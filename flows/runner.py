@@ -29,11 +29,12 @@ def run_flow(inputs: list[str], home: Path, *, csv_columns: list[str] | None, ba
     from flows.discover import InputNotFound
     from flows.pipeline import ChecksFailed, run_pipeline
     from flows.render import summary_lines
+    from warehouse.migrate import WarehouseTooNew
     from warehouse.store import HomeBusy
 
     try:
         summary = run_pipeline(inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns)
-    except (InputNotFound, HomeBusy) as exc:
+    except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return 2
     except ChecksFailed as exc:
@@ -67,9 +68,15 @@ def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = 
         con.execute("INSERT INTO check_results BY NAME SELECT * FROM _check_results")
         con.unregister("_check_results")
 
-    with store.lock_home(home):
-        store.recover(home)
-        store.publish(home, check_id, finish)
+    from warehouse.migrate import WarehouseTooNew
+
+    try:
+        with store.lock_home(home):
+            store.recover(home)
+            store.publish(home, check_id, finish)
+    except (store.HomeBusy, WarehouseTooNew) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 2
     from rich.console import Console
 
     Console().print(render_table(outcomes, failures_only=not verbose))

@@ -39,7 +39,11 @@ BOILERPLATE_LINES: tuple[str, ...] = (
     r"(?:Copyright|\(c\)|©) .{0,60}All rights reserved\.?",
 )
 _BOILERPLATE = re.compile(r"(?im)^[ \t]*(?:" + "|".join(BOILERPLATE_LINES) + r")[ \t]*(?:\n|\Z)")
-BOILERPLATE_DETECTOR = r"(?i)comment|follow|read (?:also|more)|see (?:also|more)|related|\||•|·|share|click|tap here|sign up|subscribe|advertisement|rights reserved"
+#: RE2 detector: a line opening the way one of BOILERPLATE_LINES does (``\\p{Nd}`` is Python's ``\\d``).
+BOILERPLATE_DETECTOR = (
+    r"(?im)^[ \t]*(?:do you like|did you|\p{Nd}+ comment|comment policy|leave a|post a|add a|follow|read|see"
+    r"|related|[|•·]|share|click|tap|sign up|subscribe|advertisement|copyright|\(c\)|©)"
+)
 
 #: Section names a site prints above the headline (`Iraq News` / `Security`).
 NAV_WORDS = r"(?:[A-Z][a-z]+ News|Security|Politics|Economy|Business|World|Middle East|Africa|Europe|Asia|Sport|Home)"
@@ -90,20 +94,30 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
 
 
 def repeated_line_flags(batch: pa.Array) -> pa.Array:
-    """Vectorised detector: which texts hold some line of >= 30 characters twice."""
+    """Vectorised detector: which texts print a line of >= 30 characters twice in a row."""
     lines = pc.split_pattern(batch, "\n")
-    table = pa.table({"doc": pc.list_parent_indices(lines), "line": pc.utf8_trim_whitespace(pc.list_flatten(lines))})
-    table = table.filter(pc.greater_equal(pc.utf8_length(table["line"]), 30))
-    counts = table.group_by(["doc", "line"]).aggregate([([], "count_all")])
-    docs = counts.filter(pc.greater(counts["count_all"], 1))["doc"]
-    return pc.is_in(pa.array(range(len(batch)), pa.int64()), value_set=pc.unique(docs).cast(pa.int64()))
+    docs = pc.list_parent_indices(lines)
+    keys = pc.utf8_trim_whitespace(pc.list_flatten(lines))
+    filled = pc.greater(pc.utf8_length(keys), 0)  # blank lines between the copies are allowed
+    keys, docs = keys.filter(filled), docs.filter(filled)
+    if len(keys) < 2:
+        return pa.array([False] * len(batch))
+    key, prev = keys[1:], keys[:-1]
+    again = pc.and_(
+        pc.and_(pc.equal(key, prev), pc.equal(docs[1:], docs[:-1])), pc.greater_equal(pc.utf8_length(key), 30)
+    )
+    flagged = pc.unique(docs[1:].filter(again)).cast(pa.int64())
+    return pc.is_in(pa.array(range(len(batch)), pa.int64()), value_set=flagged)
 
 
 def drop_repeated_lines(text: str) -> list[Edit]:
     """Second copies of a long line printed twice in a row (blank lines between allowed)."""
     out: list[Edit] = []
     prev = ""
-    for start, end, key in _lines(text):
+    pos = 0
+    for line in text.split("\n"):  # lines as the detector splits them
+        start, end, key = pos, min(pos + len(line) + 1, len(text)), line.strip()
+        pos = end
         if not key:
             continue
         if key == prev and len(key) >= 30:
@@ -152,8 +166,14 @@ def _edge_lines(text: str) -> list[tuple[int, int, str]]:
     return head + tail[::-1]
 
 
-def learned_lines(texts: Sequence[str], sources: Sequence[str | None]) -> dict[str, frozenset[str]]:
+def learned_lines(
+    texts: Sequence[str],
+    sources: Sequence[str | None],
+    edges: Sequence[list[tuple[int, int, str]] | None] | None = None,
+) -> dict[str, frozenset[str]]:
     """Per source, the edge lines repeated across many of its documents.
+
+    ``edges`` are the texts' :func:`_edge_lines`, when the caller has them already.
 
     >>> docs = [f"Story {i}\\n\\nBody {i}.\\n\\nSupport us." for i in range(5)]
     >>> learned_lines(docs, ["Courier"] * 5)
@@ -161,11 +181,12 @@ def learned_lines(texts: Sequence[str], sources: Sequence[str | None]) -> dict[s
     """
     seen: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
-    for text, source in zip(texts, sources, strict=True):
+    for i, (text, source) in enumerate(zip(texts, sources, strict=True)):
         if source is None:
             continue
         totals[source] += 1
-        seen[source].update({key for _, _, key in _edge_lines(text) if len(key) >= 3})
+        lines = edges[i] if edges is not None else None
+        seen[source].update({key for _, _, key in (lines if lines is not None else _edge_lines(text)) if len(key) >= 3})
     out = {}
     for source, counts in seen.items():
         need = max(MIN_DOCS, MIN_SHARE * totals[source])
@@ -175,10 +196,12 @@ def learned_lines(texts: Sequence[str], sources: Sequence[str | None]) -> dict[s
     return out
 
 
-def learned_line_remover(lines: frozenset[str]) -> Fixer:
-    """A fixer deleting edge lines found in ``lines``."""
+def learned_line_remover(lines: frozenset[str], known: dict[str, list[tuple[int, int]]] | None = None) -> Fixer:
+    """A fixer deleting edge lines found in ``lines``; ``known`` maps texts to their spans already found."""
 
     def fix(text: str) -> list[Edit]:
+        if known is not None and (spans := known.get(text)) is not None:
+            return [Edit(s, e, "", "remove_learned_boilerplate") for s, e in spans]
         if not any(line in text for line in lines):
             return []
         return [Edit(s, e, "", "remove_learned_boilerplate") for s, e, key in _edge_lines(text) if key in lines]
@@ -188,6 +211,11 @@ def learned_line_remover(lines: frozenset[str]) -> Fixer:
 
 def learn_boilerplate(texts: Sequence[str], sources: Sequence[str | None]) -> list[Fixer | None]:
     """One fixer per document: remove its source's learned boilerplate (None: nothing learned)."""
-    learned = learned_lines(texts, sources)
-    fixers = {src: learned_line_remover(lines) for src, lines in learned.items()}
+    edges = [_edge_lines(t) if src is not None else None for t, src in zip(texts, sources, strict=True)]
+    learned = learned_lines(texts, sources, edges)
+    known: dict[str, dict[str, list[tuple[int, int]]]] = {src: {} for src in learned}
+    for text, src, found in zip(texts, sources, edges, strict=True):
+        if src in learned and found is not None:
+            known[src][text] = [(s, e) for s, e, key in found if key in learned[src]]
+    fixers = {src: learned_line_remover(lines, known[src]) for src, lines in learned.items()}
     return [fixers.get(src) if src is not None else None for src in sources]

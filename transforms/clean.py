@@ -91,12 +91,16 @@ def _no_edits(text: str) -> list[Edit]:
 # --- whitespace, control characters, escapes ---------------------------------------
 
 _CRLF = re.compile(r"\r\n?")
+#: Control characters but C1 ones, which ftfy reads as cp1252 bytes (`â€\x9d` is `”`).
+_C0_CLASS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]"
+_C0 = re.compile(_C0_CLASS + "+")
 _CONTROL = re.compile(entities.CONTROL_CLASS + "+")
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 #: Inner whitespace tidying: runs of blank lines, trailing spaces (edges: see tidy_whitespace).
+remove_control_chars = regex_fixer("remove_control_chars", _CONTROL, lambda m: "")
 normalise_spaces = regex_fixer("normalise_spaces", _SPACES, lambda m: " ")
 _TIDY = re.compile(r"\n(?:[ \t]*\n){2,}|[ \t]+(?=\n)")
-TIDY_DETECTOR = r"\A\s|\s\z|\n[ \t]*\n[ \t]*\n|[ \t]\n"
+TIDY_DETECTOR = r"\A\s|\s\z|\n\n\n|[ \t]\n"
 
 
 def tidy_whitespace(text: str) -> list[Edit]:
@@ -105,14 +109,19 @@ def tidy_whitespace(text: str) -> list[Edit]:
     >>> replay(" a  \n\n \n\nb \n", tidy_whitespace(" a  \n\n \n\nb \n"))
     'a\n\nb'
     """
-    lo = len(text) - len(text.lstrip())
-    hi = len(text.rstrip())
+    lo, hi = 0, len(text)
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
     if lo >= hi:
         return [Edit(0, len(text), "", "tidy_whitespace")] if text else []
     out = [Edit(0, lo, "", "tidy_whitespace")] if lo else []
-    for m in _TIDY.finditer(text, lo, hi):
-        after = "\n\n" if m.group(0).startswith("\n") else ""
-        out.append(Edit(m.start(), m.end(), after, "tidy_whitespace"))
+    # Every inner match holds one of these (a space or tab before a line break, or three breaks).
+    if " \n" in text or "\t\n" in text or "\n\n\n" in text:
+        for m in _TIDY.finditer(text, lo, hi):
+            after = "\n\n" if m.group(0).startswith("\n") else ""
+            out.append(Edit(m.start(), m.end(), after, "tidy_whitespace"))
     if hi < len(text):
         out.append(Edit(hi, len(text), "", "tidy_whitespace"))
     return out
@@ -121,11 +130,7 @@ def tidy_whitespace(text: str) -> list[Edit]:
 RULES: tuple[Rule, ...] = (
     Rule("normalise_newlines", r"\r", regex_fixer("normalise_newlines", _CRLF, lambda m: "\n")),
     # Before anything that reads characters: deleting one joins its neighbours (`&am\x00p;`).
-    Rule(
-        "remove_control_chars",
-        entities.CONTROL_CLASS,
-        regex_fixer("remove_control_chars", _CONTROL, lambda m: ""),
-    ),
+    Rule("remove_control_chars", _C0_CLASS, regex_fixer("remove_control_chars", _C0, lambda m: "")),
     # Decoding can make new entities (`&#38;quot;`, ` amp;eacute;`): decode until stable.
     Rule("fix_entities", entities.ENTITY_DETECTOR, until_stable(entities.entity_edits)),
     Rule(
@@ -134,8 +139,13 @@ RULES: tuple[Rule, ...] = (
         until_stable(entities.bare_entity_edits, entities.entity_edits),
     ),
     Rule("fix_backslash_breaks", entities.BACKSLASH_DETECTOR, entities.fix_backslash_breaks),
-    # ftfy can repair `Â\xa0` into a no-break space, and leaves `\xa0Ã©` until it is a space.
-    Rule("fix_mojibake", mojibake.DETECTOR, until_stable(mojibake.fix_mojibake, normalise_spaces)),
+    # ftfy reads C1 controls as cp1252 bytes, so they go after it; it can repair `Â\xa0` into
+    # a no-break space, and leaves `\xa0Ã©` until that is a space. Its detector flags C1.
+    Rule(
+        "fix_mojibake",
+        mojibake.DETECTOR,
+        until_stable(mojibake.fix_mojibake, remove_control_chars, normalise_spaces),
+    ),
     Rule("normalise_spaces", _SPACES.pattern, normalise_spaces),
     Rule("strip_header", bp.HEADER_DETECTOR, bp.strip_header, header=True),
     Rule("strip_navigation", bp.NAV_DETECTOR, bp.strip_navigation, header=True),
@@ -161,6 +171,79 @@ class Cleaned:
     header: list[str | None]
 
 
+def _screen_ends(rules: Sequence[Rule]) -> list[int]:
+    """For each rule, the end of its screening group: the run of pattern rules it is in."""
+    ends = [0] * len(rules)
+    end = len(rules)
+    for k in range(len(rules) - 1, -1, -1):
+        plain = isinstance(rules[k].detector, str) and rules[k].learn is None
+        nxt = rules[k + 1] if k + 1 < len(rules) else None
+        if not plain or nxt is None or not isinstance(nxt.detector, str) or nxt.learn is not None:
+            end = k + 1
+        ends[k] = end
+    return ends
+
+
+class _Detection:
+    """Runs detectors over a changing batch, re-reading only the documents that changed.
+
+    Texts are kept as UTF-8 (encoded once per version). A *screen*, one regex joining the
+    detectors of a run of pattern rules, finds the documents any of them may flag; each
+    rule's own detector then reads only those. A document that changes is screened again.
+    """
+
+    def __init__(self, texts: list[str], rules: Sequence[Rule]) -> None:
+        self.texts = texts  # the caller's list, updated in place as rules edit documents
+        self.rules = rules
+        self.ends = _screen_ends(rules)
+        self.utf8: list[bytes | None] = [None] * len(texts)
+        self.dirty: set[int] = set()
+        self.screen_end = -1  # rules[.. : screen_end] share the current screen
+        self.candidates: list[int] = []
+        self.subset: pa.Array | None = None  # the candidates as Arrow
+
+    def changed(self, i: int) -> None:
+        """Document ``i`` has new text."""
+        self.utf8[i] = None
+        self.dirty.add(i)
+        self.subset = None
+
+    def _array(self, idx: Sequence[int]) -> pa.Array:
+        utf8 = self.utf8
+        for i in idx:
+            if utf8[i] is None:
+                utf8[i] = self.texts[i].encode()
+        return pa.array([utf8[i] for i in idx], pa.large_binary()).view(pa.large_string())
+
+    @staticmethod
+    def _hits(batch: pa.Array, detector: str | Callable[[pa.Array], pa.Array]) -> list[int]:
+        flags = pc.match_substring_regex(batch, detector) if isinstance(detector, str) else detector(batch)
+        return pc.indices_nonzero(flags).to_pylist()
+
+    def flagged(self, k: int) -> list[int]:
+        """Indices of the documents rule ``k`` flags in the current texts."""
+        detector = self.rules[k].detector
+        if not isinstance(detector, str):
+            return self._hits(self._array(range(len(self.texts))), detector)
+        end = self.ends[k]
+        screen = "|".join(f"(?:{r.detector})" for r in self.rules[k:end])
+        if k >= self.screen_end:  # a new group: screen every document
+            todo: Sequence[int] = range(len(self.texts))
+            keep: list[int] = []
+        else:  # screen again only what changed
+            todo = sorted(self.dirty)
+            keep = [i for i in self.candidates if i not in self.dirty]
+        if k >= self.screen_end or todo:
+            hits = self._hits(self._array(todo), screen)
+            self.candidates = sorted(keep + [todo[j] for j in hits])
+            self.screen_end, self.dirty, self.subset = end, set(), None
+            if end - k == 1:  # the screen was this rule's own detector
+                return self.candidates
+        if self.subset is None:
+            self.subset = self._array(self.candidates)
+        return [self.candidates[j] for j in self._hits(self.subset, detector)]
+
+
 def clean_texts(
     raw: Sequence[str], rules: Sequence[Rule] = RULES, sources: Sequence[str | None] | None = None
 ) -> Cleaned:
@@ -174,31 +257,26 @@ def clean_texts(
     if len(srcs) != len(current):
         raise ValueError(f"{len(srcs)} sources for {len(current)} texts")
     edits: list[list[Edit]] = [[] for _ in current]
-    header: list[list[str]] = [[] for _ in current]
-    batch: pa.Array | None = None  # `current` as Arrow, rebuilt only after changes
-    for rule in rules:
+    header: dict[int, list[str]] = {}
+    detection = _Detection(current, rules)
+    for k, rule in enumerate(rules):
         fixers = rule.learn(current, srcs) if rule.learn else None
         if fixers is not None and not any(fixers):
             continue
-        if batch is None:
-            batch = pa.array(current, pa.large_string())
-        if isinstance(rule.detector, str):
-            flags = pc.match_substring_regex(batch, rule.detector)
-        else:
-            flags = rule.detector(batch)
-        for i in pc.indices_nonzero(flags).to_pylist():
+        for i in detection.flagged(k):
             fix = fixers[i] if fixers is not None else rule.fix
             if fix is None:
                 continue
-            new = fix(current[i])
+            text = current[i]
+            new = fix(text)
             if not new:
                 continue
             if rule.header:
-                header[i].extend(h for e in new if (h := current[i][e.start : e.end].strip()))
-            edits[i] = compose(edits[i], new, current[i])
-            current[i] = replay(current[i], new)
-            batch = None
-    return Cleaned(current, edits, ["\n".join(h) if h else None for h in header])
+                header.setdefault(i, []).extend(h for e in new if (h := text[e.start : e.end].strip()))
+            edits[i] = compose(edits[i], new, text)
+            current[i] = replay(text, new)
+            detection.changed(i)
+    return Cleaned(current, edits, ["\n".join(h) if (h := header.get(i)) else None for i in range(len(current))])
 
 
 def edits_table(doc_ids: Sequence[str], raw: Sequence[str], edits: Sequence[Sequence[Edit]]) -> pa.Table:

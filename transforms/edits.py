@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +42,9 @@ def replay(text: str, edits: Iterable[Edit]) -> str:
     return "".join(parts)
 
 
-def _overlaps(lo: int, hi: int, a: int, b: int) -> bool:
-    """Whether span [a, b) touches the inside of group span [lo, hi)."""
-    if a < hi and lo < b:
-        return True
-    if a == b:
-        return lo < a < hi
-    if lo == hi:
-        return a < lo < b
-    return False
+_Item = tuple[int, int, int, Edit]  # (start, end, pass, edit), in `middle` coordinates
+_ORDER = itemgetter(0, 1, 2)
+_END: _Item = (1 << 62, 1 << 62, 2, Edit(0, 0, "", ""))  # closes the last group
 
 
 def compose(first: Sequence[Edit], second: Sequence[Edit], middle: str) -> list[Edit]:
@@ -72,48 +67,62 @@ def compose(first: Sequence[Edit], second: Sequence[Edit], middle: str) -> list[
     if not first:
         return list(second)
     # Output spans of the first pass's edits, in `middle` coordinates.
-    items: list[tuple[int, int, int, Edit]] = []  # (start, end, pass, edit)
+    items: list[_Item] = []
     delta = 0
     for ed in first:
         out_start = ed.start + delta
         items.append((out_start, out_start + len(ed.after), 0, ed))
         delta += len(ed.after) - (ed.end - ed.start)
     items.extend((ed.start, ed.end, 1, ed) for ed in second)
-    items.sort(key=lambda it: (it[0], it[1], it[2]))
-
-    groups: list[list[tuple[int, int, int, Edit]]] = []
-    lo = hi = -1
-    for it in items:
-        if groups and _overlaps(lo, hi, it[0], it[1]):
-            groups[-1].append(it)
-            lo, hi = min(lo, it[0]), max(hi, it[1])
-        else:
-            groups.append([it])
-            lo, hi = it[0], it[1]
+    items.sort(key=_ORDER)
+    items.append(_END)
 
     result: list[Edit] = []
     shift = 0  # length change made by first-pass edits in earlier groups
-    for group in groups:
-        olds = [it[3] for it in group if it[2] == 0]
-        seconds = [it for it in group if it[2] == 1]
-        group_shift = sum(len(ed.after) - (ed.end - ed.start) for ed in olds)
-        if not seconds:
-            result.extend(olds)
-            shift += group_shift
+    group: list[_Item] = []
+    lo = hi = -1
+    for it in items:
+        a, b = it[0], it[1]
+        # Whether [a, b) touches the inside of the group's span [lo, hi): overlap, an
+        # insertion strictly inside, or a group that is an insertion strictly inside [a, b).
+        if group and ((a < hi and lo < b) or (lo < a < hi if a == b else lo == hi and a < lo < b)):
+            group.append(it)
+            hi = max(hi, b)
             continue
-        out_lo = min(it[0] for it in group)
-        out_hi = max(it[1] for it in group)
-        parts: list[str] = []
-        pos = out_lo
-        for s, e, _, ed in seconds:
-            parts.append(middle[pos:s])
-            parts.append(ed.after)
-            pos = e
-        parts.append(middle[pos:out_hi])
-        rules = dict.fromkeys([*(ed.rule for ed in olds), *(it[3].rule for it in seconds)])
-        result.append(Edit(out_lo - shift, out_hi - shift - group_shift, "".join(parts), "+".join(rules)))
-        shift += group_shift
+        if len(group) == 1:  # the common case: an edit touching no other
+            s, e, p, ed = group[0]
+            if p == 0:
+                result.append(ed)
+                shift += len(ed.after) - (ed.end - ed.start)
+            else:
+                result.append(Edit(s - shift, e - shift, ed.after, ed.rule))
+        elif group:
+            shift = _merge(group, middle, shift, result)
+        group = [it]
+        lo, hi = a, b
     return result
+
+
+def _merge(group: list[_Item], middle: str, shift: int, result: list[Edit]) -> int:
+    """Append the raw edit(s) for a group of touching edits; return the new shift."""
+    olds = [it[3] for it in group if it[2] == 0]
+    seconds = [it for it in group if it[2] == 1]
+    group_shift = sum(len(ed.after) - (ed.end - ed.start) for ed in olds)
+    if not seconds:
+        result.extend(olds)
+        return shift + group_shift
+    out_lo = min(it[0] for it in group)
+    out_hi = max(it[1] for it in group)
+    parts: list[str] = []
+    pos = out_lo
+    for s, e, _, ed in seconds:
+        parts.append(middle[pos:s])
+        parts.append(ed.after)
+        pos = e
+    parts.append(middle[pos:out_hi])
+    rules = dict.fromkeys([*(ed.rule for ed in olds), *(it[3].rule for it in seconds)])
+    result.append(Edit(out_lo - shift, out_hi - shift - group_shift, "".join(parts), "+".join(rules)))
+    return shift + group_shift
 
 
 def drop_noops(raw: str, edits: Iterable[Edit]) -> list[Edit]:

@@ -102,7 +102,8 @@ def entity_edits(text: str) -> list[Edit]:
 def bare_entity_edits(text: str) -> list[Edit]:
     """Edits decoding entities whose ampersand was lost (the stand-in goes too).
 
-    >>> replay("clashes,quot; and  quot;hi quot; it #39;s #39 act#39;", bare_entity_edits("clashes,quot; and  quot;hi quot; it #39;s #39 act#39;"))
+    >>> t = "clashes,quot; and  quot;hi quot; it #39;s #39 act#39;"
+    >>> replay(t, bare_entity_edits(t))
     'clashes" and "hi" it\\'s #39 act#39;'
     """
     out = []

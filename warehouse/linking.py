@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from warehouse.store import insert_arrow
 
-DERIVED_TABLES = ("doc_links", "stories", "facts")
+DERIVED_TABLES = ("doc_links", "stories", "story_members", "facts")
 
 
 def relink(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
@@ -23,6 +23,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
     counts = con.sql("SELECT * FROM counts").to_arrow_table()
     numbers = con.sql("SELECT * FROM numbers").to_arrow_table()
     out = link(documents, counts, numbers)
+    out["story_members"] = out["doc_story"]
     for name in DERIVED_TABLES:
         con.sql(f'DELETE FROM "{name}"')
         insert_arrow(con, name, out[name])

@@ -27,6 +27,11 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "Add the `inputs` table (file fingerprints for incremental runs).", (create_table_sql("inputs"),)),
+    Migration(
+        3,
+        "Add `story_members` (story of each document) and `check_results.detail`.",
+        (create_table_sql("story_members"),),
+    ),
 )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 #: Bumped whenever the contract changes; :mod:`warehouse.migrate` upgrades older warehouses.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 
@@ -187,6 +187,17 @@ TABLES: dict[str, Table] = {
             key=("story_id",),
         ),
         Table(
+            "story_members",
+            "Which story each document belongs to (the link step's output; `documents.story_id` and "
+            "`duplicate_of` in the DuckDB file are filled from it, in Parquet read this table).",
+            (
+                _c("doc_id", S, "Document.", False),
+                _c("story_id", S, "Its story.", False),
+                _c("duplicate_of", S, "`doc_id` of the earliest document it duplicates, if any."),
+            ),
+            key=("doc_id",),
+        ),
+        Table(
             "facts",
             "Story-level facts: the values each source gives for the same count.",
             (
@@ -280,6 +291,7 @@ CONTENT_TABLES: tuple[str, ...] = (
     "date_mentions",
     "doc_links",
     "stories",
+    "story_members",
     "facts",
     "quality_issues",
     "quarantine",

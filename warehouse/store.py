@@ -89,6 +89,19 @@ def write_part(home: Path, run_id: str, table: str, part: int, data: pa.Table) -
     return path
 
 
+def write_snapshot(home: Path, run_id: str, table: str, data: pa.Table) -> Path:
+    """Stage a whole new copy of derived ``table``: on publish it replaces the dataset's parts.
+
+    Used for tables recomputed over the whole warehouse each run (links, stories, facts).
+    The rows must already be in the new DuckDB file; the snapshot is not loaded again.
+    """
+    folder = staging_dir(home, run_id) / "snapshots" / table
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{run_id}-snapshot.parquet"
+    pq.write_table(conform(table, data), path, compression="zstd")
+    return path
+
+
 def staged_parts(home: Path, run_id: str) -> dict[str, list[Path]]:
     """The Parquet parts this run has staged, per table."""
     return _parts(staging_dir(home, run_id) / "parquet")
@@ -146,12 +159,18 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
         con.close()
     if _wal(new_db).exists():
         raise RuntimeError(f"{new_db} still has a write-ahead log after CHECKPOINT; not publishing")
+    snapshots = _parts(stage / "snapshots")
     moves = [(new_db, current)] + [(f, parquet_dir(home, t) / f.name) for t, fs in parts.items() for f in fs]
+    moves += [(f, parquet_dir(home, t) / f.name) for t, fs in snapshots.items() for f in fs]
+    replaced = [old for t, fs in snapshots.items() for old in dataset_parts(home).get(t, []) if old.name not in {f.name for f in fs}]
     for src, _ in moves:
         _fsync(src)
     for folder in {src.parent for src, _ in moves} | {stage}:
         _fsync(folder)
-    commit = {"moves": [[str(s.relative_to(home)), str(d.relative_to(home))] for s, d in moves]}
+    commit = {
+        "moves": [[str(s.relative_to(home)), str(d.relative_to(home))] for s, d in moves],
+        "deletes": [str(p.relative_to(home)) for p in replaced],
+    }
     _write_atomic(stage / "COMMIT", json.dumps(commit, indent=1))
     _roll_forward(home, stage)
     return current
@@ -267,6 +286,8 @@ def _roll_forward(home: Path, stage: Path) -> None:
             _wal(dst).unlink(missing_ok=True)  # its content was copied into src and checkpointed
         os.replace(src, dst)
         _fsync(dst.parent)
+    for rel in json.loads((stage / "COMMIT").read_text()).get("deletes", []):
+        (home / rel).unlink(missing_ok=True)  # a snapshot table's superseded parts
     shutil.rmtree(stage, ignore_errors=True)
 
 

@@ -124,8 +124,10 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO quarantine VALUES ('inbox/bad.bin', 'undecodable', 12, ?, ?)", [RUN, T0])
     con.execute("INSERT INTO inputs VALUES ('seeds/a.txt', 120, 1582800000000000000, ?, 1, ?, ?)", ["0" * 64, RUN, T0])
     con.execute("INSERT INTO runs VALUES (?, ?, ?, 'completed', 43, 42, 0, 1, 0)", [RUN, T0, T0])
+    con.execute("INSERT INTO story_members VALUES ('a', 's1', NULL), ('b', 's1', NULL)")
     con.execute(
-        "INSERT INTO check_results VALUES (?, 'documents', ?, 'doc_id', true, 0, 'error')",
+        "INSERT INTO check_results (run_id, suite, expectation, column_name, success, unexpected_count, severity) "
+        "VALUES (?, 'documents', ?, 'doc_id', true, 0, 'error')",
         [RUN, "expect_column_values_to_be_unique"],
     )
 

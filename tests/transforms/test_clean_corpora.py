@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ def shared(*parts: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def corpus(name: str) -> tuple[list[Record | Rejected], Cleaned]:
     """Parsed records of one corpus and the cleaning of its documents (cached per session)."""
     if name == "reuters":

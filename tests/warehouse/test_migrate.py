@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hand_warehouse import extra_tables, publish_tables, snapshot
+from tests.warehouse.hand_warehouse import extra_tables, publish_tables, snapshot
 
 from warehouse import store
 from warehouse.ddl import create_table_sql
@@ -22,6 +22,8 @@ def _make_v1(home: Path) -> None:
         con.execute("DROP TABLE inputs")
         con.execute("DROP VIEW IF EXISTS v_counts")  # views are re-created at publish
         con.execute("ALTER TABLE documents DROP COLUMN metadata")
+        con.execute("DROP TABLE story_members")  # added at version 3
+        con.execute("ALTER TABLE check_results DROP COLUMN detail")  # added at version 3
         con.execute("UPDATE copydesk_meta SET value = '1' WHERE key = 'schema_version'")
     finally:
         con.close()
@@ -39,7 +41,12 @@ def test_plan_for_a_v1_warehouse(hand_home: Path) -> None:
     con = duckdb.connect(str(store.db_path(hand_home)), read_only=True)
     try:
         assert schema_version(con) == 1
-        assert plan(con) == [create_table_sql("inputs"), 'ALTER TABLE "documents" ADD COLUMN "metadata" VARCHAR']
+        assert plan(con) == [
+            create_table_sql("inputs"),
+            create_table_sql("story_members"),
+            'ALTER TABLE "documents" ADD COLUMN "metadata" VARCHAR',
+            'ALTER TABLE "check_results" ADD COLUMN "detail" VARCHAR',
+        ]
     finally:
         con.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
-from hand_warehouse import publish_tables
+from tests.warehouse.hand_warehouse import publish_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

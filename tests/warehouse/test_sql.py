@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from hand_warehouse import snapshot
+from tests.warehouse.hand_warehouse import snapshot
 from typer.testing import CliRunner
 
 from flows.cli import app

@@ -6,7 +6,6 @@ documents that can hold each kind of fact; the Python extractors run on those on
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,9 +54,8 @@ def _mask(texts: pa.Array, pattern: str) -> list[bool]:
 def _table(name: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> pa.Table:
     """A contract table ``name`` from row tuples in ``columns`` order."""
     schema = TABLES[name].arrow_schema
-    cols = list(zip(*rows)) if rows else [[] for _ in columns]
-    arrays = {c: pa.array(list(v), type=schema.field(c).type) for c, v in zip(columns, cols)}
-    return conform(name, pa.table(arrays))
+    struct = pa.struct([pa.field(c, schema.field(c).type) for c in columns])
+    return conform(name, pa.Table.from_struct_array(pa.array(rows, type=struct)))
 
 
 def _column(docs: pa.Table, name: str) -> list[Any]:
@@ -86,12 +84,14 @@ def extract(docs: pa.Table) -> dict[str, pa.Table]:
     n = len(texts)
     headers = _column(docs, "header")
     heads = _scan.as_array(pc.binary_join_element_wise(
-        pc.fill_null(pa.array(headers, pa.large_string()), ""), pc.utf8_slice_codeunits(texts_arr, 0, 600), pa.scalar("\n", pa.large_string())))
+        pc.fill_null(pa.array(headers, pa.large_string()), ""), pc.utf8_slice_codeunits(texts_arr, 0, 600),
+        pa.scalar("\n", pa.large_string())))
     hints = {k: _mask(heads if k != "year_date" else texts_arr, p) for k, p in META_HINTS.items()}
     metas = [
         _meta.doc_meta(t, ti, pu, u or "", h, {k: v[i] for k, v in hints.items()})
         for i, (t, ti, pu, u, h) in enumerate(
-            zip(texts, _column(docs, "title"), _column(docs, "published_date"), _column(docs, "source_uri"), headers))
+            zip(texts, _column(docs, "title"), _column(docs, "published_date"), _column(docs, "source_uri"), headers,
+                strict=True))
     ]
     pub = [m.published_date for m in metas]
 
@@ -103,12 +103,14 @@ def extract(docs: pa.Table) -> dict[str, pa.Table]:
          f"bad digit grouping in {r['surface']!r}; suggested value {r['suggested_value']:g}", r["start"], r["end"])
         for r in bad
     ]
-    spans = _scan.windows(texts_arr, COUNTS_PREFILTER, before=1, after=1)
-    count_rows_idx = [i for i in range(n) if spans[i]]
-    by_row = _numbers_by_row(nums, count_rows_idx)
+    trig = _scan.matches(texts_arr, COUNTS_PREFILTER)
+    triggers: dict[int, list[int]] = {}
+    for row, pos in zip(trig.doc.tolist(), trig.start.tolist(), strict=True):
+        triggers.setdefault(row, []).append(pos)
+    by_row = _numbers_by_row(nums, list(triggers))
     count_rows = [
         (ids[i], c.start, c.end, c.count_type, c.number, c.object, c.qualifier)
-        for i in count_rows_idx for c in _counts.find_counts(texts[i], by_row[i], spans[i])
+        for i, pos in triggers.items() for c in _counts.find_counts(texts[i], by_row[i], pos)
     ]
     found = [_entities.find_entities(t) for t in texts]
     entity_rows = [(ids[i], e.start, e.end, e.kind, e.surface, e.name) for i in range(n) for e in found[i].entities]
@@ -145,6 +147,7 @@ def extract(docs: pa.Table) -> dict[str, pa.Table]:
         "entities": _table("entities", (*span, "kind", "surface", "name"), entity_rows),
         "places": _table("places", (*span, "surface", "name", "country_code", "latitude", "longitude"), place_rows),
         "date_mentions": _table("date_mentions", (*span, "surface", "resolved_date", "resolution"), date_rows),
-        "quality_issues": _table("quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows),
+        "quality_issues": _table(
+            "quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows),
         "doc_meta": doc_meta,
     }

@@ -72,26 +72,34 @@ _OBJ = (rf"(?:\s+of\s+(?:its|their|the|our|his|her|whom|them))?(?:\s+{_WORD}){{0
         rf"(?:\s+and(?:\s+{_WORD}){{1,2}}?)?(?:\s+(?:from|in)\s+[A-Z]\w+)?")
 _APPOSITION = r"(?:,\s+(?:including|among them|many of them|most of them|mostly)\s+[^,.;\n]{1,50},)?"
 _NEG_OR_MODAL = r"not|n't|never|could|would|will|may|might|should|can|must|to|if|feared|expected|likely|threatened"
-_AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|get|reportedly|also|all|now|later|allegedly|already|so far|" \
+_AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|get|reportedly|also|all|now|later|allegedly|" \
+       r"already|so far|" \
        r"slightly|seriously|critically|badly|fatally|severely|lightly|mortally|reported|both|each|" \
        rf"since|either|officially|confirmed|{_NEG_OR_MODAL}|be)\s+)*"
 _PASSIVE_RE = re.compile(
     rf"(?P<obj>{_OBJ}){_APPOSITION}\s+(?:(?:who|that)\s+)?(?P<aux>{_AUX})(?P<verb>{_alt(_PASSIVE)})\b", re.I
 )
-_NOUN_RE = re.compile(rf"\s+(?P<obj>(?:{_WORD}\s+){{0,2}}?)(?P<verb>{_alt(_NOUNS)})\b(?!\s+(?:by|in\s+the\s+attack))", re.I)
+_NOUN_RE = re.compile(
+    rf"\s+(?P<obj>(?:{_WORD}\s+){{0,2}}?)(?P<verb>{_alt(_NOUNS)})\b(?!\s+(?:by|in\s+the\s+attack))", re.I
+)
 _ACTIVE_RE = re.compile(rf"\b(?P<pre>\w+\s+)?(?P<verb>{_alt(_ACTIVE)})\s+$", re.I)
 _ACTIVE_OBJ_RE = re.compile(rf"(?:\s+(?P<obj>(?:of\s+(?:its|their|the)\s+)?(?:{_WORD}\s+){{0,2}}{_WORD}))?", re.I)
-_HEDGE_RE = re.compile(r"\b(?:may|might|could|would|will|should)\s+(?:not\s+)?(?:be|have|kill|die|affect)\b[^.;]*$", re.I)
+_HEDGE_RE = re.compile(
+    r"\b(?:may|might|could|would|will|should)\s+(?:not\s+)?(?:be|have|kill|die|affect)\b[^.;]*$", re.I
+)
 _QUAL_RE = re.compile(rf"\b(?P<q>{'|'.join(sorted(_QUALIFIER_WORDS, key=len, reverse=True))})\s+$", re.I)
 _NEG_RE = re.compile(rf"\b(?:{_NEG_OR_MODAL})\b", re.I)
-_TRIGGER_RE = re.compile(r"kill|dead|death|died|perish|slain|massacr|execut|lives|wound|injur|hurt|hospital|maim|"
-                         r"arrest|detain|jail|custody|rounded|kidnap|abduct|hostage|displac|flee|fled|homeless|"
-                         r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|"
-                         r"fatalit", re.I)
+_TRIGGER = (
+    r"kill|dead|death|died|perish|slain|massacr|execut|lives|wound|injur|hurt|hospital|maim|"
+    r"arrest|detain|jail|custody|rounded|kidnap|abduct|hostage|displac|flee|fled|homeless|"
+    r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|fatalit"
+)
+_TRIGGER_RE = re.compile(_TRIGGER, re.I)
 _NOT_COUNT_LEFT = re.compile(
     r"(?:\b(?:in|since|until|by|from|year|years|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|aged?|No\.?|number|route|"
-    r"highway|page|at|age\s+of)\s+|[-/]\s*)$", re.I)
+    r"highway|page|at|age\s+of|Local|Flight|Article|Section|Room|Chapter|Class|Phase|Grade|Level)\s+|[-/]\s*)$", re.I)
+_NOT_COUNT_RIGHT = re.compile(r"\s*(?:-|\s)(?:quarters?|thirds?|halves|fifths?|tenths?|times|fold)\b", re.I)
 _TOLL_RE = re.compile(
     rf"(?:death toll|(?:total\s+)?number of (?P<obj>(?:{_WORD}\s+){{1,3}}?)(?P<verb>killed|dead|wounded|injured|"
     rf"displaced|arrested|detained|kidnapped))\b[^.;\n]{{0,100}}?\b(?:to|at|of|reached|is|was|stood at)\s+$",
@@ -101,11 +109,8 @@ _NAME_NUMBER_RE = re.compile(r"\s+[A-Z]")
 _NOT_OBJECT_NOUNS = {"dead", "deaths", "fatalities", "killed", "wounded", "injured", "injuries", "arrests"}
 _OTHERS = {"others", "other", "more", "of them", "more people"}
 
-#: RE2 prefilter: documents that can hold a count.
-PREFILTER = (
-    r"(?i)kill|dead|death|died|perish|slain|wound|injur|hurt|arrest|detain|jail|kidnap|abduct|hostage|displac|"
-    r"fled|flee|homeless|evacu|refugee|affect|protest|demonstrat|seiz|confiscat|impound|fatalit"
-)
+#: RE2 pattern of the trigger words near which a count can be written.
+PREFILTER = "(?i)" + _TRIGGER
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,24 +140,26 @@ def _countable(text: str, n: Number) -> bool:
     left = text[max(0, n.start - 12) : n.start]
     if _NOT_COUNT_LEFT.search(left) and not (n.value >= 1000 and "," in n.surface):
         return False
+    if _NOT_COUNT_RIGHT.match(text, n.end):
+        return False
     prev = re.search(r"([A-Z]\w+)\s+$", left)
     if prev and _NAME_NUMBER_RE.match(text, n.end) and prev[1].lower() not in _QUALIFIER_WORDS:
         return False
     return not (1800 <= n.value <= 2100 and n.surface.isdigit())
 
 
-def find_counts(text: str, numbers: list[Number], spans: list[tuple[int, int]] | None = None) -> list[Count]:
+def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = None) -> list[Count]:
     """Counts reported in ``text``: number, count type, object and qualifier.
 
-    ``spans`` limits the search for trigger words (default: the whole text).
+    ``triggers`` are the offsets of trigger words, when already found (see :data:`PREFILTER`).
 
     >>> from transforms.extract.numbers import find_numbers
     >>> t = "Two Turkish soldiers were killed and two others were injured."
     >>> [(c.count_type, c.number, c.object, c.qualifier) for c in find_counts(t, find_numbers(t))]
     [('KILL', 2.0, 'Turkish soldiers', 'exact'), ('WOUND', 2.0, 'Turkish soldiers', 'exact')]
     """
-    spans = spans if spans is not None else [(0, len(text))]
-    triggers = [m.start() for s, e in spans for m in _TRIGGER_RE.finditer(text, s, e)]
+    if triggers is None:
+        triggers = [m.start() for m in _TRIGGER_RE.finditer(text)]
     if not triggers:
         return []
     out: list[Count] = []

@@ -197,7 +197,7 @@ def date_rows(texts: pa.Array, published: list[dt.date | None]) -> list[tuple[in
     """(row, mention) for every date mention in a column of texts (prepared by ``_scan.as_array``)."""
     found = matches(texts, PATTERN)
     out: list[tuple[int, DateMention]] = []
-    for row, pos, match in zip(found.doc.tolist(), found.start.tolist(), found.text.to_pylist()):
+    for row, pos, match in zip(found.doc.tolist(), found.start.tolist(), found.text.to_pylist(), strict=True):
         read = read_match(match)
         if read is None:
             continue

@@ -10,9 +10,12 @@ from typing import Any
 from transforms.extract.places import DEMONYMS, Candidate, gazetteer, resolve
 
 _TOKEN = r"[A-Z][\w'’.-]*"
-_JOIN = r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?|[ \t]+(?:al|el)-"
-CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN})*")
-_ABBREV_RE = re.compile(r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\.")
+_JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?"
+         r"|[ \t]+(?:al|el)-")
+CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
+_ABBREV_RE = re.compile(
+    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
+)
 _TRAIL_RE = re.compile(r"(?:['’]s|['’])$|-[a-z].*$")
 _SPLIT_RE = re.compile(r"[ \t]+|(?<=\b(?:al|el))-")
 
@@ -32,7 +35,8 @@ ORG_WORDS = frozenset(
     "Alliance Movement Brigade Brigades Coalition Forces Board Bureau Industries Holdings Systems Technologies Labs "
     "Records Studios Channel Radio Magazine Journal Herald Telegraph Guardian Tribune Assembly Cabinet Commons "
     "Treasury Trust Society Centre Center Hospital Church Academy Unit Guard Command Navy Directorate Securities "
-    "Partners Capital Petroleum Oil Energy Steel Motors Railways Communications Electric Pharmaceuticals United FC".split()
+    "Partners Capital Petroleum Oil Energy Steel Motors Railways Communications Electric Pharmaceuticals "
+    "United FC".split()
 )
 KNOWN_ORGS = frozenset(
     "AFP Reuters AP SANA BBC CNN NATO UN EU OPEC IMF WHO Al Jazeera Twitter Facebook Instagram YouTube Google "
@@ -146,24 +150,6 @@ def _place_candidates(name: str) -> tuple[Candidate, ...]:
     return found
 
 
-_OF_RE = re.compile(r"[ \t]+(?:of|for)(?:[ \t]+the)?[ \t]+")
-
-
-def _sequences(text: str) -> list[tuple[int, int]]:
-    """Spans of capitalised sequences; ``X of Y`` is split in two unless it names an organisation."""
-    out: list[tuple[int, int]] = []
-    for m in CAP_RE.finditer(text):
-        start, end = m.span()
-        surface = m[0]
-        if (" of " in surface or " for " in surface) and not any(w in ORG_WORDS for w in surface.split()):
-            pos = start
-            for j in _OF_RE.finditer(text, start, end):
-                out.append((pos, j.start()))
-                pos = j.end()
-            out.append((pos, end))
-        else:
-            out.append((start, end))
-    return out
 
 
 _Plan = tuple[tuple[Any, ...], ...]
@@ -194,9 +180,8 @@ def _plan_token(seq: str) -> _Plan:
     """The plan of a one-token sequence (the common case), by set and dictionary look-ups."""
     end = len(seq)
     t = _TRAIL_RE.search(seq)
-    brk = False
     if t:
-        end, brk = t.start(), True
+        end = t.start()
     tok = seq[:end]
     if tok.endswith(".") and not _ABBREV_RE.fullmatch(tok):
         tok, end = tok[:-1], end - 1
@@ -319,9 +304,16 @@ def find_entities(text: str) -> Found:
     votes: Counter[str] = Counter()
     spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
     people: dict[str, str] = {}
+    plans = _PLANS
     for m in CAP_RE.finditer(text):
+        seq = m[0]
+        plan = plans.get(seq)
+        if plan is None:
+            plan = _plan(seq)
+        if not plan:
+            continue
         base = m.start()
-        for step in _plan(m[0]):
+        for step in plan:
             kind = step[0]
             if kind == "VOTE":
                 votes[step[1]] += 1

@@ -31,7 +31,8 @@ _URI_OUTLET_RE = re.compile("|".join(_URI_OUTLETS), re.I)
 #: RE2 hints: a document needs the Python rule only when its head (or text) matches.
 AGENCY_HINT = "|".join(sorted((re.escape(a) for a in _AGENCIES), key=len, reverse=True))
 HEADER_DATE_HINT = r"\d{4}-\d\d-\d\d"
-YEAR_DATE_HINT = r"\d{4}-\d\d-\d\d|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+YEAR_DATE_HINT = (r"\d{4}-\d\d-\d\d|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+                  r"|\d\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}")
 
 
 @dataclass(frozen=True, slots=True)

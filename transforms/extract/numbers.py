@@ -193,7 +193,9 @@ def numbers_table(texts: pa.Array) -> pa.Table:
         "row": pa.array(found.doc[other][keep]),
         "start": pa.array(start),
         "end": pa.array(start + length),
-        "surface": pa.array([u[p.lead : p.lead + p.length] for u, p in zip(uniq_list, ok)], pa.string()).take(take),
+        "surface": pa.array(
+            [u[p.lead : p.lead + p.length] for u, p in zip(uniq_list, ok, strict=True)], pa.string()
+        ).take(take),
         "value": pa.array([p.value for p in ok], pa.float64()).take(take),
         "unit": pa.array([p.unit for p in ok], pa.string()).take(take),
         "is_malformed": pa.array([p.is_malformed for p in ok], pa.bool_()).take(take),

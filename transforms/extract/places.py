@@ -99,10 +99,24 @@ def lookup(name: str) -> tuple[Candidate, ...]:
     return gazetteer().names.get(name.lower(), ())
 
 
+_POOLS: dict[int, tuple[Candidate | None, tuple[Candidate, ...]]] = {}
+
+
+def _pool(candidates: tuple[Candidate, ...]) -> tuple[Candidate | None, tuple[Candidate, ...]]:
+    """The answer when context cannot change it (a country, or one country only), else the pool to vote on."""
+    key = id(candidates)
+    hit = _POOLS.get(key)
+    if hit is None:
+        country = candidates[0] if candidates[0].is_country else None
+        pool = tuple(c for c in candidates if c.primary) or candidates
+        fixed = country or (max(pool, key=lambda c: c.population) if len({c.country_code for c in pool}) == 1 else None)
+        hit = _POOLS[key] = (fixed, pool)
+    return hit
+
+
 def resolve(candidates: tuple[Candidate, ...], votes: Counter[str]) -> Candidate:
     """Best candidate: a country; else primary names first, the country most mentioned, then population."""
-    for c in candidates:
-        if c.is_country:
-            return c
-    pool = [c for c in candidates if c.primary] or list(candidates)
+    fixed, pool = _pool(candidates)
+    if fixed is not None:
+        return fixed
     return max(pool, key=lambda c: (votes.get(c.country_code, 0), c.population))

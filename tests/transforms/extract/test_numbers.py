@@ -19,7 +19,7 @@ CASES = json.loads(GOLDEN.read_text())["cases"]
 def test_number_cases(case: dict) -> None:
     found = find_numbers(case["text"])
     assert [n.surface for n in found] == [e["surface"] for e in case["numbers"]]
-    for n, expected in zip(found, case["numbers"]):
+    for n, expected in zip(found, case["numbers"], strict=True):
         assert case["text"][n.start : n.end] == n.surface
         got = {"value": n.value, "unit": n.unit, "is_malformed": n.is_malformed, "suggested_value": n.suggested_value}
         for key, want in expected.items():

@@ -72,7 +72,8 @@ def test_quotes(seeds, doc_id: str) -> None:
     for r in got:
         assert texts[doc_id][r["start"] : r["end"]] == r["quote"]
     for want in GOLDEN["seeds"][doc_id]["quotes"]:
-        match = [r for r in got if r["quote"] == want.get("quote") or r["quote"].startswith(want.get("quote_startswith", "\0"))]
+        prefix = want.get("quote_startswith", "\0")
+        match = [r for r in got if r["quote"] == want.get("quote") or r["quote"].startswith(prefix)]
         assert match, want
         assert (match[0]["speaker"], match[0]["verb"]) == (want["speaker"], want["verb"])
 
@@ -103,7 +104,8 @@ def test_place_mentions_geocoded_to_the_right_country(seeds) -> None:
     expected = GOLDEN["place_countries"]
     places = out["places"].to_pylist()
     right = sum(expected.get(r["surface"]) == r["country_code"] for r in places)
-    assert places and right / len(places) >= 0.95, [r for r in places if expected.get(r["surface"]) != r["country_code"]]
+    wrong = [r for r in places if expected.get(r["surface"]) != r["country_code"]]
+    assert places and right / len(places) >= 0.95, wrong
     for doc_id, text in texts.items():
         found = {r["surface"] for r in rows(out, "places", doc_id)}
         for name in expected:
@@ -121,7 +123,8 @@ def test_dates(seeds, doc_id: str) -> None:
         match = [r for r in got if r["surface"] == want["surface"]]
         assert match, want
         for r in match:
-            assert (r["resolved_date"], r["resolution"]) == (dt.date.fromisoformat(want["resolved_date"]), want["resolution"])
+            want_date = dt.date.fromisoformat(want["resolved_date"])
+            assert (r["resolved_date"], r["resolution"]) == (want_date, want["resolution"])
 
 
 @pytest.mark.parametrize("doc_id", SEED_IDS)
