@@ -55,6 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="bbc,reuters")
     parser.add_argument("--no-check", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="batches in parallel (process pool)")
+    parser.add_argument("--batch-size", type=int, default=2000)
     args = parser.parse_args()
     paths = inputs_for(args.corpus.split(","))
     missing = [p for p in paths if not p.exists()]
@@ -69,6 +71,11 @@ def main() -> None:
 
     from flows.pipeline import run_pipeline
 
+    if args.workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        run_pipeline = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=args.workers))
+
     @flow
     def warm() -> None:
         """Start Prefect's temporary server before timing."""
@@ -80,10 +87,10 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="copydesk-bench-"))
     argv = [str(p) for p in paths]
     t = time.perf_counter()
-    first = run_pipeline(inputs=argv, home=str(home), check=not args.no_check)
+    first = run_pipeline(inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size)
     first_s = time.perf_counter() - t
     t = time.perf_counter()
-    again = run_pipeline(inputs=argv, home=str(home), check=not args.no_check)
+    again = run_pipeline(inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size)
     again_s = time.perf_counter() - t
     fix_s, fix_bytes = ftfy_seconds(paths)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -91,7 +98,7 @@ def main() -> None:
     ftfy_mbps = fix_bytes / fix_s / 1e6
     print(f"corpus            {args.corpus}: {size / 1e6:.1f} MB in, {first.docs_new} documents, {first.quarantined} quarantined")
     print(f"prefect start-up  {startup:.1f} s (not counted)")
-    print(f"first run         {first_s:.1f} s = {mbps:.1f} MB/s (checks {'off' if args.no_check else 'on'})")
+    print(f"first run         {first_s:.1f} s = {mbps:.1f} MB/s (checks {'off' if args.no_check else 'on'}, {args.workers} worker(s))")
     print(f"ftfy.fix_text     {fix_s:.1f} s = {ftfy_mbps:.1f} MB/s -> pipeline is {mbps / ftfy_mbps:.1f}x ftfy (bar: 4x)")
     print(f"re-run unchanged  {again_s:.2f} s = {100 * again_s / first_s:.1f}% of the first run (bar: < 5%); new {again.docs_new}")
     print(f"peak RSS          {peak_mb:.0f} MB (bar: < 1024 MB)")

@@ -49,6 +49,7 @@ def run(
     csv_columns: Annotated[Optional[str], typer.Option(help="Column names, in order, for headerless CSV (e.g. class,title,text).")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="Batches processed in parallel, each in its own process.")] = 1,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.
 
@@ -58,7 +59,7 @@ def run(
 
     home_path = resolve_home(home)
     columns = [c.strip() for c in csv_columns.split(",")] if csv_columns else None
-    code = run_flow(list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check)
+    code = run_flow(list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check, workers=workers)
     raise typer.Exit(code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import gzip
 import zlib
 from dataclasses import dataclass
@@ -39,7 +40,13 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
     for arg in inputs or [str(SAMPLE_DIR)]:
         path = Path(arg).expanduser()
         if path.is_dir():
-            candidates = [p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")]
+            path = path.resolve()
+            candidates = [
+                Path(root, name)
+                for root, _, names in os.walk(path)
+                for name in names
+                if not name.startswith(".")
+            ]
         elif path.is_file():
             candidates = [path]
         else:
@@ -53,7 +60,8 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
             if path.is_dir() and (fmt is None or p.name.lower().startswith(_NOT_ARTICLES)):
                 skipped.append(p)
                 continue
-            found.setdefault(p.resolve(), InputFile(p.resolve(), fmt))
+            real = p if path.is_dir() else p.resolve()  # folder scans: already absolute
+            found.setdefault(real, InputFile(real, fmt))
     return [found[k] for k in sorted(found)], sorted(skipped)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
+from prefect.futures import PrefectFuture
 
 from flows.discover import InputFile, discover, read_input
 from transforms.assemble import batch_tables, doc_id_of
@@ -167,7 +168,10 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         summary.status = "failed" if summary.check_errors else "completed"
         record_run(con, summary)
 
-    store.publish(Path(home), summary.run_id, finish)
+    if changed or store.staged_parts(Path(home), summary.run_id):
+        store.publish(Path(home), summary.run_id, finish)
+    else:  # nothing new: record the run in place instead of copying the warehouse
+        store.update_in_place(Path(home), finish)
     if outcomes:
         from expectations.runner import build_data_docs
 
@@ -182,8 +186,13 @@ def run_pipeline(
     batch_size: int = 2000,
     check: bool = True,
     csv_columns: list[str] | None = None,
+    workers: int = 1,
 ) -> RunSummary:
-    """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``."""
+    """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``.
+
+    Batches are submitted to the flow's task runner; at most ``workers`` run at once
+    (run the flow with a process-pool or Dask task runner for real parallelism).
+    """
     logger = get_run_logger()
     home_path = Path(home)
     now = dt.datetime.now(dt.UTC)
@@ -201,6 +210,7 @@ def run_pipeline(
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
             rejected: list[Rejected] = []
+            pending: list[tuple[PrefectFuture, int]] = []
             part = done_files = 0
             for file_batch in _chunks(files, FILES_PER_LOAD):
                 fresh: list[Record] = []
@@ -218,18 +228,17 @@ def run_pipeline(
                         known.add(doc_id)
                         fresh.append(item)
                 for chunk in _chunks(fresh, batch_size):
-                    counts, failed = process_batch(home, summary.run_id, part, chunk, summary.started_at)
-                    for name, n in counts.items():
-                        summary.rows[name] = summary.rows.get(name, 0) + n
-                    summary.docs_new += len(chunk) - len(failed)
-                    rejected.extend(failed)
+                    pending.append((process_batch.submit(home, summary.run_id, part, chunk, summary.started_at), len(chunk)))
                     part += 1
+                    _collect(pending, summary, rejected, keep=workers)
                 done_files += len(file_batch)
                 logger.info(
                     "%d/%d files: %d records, %d new documents, %d quarantined so far",
                     done_files, len(files), summary.inputs_seen, summary.docs_new, len(rejected),
                 )
-            summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
+            _collect(pending, summary, rejected, keep=0)
+            if rejected:
+                summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
             store.write_part(home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at))
             summary = publish_and_check(home, summary, check)
         except BaseException:
@@ -238,6 +247,17 @@ def run_pipeline(
     if summary.check_errors:
         raise ChecksFailed(summary)
     return summary
+
+
+def _collect(pending: list[tuple[PrefectFuture, int]], summary: RunSummary, rejected: list[Rejected], keep: int) -> None:
+    """Wait for submitted batches, oldest first, until at most ``keep`` are in flight."""
+    while len(pending) > keep:
+        future, size = pending.pop(0)
+        counts, failed = future.result()
+        for name, n in counts.items():
+            summary.rows[name] = summary.rows.get(name, 0) + n
+        summary.docs_new += size - len(failed)
+        rejected.extend(failed)
 
 
 class ChecksFailed(RuntimeError):

@@ -23,7 +23,9 @@ def prefect_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def run_flow(inputs: list[str], home: Path, *, csv_columns: list[str] | None, batch_size: int, check: bool) -> int:
+def run_flow(
+    inputs: list[str], home: Path, *, csv_columns: list[str] | None, batch_size: int, check: bool, workers: int = 1
+) -> int:
     """Run the pipeline flow and print its summary; the process exit code."""
     prefect_env()
     from flows.discover import InputNotFound
@@ -32,8 +34,15 @@ def run_flow(inputs: list[str], home: Path, *, csv_columns: list[str] | None, ba
     from warehouse.migrate import WarehouseTooNew
     from warehouse.store import HomeBusy
 
+    flow_fn = run_pipeline
+    if workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     try:
-        summary = run_pipeline(inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns)
+        summary = flow_fn(
+            inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns, workers=workers
+        )
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return 2

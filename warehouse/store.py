@@ -35,7 +35,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.migrate import migrate
+from warehouse.migrate import migrate, plan
 from warehouse.schema import CONTENT_TABLES, TABLES, conform
 from warehouse.views import create_views
 
@@ -173,6 +173,35 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
     }
     _write_atomic(stage / "COMMIT", json.dumps(commit, indent=1))
     _roll_forward(home, stage)
+    return current
+
+
+def update_in_place(home: Path, finish: Finisher) -> Path:
+    """Run ``finish`` on the published warehouse in one DuckDB transaction (small writes only).
+
+    For runs that add no data (only their ``runs`` row): DuckDB's transaction makes
+    the write atomic and durable, and copying the whole file would cost more than the
+    run itself. Falls back to :func:`publish` when there is no warehouse or it needs
+    a migration. Call it while holding :func:`lock_home`.
+    """
+    current = db_path(home)
+    if not current.exists():
+        return publish(home, "update-" + os.urandom(4).hex(), finish)
+    con = connect(current)
+    try:
+        if plan(con):
+            con.close()
+            return publish(home, "update-" + os.urandom(4).hex(), finish)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            finish(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
     return current
 
 

@@ -253,3 +253,13 @@ def _clean_rule_by_rule(raw: list[str]) -> tuple[list[str], list]:
 def test_screened_detection_matches_rule_by_rule(texts: list[str]) -> None:
     cleaned = clean_texts(texts)
     assert (cleaned.clean_text, cleaned.edits) == _clean_rule_by_rule(texts)
+
+
+@pytest.mark.xfail(
+    reason="learned lines are learned from the batch: removing some brings others to the edges, "
+    "where cleaning again learns them",
+    strict=True,
+)
+def test_learned_boilerplate_is_idempotent_when_removals_uncover_lines() -> None:
+    docs = [",quot;\nIraq News\nSecurity\n,quot;\n,quot;"] + ["Iraq News\nSecurity\n"] * 4
+    assert_audited([f"Headline\n\n{body}\n\n{FOOTER}" for body in docs], ["A"] * 5)
