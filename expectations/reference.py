@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from expectations.suites import all_checks
+from warehouse.reference import refresh_file, splice
 
 START, END = "<!-- checks:start -->", "<!-- checks:end -->"
 DOC = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
@@ -33,14 +34,8 @@ def checks_markdown() -> str:
 
 def refreshed(text: str) -> str:
     """``text`` (the doc) with the part between the markers regenerated."""
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{checks_markdown()}{END}{tail}"
+    return splice(text, START, END, checks_markdown())
 
 
 if __name__ == "__main__":
-    new = refreshed(DOC.read_text())
-    if "--write" in sys.argv:
-        DOC.write_text(new)
-    else:
-        sys.stdout.write(new)
+    refresh_file(DOC, refreshed, sys.argv)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +94,8 @@ def process_batch(
     """
     rejected: list[Rejected] = []
     try:
-        tables = batch_tables(records, run_id, ingested_at)
+        with _no_cyclic_gc():
+            tables = batch_tables(records, run_id, ingested_at)
     except Exception:  # noqa: BLE001 - isolate the record(s) that break a transform
         good: list[Record] = []
         for rec in records:
@@ -119,6 +123,23 @@ def stage_quarantine(home: str, run_id: str, rejected: list[Rejected], detected_
     )
     store.write_part(Path(home), run_id, "quarantine", 0, table)
     return table.num_rows
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector around batch transforms.
+
+    They allocate millions of small, acyclic objects (edits, spans); full collections
+    would otherwise rescan the whole batch again and again (~30% of cleaning time).
+    Memory is still freed by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 #: Input files read per load task (a Reuters .sgm file holds ~1,000 records).

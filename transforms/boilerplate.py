@@ -101,7 +101,7 @@ def repeated_line_flags(batch: pa.Array) -> pa.Array:
     filled = pc.greater(pc.utf8_length(keys), 0)  # blank lines between the copies are allowed
     keys, docs = keys.filter(filled), docs.filter(filled)
     if len(keys) < 2:
-        return pa.array([False] * len(batch))
+        return pa.array([False] * len(batch), pa.bool_())
     key, prev = keys[1:], keys[:-1]
     again = pc.and_(
         pc.and_(pc.equal(key, prev), pc.equal(docs[1:], docs[:-1])), pc.greater_equal(pc.utf8_length(key), 30)

@@ -223,6 +223,8 @@ class _Detection:
     def flagged(self, k: int) -> list[int]:
         """Indices of the documents rule ``k`` flags in the current texts."""
         detector = self.rules[k].detector
+        if not self.texts:
+            return []
         if not isinstance(detector, str):
             return self._hits(self._array(range(len(self.texts))), detector)
         end = self.ends[k]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from warehouse.ddl import duck_type
@@ -39,16 +40,26 @@ def reference_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def splice(text: str, start: str, end: str, body: str) -> str:
+    """``text`` with what lies between the ``start`` and ``end`` markers replaced by ``body``."""
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}{end}{tail}"
+
+
 def refreshed(text: str) -> str:
     """``text`` (the doc) with the part between the reference markers regenerated."""
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{reference_markdown()}{END}{tail}"
+    return splice(text, START, END, reference_markdown())
+
+
+def refresh_file(doc: Path, refresh: Callable[[str], str], argv: list[str]) -> None:
+    """Write the refreshed ``doc`` with ``--write`` in ``argv``, else print it."""
+    new = refresh(doc.read_text())
+    if "--write" in argv:
+        doc.write_text(new)
+    else:
+        sys.stdout.write(new)
 
 
 if __name__ == "__main__":
-    new = refreshed(DOC.read_text())
-    if "--write" in sys.argv:
-        DOC.write_text(new)
-    else:
-        sys.stdout.write(new)
+    refresh_file(DOC, refreshed, sys.argv)

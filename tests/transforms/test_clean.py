@@ -263,3 +263,8 @@ def test_screened_detection_matches_rule_by_rule(texts: list[str]) -> None:
 def test_learned_boilerplate_is_idempotent_when_removals_uncover_lines() -> None:
     docs = [",quot;\nIraq News\nSecurity\n,quot;\n,quot;"] + ["Iraq News\nSecurity\n"] * 4
     assert_audited([f"Headline\n\n{body}\n\n{FOOTER}" for body in docs], ["A"] * 5)
+
+
+def test_empty_batch_and_empty_text() -> None:
+    assert clean_texts([]).clean_text == []
+    assert clean_texts(["", "plain"]).clean_text == ["", "plain"]

