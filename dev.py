@@ -33,7 +33,7 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> int:
 
 def setup() -> None:
     """Create .venv and install the locked dependencies and copydesk itself (editable)."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the machine has
         sys.exit(f"copydesk needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         print("creating .venv ...", flush=True)

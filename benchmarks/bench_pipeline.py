@@ -33,7 +33,9 @@ def inputs_for(names: list[str]) -> list[Path]:
 
 
 def input_bytes(paths: list[Path]) -> int:
-    return sum(f.stat().st_size for p in paths for f in p.rglob("*") if f.is_file() and f.suffix in {".txt", ".sgm", ".csv"})
+    return sum(
+        f.stat().st_size for p in paths for f in p.rglob("*") if f.is_file() and f.suffix in {".txt", ".sgm", ".csv"}
+    )
 
 
 def ftfy_seconds(paths: list[Path]) -> tuple[float, int]:
@@ -87,20 +89,32 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="copydesk-bench-"))
     argv = [str(p) for p in paths]
     t = time.perf_counter()
-    first = run_pipeline(inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size)
+    first = run_pipeline(
+        inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size
+    )
     first_s = time.perf_counter() - t
     t = time.perf_counter()
-    again = run_pipeline(inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size)
+    again = run_pipeline(
+        inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size
+    )
     again_s = time.perf_counter() - t
     fix_s, fix_bytes = ftfy_seconds(paths)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     mbps = size / first_s / 1e6
     ftfy_mbps = fix_bytes / fix_s / 1e6
-    print(f"corpus            {args.corpus}: {size / 1e6:.1f} MB in, {first.docs_new} documents, {first.quarantined} quarantined")
+    print(
+        f"corpus            {args.corpus}: {size / 1e6:.1f} MB in, {first.docs_new} documents, {first.quarantined} quarantined"
+    )
     print(f"prefect start-up  {startup:.1f} s (not counted)")
-    print(f"first run         {first_s:.1f} s = {mbps:.1f} MB/s (checks {'off' if args.no_check else 'on'}, {args.workers} worker(s))")
-    print(f"ftfy.fix_text     {fix_s:.1f} s = {ftfy_mbps:.1f} MB/s -> pipeline is {mbps / ftfy_mbps:.1f}x ftfy (bar: 4x)")
-    print(f"re-run unchanged  {again_s:.2f} s = {100 * again_s / first_s:.1f}% of the first run (bar: < 5%); new {again.docs_new}")
+    print(
+        f"first run         {first_s:.1f} s = {mbps:.1f} MB/s (checks {'off' if args.no_check else 'on'}, {args.workers} worker(s))"
+    )
+    print(
+        f"ftfy.fix_text     {fix_s:.1f} s = {ftfy_mbps:.1f} MB/s -> pipeline is {mbps / ftfy_mbps:.1f}x ftfy (bar: 4x)"
+    )
+    print(
+        f"re-run unchanged  {again_s:.2f} s = {100 * again_s / first_s:.1f}% of the first run (bar: < 5%); new {again.docs_new}"
+    )
     print(f"peak RSS          {peak_mb:.0f} MB (bar: < 1024 MB)")
     print(f"warehouse         {home}/warehouse.duckdb ({(home / 'warehouse.duckdb').stat().st_size / 1e6:.1f} MB)")
 

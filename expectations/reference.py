@@ -26,7 +26,13 @@ def checks_markdown() -> str:
     for check in all_checks():
         if check.suite != suite:
             suite = check.suite
-            out += ["", f"### Suite `{suite}`", "", "| expectation | column | severity | what it checks |", "|---|---|---|---|"]
+            out += [
+                "",
+                f"### Suite `{suite}`",
+                "",
+                "| expectation | column | severity | what it checks |",
+                "|---|---|---|---|",
+            ]
         column = f"`{check.column_name}`" if check.column_name else ""
         out.append(f"| `{check.expectation}` | {column} | {check.severity} | {_cell(check.description)} |")
     return "\n".join(out).strip() + "\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,11 +19,11 @@ app = typer.Typer(
 )
 
 HomeOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--home",
         help="Home folder holding warehouse.duckdb, Parquet datasets and Data Docs "
-        "[env: COPYDESK_HOME; default: ./copydesk-home].",
+        "(env: COPYDESK_HOME; default: ./copydesk-home).",
         show_default=False,
     ),
 ]
@@ -44,9 +44,14 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 @app.command()
 def run(
-    inputs: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs; none: the bundled sample.", show_default=False)] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders or globs; none: the bundled sample.", show_default=False),
+    ] = None,
     home: HomeOpt = None,
-    csv_columns: Annotated[Optional[str], typer.Option(help="Column names, in order, for headerless CSV (e.g. class,title,text).")] = None,
+    csv_columns: Annotated[
+        str | None, typer.Option(help="Column names, in order, for headerless CSV (e.g. class,title,text).")
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Batches processed in parallel, each in its own process.")] = 1,
@@ -59,7 +64,9 @@ def run(
 
     home_path = resolve_home(home)
     columns = [c.strip() for c in csv_columns.split(",")] if csv_columns else None
-    code = run_flow(list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check, workers=workers)
+    code = run_flow(
+        list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check, workers=workers
+    )
     raise typer.Exit(code)
 
 
@@ -67,7 +74,9 @@ def run(
 def sql(
     query: Annotated[str, typer.Argument(help="One SQL query (read-only).")],
     home: HomeOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table, csv, json or parquet (binary, to stdout).")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output: table, csv, json or parquet (binary, to stdout).")
+    ] = "table",
 ) -> None:
     """Query the warehouse, read-only: writes, ATTACH, COPY and file reads are refused.
 
@@ -99,8 +108,12 @@ def sql(
 def check(
     home: HomeOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Also fail (exit 1) on warnings.")] = False,
-    junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report here, one testcase per expectation.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every expectation, not only the failures.")] = False,
+    junit: Annotated[
+        Path | None, typer.Option(help="Write a JUnit XML report here, one testcase per expectation.")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every expectation, not only the failures.")
+    ] = False,
 ) -> None:
     """Run the data checks (Great Expectations) on the warehouse.
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import glob
-import os
 import gzip
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +42,7 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
         if path.is_dir():
             path = path.resolve()
             candidates = [
-                Path(root, name)
-                for root, _, names in os.walk(path)
-                for name in names
-                if not name.startswith(".")
+                Path(root, name) for root, _, names in os.walk(path) for name in names if not name.startswith(".")
             ]
         elif path.is_file():
             candidates = [path]

@@ -57,7 +57,9 @@ def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
 
 
 @task(name="load-batch", retries=1, retry_delay_seconds=1)
-def load_batch(files: list[InputFile], csv_columns: list[str] | None = None) -> tuple[list[Record | Rejected], list[int]]:
+def load_batch(
+    files: list[InputFile], csv_columns: list[str] | None = None
+) -> tuple[list[Record | Rejected], list[int]]:
     """Read and parse a batch of input files; also how many records each file gave."""
     out: list[Record | Rejected] = []
     per_file: list[int] = []
@@ -116,7 +118,13 @@ def stage_quarantine(home: str, run_id: str, rejected: list[Rejected], detected_
     """Stage the quarantine rows of this run."""
     table = pa.Table.from_pylist(
         [
-            {"source_uri": r.source_uri, "reason": r.reason, "bytes": r.bytes, "run_id": run_id, "detected_at": detected_at}
+            {
+                "source_uri": r.source_uri,
+                "reason": r.reason,
+                "bytes": r.bytes,
+                "run_id": run_id,
+                "detected_at": detected_at,
+            }
             for r in rejected
         ],
         schema=TABLES["quarantine"].arrow_schema,
@@ -249,18 +257,26 @@ def run_pipeline(
                         known.add(doc_id)
                         fresh.append(item)
                 for chunk in _chunks(fresh, batch_size):
-                    pending.append((process_batch.submit(home, summary.run_id, part, chunk, summary.started_at), len(chunk)))
+                    pending.append(
+                        (process_batch.submit(home, summary.run_id, part, chunk, summary.started_at), len(chunk))
+                    )
                     part += 1
                     _collect(pending, summary, rejected, keep=workers)
                 done_files += len(file_batch)
                 logger.info(
                     "%d/%d files: %d records, %d new documents, %d quarantined so far",
-                    done_files, len(files), summary.inputs_seen, summary.docs_new, len(rejected),
+                    done_files,
+                    len(files),
+                    summary.inputs_seen,
+                    summary.docs_new,
+                    len(rejected),
                 )
             _collect(pending, summary, rejected, keep=0)
             if rejected:
                 summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
-            store.write_part(home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at))
+            store.write_part(
+                home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at)
+            )
             summary = publish_and_check(home, summary, check)
         except BaseException:
             store.abandon(home_path, summary.run_id)
@@ -270,7 +286,9 @@ def run_pipeline(
     return summary
 
 
-def _collect(pending: list[tuple[PrefectFuture, int]], summary: RunSummary, rejected: list[Rejected], keep: int) -> None:
+def _collect(
+    pending: list[tuple[PrefectFuture, int]], summary: RunSummary, rejected: list[Rejected], keep: int
+) -> None:
     """Wait for submitted batches, oldest first, until at most ``keep`` are in flight."""
     while len(pending) > keep:
         future, size = pending.pop(0)

@@ -43,16 +43,20 @@ def summary_lines(summary: Any) -> list[str]:
     issues = summary.rows.get("quality_issues", 0)
     lines.append(f"  quality issues   {issues}")
     if summary.rows:
-        facts = ", ".join(f"{k} {v}" for k, v in sorted(summary.rows.items()) if k not in {"documents", "quality_issues"})
+        facts = ", ".join(
+            f"{k} {v}" for k, v in sorted(summary.rows.items()) if k not in {"documents", "quality_issues"}
+        )
         lines.append(f"  rows added       {facts}")
     if summary.stories is not None:
         lines.append(f"  stories          {summary.stories}")
     if summary.checks_failed is None:
-        lines.append("  checks           not run (nothing new since the last checks)" if not summary.docs_new else "  checks           not run")
-    else:
         lines.append(
-            f"  checks           {summary.check_errors} error(s), {summary.check_warnings} warning(s) failed"
+            "  checks           not run (nothing new since the last checks)"
+            if not summary.docs_new
+            else "  checks           not run"
         )
+    else:
+        lines.append(f"  checks           {summary.check_errors} error(s), {summary.check_warnings} warning(s) failed")
         lines.extend(f"    - {line}" for line in summary.failed_checks)
     if not summary.docs_new and not summary.quarantined:
         lines.append("  nothing new: the warehouse is unchanged")

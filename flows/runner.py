@@ -64,7 +64,11 @@ def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = 
     from warehouse import store
 
     if not store.db_path(home).exists():
-        typer.secho(f"error: no warehouse at {store.db_path(home)}: run `copydesk run --home {home}` first", fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"error: no warehouse at {store.db_path(home)}: run `copydesk run --home {home}` first",
+            fg=typer.colors.RED,
+            err=True,
+        )
         return 2
     from expectations.runner import build_data_docs, exit_code, outcomes_table, render_table, run_checks, write_junit
 
@@ -97,6 +101,7 @@ def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = 
     code = exit_code(outcomes, strict)
     failed = [o for o in outcomes if not o.success]
     errors = sum(o.severity == "error" for o in failed)
-    typer.echo(f"{len(outcomes)} expectations: {len(outcomes) - len(failed)} passed, {errors} error(s), {len(failed) - errors} warning(s) failed")
+    passed, warnings = len(outcomes) - len(failed), len(failed) - errors
+    typer.echo(f"{len(outcomes)} expectations: {passed} passed, {errors} error(s), {warnings} warning(s) failed")
     sys.stdout.flush()
     return code

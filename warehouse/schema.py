@@ -58,16 +58,27 @@ TABLES: dict[str, Table] = {
             "One row per distinct article, keyed by a hash of its raw text.",
             (
                 _c("doc_id", S, "Content hash of `raw_text` (first 16 hex digits of SHA-256).", False),
-                _c("source_uri", S, "Where the record came from: file path, plus `#N` for the Nth record of a multi-record file.", False),
+                _c(
+                    "source_uri",
+                    S,
+                    "Where the record came from: file path, plus `#N` for the Nth record of a multi-record file.",
+                    False,
+                ),
                 _c("source_format", S, "Input format: txt, jsonl, csv or sgm.", False),
                 _c("run_id", S, "The run that first loaded this document.", False),
                 _c("ingested_at", _UTC_TS, "When the document was loaded (UTC).", False),
-                _c("encoding", S, "Detected encoding of the source bytes (utf-8, utf-8-sig, utf-16, cp1252...).", False),
+                _c(
+                    "encoding", S, "Detected encoding of the source bytes (utf-8, utf-8-sig, utf-16, cp1252...).", False
+                ),
                 _c("raw_text", S, "The article text exactly as read, before any cleaning.", False),
                 _c("clean_text", S, "The cleaned text; every extracted offset points into it.", False),
                 _c("title", S, "Headline, from metadata or the first line."),
                 _c("published_date", pa.date32(), "Publication date, where one was found."),
-                _c("published_date_source", S, "Where `published_date` came from (metadata, header, dateline, text, story)."),
+                _c(
+                    "published_date_source",
+                    S,
+                    "Where `published_date` came from (metadata, header, dateline, text, story).",
+                ),
                 _c("outlet", S, "Publishing outlet, from metadata or the source file's folder."),
                 _c("agencies", pa.list_(S), "News agencies credited in the text (AFP, Reuters, AP...)."),
                 _c("byline", S, "Author or attribution line moved out of the body."),
@@ -83,7 +94,12 @@ TABLES: dict[str, Table] = {
             "Every change cleaning made, as spans of `raw_text`; replaying them yields `clean_text`.",
             (
                 _c("doc_id", S, "Document edited.", False),
-                _c("seq", I32, "Order of the edit within its document (0, 1, ...); spans are non-overlapping and ascending.", False),
+                _c(
+                    "seq",
+                    I32,
+                    "Order of the edit within its document (0, 1, ...); spans are non-overlapping and ascending.",
+                    False,
+                ),
                 _c("rule", S, "Name of the cleaning rule that made the edit.", False),
                 _c("raw_start", I64, "Start character offset into `documents.raw_text` (inclusive).", False),
                 _c("raw_end", I64, "End character offset into `documents.raw_text` (exclusive).", False),
@@ -112,7 +128,12 @@ TABLES: dict[str, Table] = {
             (
                 _c("doc_id", S, "Document.", False),
                 *_SPAN,
-                _c("count_type", S, "Count type (KILL, WOUND, ARREST, KIDNAP, DISPLACED, AFFECT, PROTEST, SEIZE).", False),
+                _c(
+                    "count_type",
+                    S,
+                    "Count type (KILL, WOUND, ARREST, KIDNAP, DISPLACED, AFFECT, PROTEST, SEIZE).",
+                    False,
+                ),
                 _c("number", F64, "How many.", False),
                 _c("object", S, "Who or what was counted (`Turkish soldiers`)."),
                 _c("qualifier", S, "exact, at_least, more_than, about, nearly or up_to.", False),
@@ -162,7 +183,12 @@ TABLES: dict[str, Table] = {
                 *_SPAN,
                 _c("surface", S, "The date as written.", False),
                 _c("resolved_date", pa.date32(), "The calendar date it refers to, where resolvable."),
-                _c("resolution", S, "How it was resolved (absolute, relative_weekday, relative_offset, relative_period, unresolved).", False),
+                _c(
+                    "resolution",
+                    S,
+                    "How it was resolved (absolute, relative_weekday, relative_offset, relative_period, unresolved).",
+                    False,
+                ),
             ),
         ),
         Table(

@@ -162,7 +162,12 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
     snapshots = _parts(stage / "snapshots")
     moves = [(new_db, current)] + [(f, parquet_dir(home, t) / f.name) for t, fs in parts.items() for f in fs]
     moves += [(f, parquet_dir(home, t) / f.name) for t, fs in snapshots.items() for f in fs]
-    replaced = [old for t, fs in snapshots.items() for old in dataset_parts(home).get(t, []) if old.name not in {f.name for f in fs}]
+    replaced = [
+        old
+        for t, fs in snapshots.items()
+        for old in dataset_parts(home).get(t, [])
+        if old.name not in {f.name for f in fs}
+    ]
     for src, _ in moves:
         _fsync(src)
     for folder in {src.parent for src, _ in moves} | {stage}:

@@ -31,10 +31,10 @@ def test_every_command_is_in_the_readme(command: str) -> None:
 def test_help_and_sql_start_fast_without_prefect_or_gx(argv: list[str]) -> None:
     code = (
         "import sys, time; t = time.perf_counter(); from flows import cli; "
-        "sys.argv = ['copydesk', *%r]\n"
+        f"sys.argv = ['copydesk', *{argv!r}]\n"
         "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('prefect', 'great_expectations') if m in sys.modules]\n"
-        "print(time.perf_counter() - t, heavy)" % (argv,)
+        "print(time.perf_counter() - t, heavy)"
     )
     best = None
     for _ in range(3):

@@ -27,7 +27,8 @@ def fetch(home: Path, sql: str, params: list | None = None) -> list[tuple]:
 def doc_of(home: Path, seed: str) -> dict:
     rows = fetch(
         home,
-        "SELECT doc_id, raw_text, clean_text, title, CAST(published_date AS VARCHAR) FROM documents WHERE source_uri LIKE ?",
+        "SELECT doc_id, raw_text, clean_text, title, CAST(published_date AS VARCHAR) "
+        "FROM documents WHERE source_uri LIKE ?",
         [f"%{seed}"],
     )
     assert len(rows) == 1, f"{seed}: {len(rows)} documents"
@@ -55,7 +56,7 @@ def test_malformed_number_flagged_with_suggestion(seeds_home: Path, case: dict) 
     doc_id = doc_of(seeds_home, case["seed"])["doc_id"]
     rows = fetch(
         seeds_home,
-        "SELECT is_malformed, suggested_value, start, \"end\" FROM numbers WHERE doc_id = ? AND surface = ?",
+        'SELECT is_malformed, suggested_value, start, "end" FROM numbers WHERE doc_id = ? AND surface = ?',
         [doc_id, case["surface"]],
     )
     assert rows and rows[0][0] is True and rows[0][1] == case["suggested_value"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.warehouse.hand_warehouse import hand_tables, publish_tables
 
 

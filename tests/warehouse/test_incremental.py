@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from tests.warehouse.hand_warehouse import T0, extra_tables, publish_tables
-
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tests.warehouse.hand_warehouse import extra_tables, publish_tables, snapshot
 
+from tests.warehouse.hand_warehouse import extra_tables, publish_tables, snapshot
 from warehouse import store
 from warehouse.ddl import create_table_sql
 from warehouse.migrate import WarehouseTooNew, plan, schema_version

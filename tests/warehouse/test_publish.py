@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pytest
-from tests.warehouse.hand_warehouse import extra_tables, hand_tables, publish_tables, snapshot
 
+from tests.warehouse.hand_warehouse import extra_tables, hand_tables, publish_tables, snapshot
 from warehouse import store
 from warehouse.schema import CONTENT_TABLES
 from warehouse.sql import query

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
-from tests.warehouse.hand_warehouse import publish_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.warehouse.hand_warehouse import publish_tables
 from warehouse import store
 from warehouse.schema import TABLES, conform
 

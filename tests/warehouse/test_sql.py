@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tests.warehouse.hand_warehouse import snapshot
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.warehouse.hand_warehouse import snapshot
 from warehouse import sql as wsql
 from warehouse.store import db_path
 

@@ -119,7 +119,7 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
         (ids[i], c.start, c.end, c.count_type, c.number, c.object, c.qualifier)
         for i, pos in triggers.items() for c in _counts.find_counts(texts[i], by_row[i], pos)
     ]
-    found = _entities.found_in(texts_arr, texts)
+    found = [_entities.find_entities(t) for t in texts]
     entity_rows = [(ids[i], e.start, e.end, e.kind, e.surface, e.name) for i in range(n) for e in found[i].entities]
     place_rows = [
         (ids[i], p.start, p.end, p.surface, p.name, p.country_code, p.latitude, p.longitude)

@@ -7,11 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from transforms.extract._scan import as_array, matches
 from transforms.extract.places import DEMONYMS, Candidate, gazetteer, resolve
 
 _TOKEN = r"[A-Z][\w'’.-]*"
@@ -20,8 +15,6 @@ _JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for
 CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
 
 
-#: :data:`CAP_RE` for RE2 over ASCII-only texts, where Python's ``\w`` is exactly ``[A-Za-z0-9_]``.
-CAP_ASCII_RE2 = CAP_RE.pattern.replace(r"\w", "A-Za-z0-9_").replace("’", "")
 _ABBREV_RE = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
 )
@@ -222,7 +215,7 @@ def _plan_sequence(seq: str) -> _Plan:
     gaz = gazetteer()
     common = gaz.common_words
     steps: list[tuple[Any, ...]] = []
-    orgish = any(w in ORG_WORDS for w in seq.split())
+    orgish = not ORG_WORDS.isdisjoint(seq.split())
     parts: list[tuple[int, int]] = []
     cur_start: int | None = None
     cur_end = 0
@@ -259,7 +252,7 @@ def _plan_sequence(seq: str) -> _Plan:
             continue
         surface = seq[start:end]
         if surface in KNOWN_ORGS or (
-            any(w in ORG_WORDS for w in surface.split()) and not (len(toks) > 1 and first in TITLES)
+            not ORG_WORDS.isdisjoint(surface.split()) and not (len(toks) > 1 and first in TITLES)
         ):
             steps.append(("ORG", start, end, surface))
             continue
@@ -308,46 +301,15 @@ def _plan_sequence(seq: str) -> _Plan:
 
 def find_entities(text: str) -> Found:
     """People, organisations and geocoded places in ``text``."""
-    arr = as_array(pa.array([text]))
-    return found_in(arr, arr.to_pylist())[0]
-
-
-def found_in(texts: pa.Array, strings: list[str]) -> list[Found]:
-    """People, organisations and places of every text of a column (prepared by ``_scan.as_array``).
-
-    In ASCII-only texts RE2 finds the capitalised sequences of the whole column, each distinct one is
-    planned once, and only matches whose plan can yield something reach the per-document rules;
-    texts with other characters are scanned by Python ``re`` (RE2's Unicode classes are slow).
-    """
-    ascii_only = pc.fill_null(pc.string_is_ascii(texts), True)
-    found = matches(pc.if_else(ascii_only, texts, pa.scalar("", texts.type)), CAP_ASCII_RE2)
-    enc = pc.dictionary_encode(found.text)
-    seqs: list[str] = enc.dictionary.to_pylist()
-    plans = [_plan(seq) for seq in seqs]
-    which = enc.indices.to_numpy(zero_copy_only=False)
-    keep = _needed(seqs, plans)[which]
-    hits: list[list[tuple[int, _Plan]]] = [[] for _ in strings]
-    for row, base, w in zip(found.doc[keep].tolist(), found.start[keep].tolist(), which[keep].tolist(), strict=True):
-        hits[row].append((base, plans[w]))
-    for row in np.flatnonzero(~ascii_only.to_numpy(zero_copy_only=False)).tolist():  # Unicode \w: Python re
-        hits[row] = [(m.start(), plan) for m in CAP_RE.finditer(strings[row]) if (plan := _plan(m[0]))]
-    return [_found(text, doc_hits) if doc_hits else Found() for text, doc_hits in zip(strings, hits, strict=True)]
-
-
-def _needed(seqs: list[str], plans: list[_Plan]) -> np.ndarray:
-    """Which plans can yield an entity: not empty, and not a lone unknown word that no person's surname matches."""
-    surnames: set[str] = set()
-    for seq, plan in zip(seqs, plans, strict=True):
-        for step in plan:
-            if step[0] == "PERSON" or step[0] == "MAYBE":
-                name = step[3] if step[0] == "PERSON" else " ".join(seq[step[1] : step[2]].split())
-                if " " in name:
-                    surnames.add(surname(name))
-    return np.array([
-        bool(plan) and not (len(plan) == 1 and plan[0][0] == "SINGLE" and not plan[0][3] and not plan[0][4]
-                            and seq[plan[0][1] : plan[0][2]] not in surnames)
-        for seq, plan in zip(seqs, plans, strict=True)
-    ], dtype=bool)
+    plans = _PLANS
+    hits: list[tuple[int, _Plan]] = []
+    for m in CAP_RE.finditer(text):
+        plan = plans.get(m[0])
+        if plan is None:
+            plan = _plan(m[0])
+        if plan:
+            hits.append((m.start(), plan))
+    return _found(text, hits) if hits else Found()
 
 
 def _found(text: str, hits: list[tuple[int, _Plan]]) -> Found:
