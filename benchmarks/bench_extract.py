@@ -1,12 +1,15 @@
 """Benchmark the extraction stage on the BBC and Reuters-21578 corpora; prints MB/s.
 
-Usage: ``python benchmarks/bench_extract.py [--workers 2] [--repeat 1] [--limit N]``.
+Usage: ``python benchmarks/bench_extract.py [--workers 2] [--limit N] [--stages]``.
+``--stages`` adds the cold gazetteer load and CPU seconds per stage, from two passes in one process:
+the first builds the per-process caches (sequence plans, parsed numbers), the second runs warm.
 The corpora live in ``../shared/corpora`` beside the repository root.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import multiprocessing
 import os
@@ -71,12 +74,55 @@ def _warm() -> None:
     gazetteer()
 
 
+#: The functions ``extract`` calls per stage, as (module, function, stage).
+STAGES = [
+    ("transforms.extract.entities", "find_entities", "entities"), ("transforms.extract.counts", "find_counts", "counts"),
+    ("transforms.extract", "_numbers_by_row", "counts"), ("transforms.extract.numbers", "numbers_table", "numbers"),
+    ("transforms.extract.quotes", "find_quotes", "quotes"), ("transforms.extract.dates", "date_rows", "dates"),
+    ("transforms.extract.meta", "doc_meta", "meta"), ("transforms.extract", "_records", "tables"),
+    ("transforms.extract", "_table", "tables"),
+]
+
+
+def stage_seconds(batches: list[pa.Table]) -> list[dict[str, float]]:
+    """CPU seconds per stage of a first and a second pass over ``batches`` (the second has warm caches)."""
+    import importlib
+
+    from transforms.extract import extract
+
+    spent: dict[str, float] = {}
+
+    def timed(f, stage):  # type: ignore[no-untyped-def]
+        @functools.wraps(f)
+        def run(*a, **k):  # type: ignore[no-untyped-def]
+            t = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent[stage] = spent.get(stage, 0.0) + time.process_time() - t
+        return run
+
+    for module, name, stage in STAGES:
+        mod = importlib.import_module(module)
+        setattr(mod, name, timed(getattr(mod, name), stage))
+    passes = []
+    for _ in range(2):
+        spent.clear()
+        t = time.process_time()
+        for b in batches:
+            extract(b)
+        total = time.process_time() - t
+        passes.append({**spent, "other": total - sum(spent.values()), "total": total})
+    return passes
+
+
 def main() -> None:
     """Time ``extract`` over the corpora and print throughput."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--workers", type=int, default=2, help="processes (cores) to use")
     ap.add_argument("--batch", type=int, default=2000, help="documents per batch")
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents")
+    ap.add_argument("--stages", action="store_true", help="also time the gazetteer load and each stage")
     args = ap.parse_args()
     if not CORPORA.is_dir():
         sys.exit(f"corpora not found at {CORPORA}")
@@ -84,7 +130,12 @@ def main() -> None:
     mb = sum(len(t.encode("utf-8")) for t in docs.column("clean_text").to_pylist()) / 1e6
     batches = [docs.slice(i, args.batch) for i in range(0, docs.num_rows, args.batch)]
     totals: dict[str, float] = {}
+    cold = time.process_time()
     _warm()
+    cold = time.process_time() - cold
+    if args.stages:  # in a fresh fork, so that its first pass starts with cold caches
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            first, second = pool.submit(stage_seconds, batches).result()
     if args.workers <= 1:
         t0 = time.perf_counter()
         results = [_run(b) for b in batches]
@@ -103,6 +154,12 @@ def main() -> None:
     print(f"elapsed: {elapsed:.2f} s  throughput: {mb / elapsed:.1f} MB/s (wall clock)")
     print(f"cpu: {cpu:.2f} s  throughput: {mb / cpu:.1f} MB/s per core, {args.workers * mb / cpu:.1f} MB/s "
           f"on {args.workers} cores when they are not shared (load average now {os.getloadavg()[0]:.1f})")
+    if args.stages:
+        print(f"gazetteer cold load: {cold:.2f} s CPU")
+        print(f"{'stage':<10} {'first pass':>16} {'warm pass':>16}")
+        for stage in sorted(second, key=lambda k: -second[k]):
+            print(f"{stage:<10} {first[stage]:6.2f} s {mb / first[stage]:5.1f} MB/s "
+                  f"{second[stage]:6.2f} s {mb / second[stage]:5.1f} MB/s")
 
 
 if __name__ == "__main__":

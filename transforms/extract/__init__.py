@@ -7,8 +7,10 @@ documents that can hold each kind of fact; the Python extractors run on those on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,7 +21,7 @@ from transforms.extract import entities as _entities
 from transforms.extract import meta as _meta
 from transforms.extract import numbers as _numbers
 from transforms.extract import quotes as _quotes
-from transforms.extract.places import gc_paused
+from transforms.extract._gc import gc_paused
 from warehouse.schema import TABLES, conform
 
 __all__ = ["extract", "DOC_META_SCHEMA"]
@@ -59,6 +61,17 @@ def _table(name: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> pa
     return conform(name, pa.table({c: pa.array(v, schema.field(c).type) for c, v in zip(columns, values, strict=True)}))
 
 
+def _records(name: str, ids: pa.Array, per_doc: Sequence[Sequence[tuple[Any, ...]]],
+             fields: Sequence[str]) -> pa.Table:
+    """A contract table ``name`` from each document's records (tuples of ``fields``), with their doc_id."""
+    schema = TABLES[name].arrow_schema
+    flat = list(chain.from_iterable(per_doc))
+    values = list(zip(*flat, strict=True)) if flat else [()] * len(fields)
+    columns = {f: pa.array(v, schema.field(f).type) for f, v in zip(fields, values, strict=True)}
+    columns["doc_id"] = ids.take(pa.array(np.repeat(np.arange(len(per_doc)), [len(x) for x in per_doc])))
+    return conform(name, pa.table(columns))
+
+
 def _column(docs: pa.Table, name: str) -> list[Any]:
     """A column of ``docs`` as a Python list, or all nulls when absent."""
     return docs.column(name).to_pylist() if name in docs.column_names else [None] * docs.num_rows
@@ -70,9 +83,9 @@ def _numbers_by_row(nums: pa.Table, rows: list[int]) -> dict[int, list[_numbers.
     if not rows:
         return out
     sub = nums.filter(pc.is_in(nums["row"], pa.array(rows, nums["row"].type)))
-    for r in sub.to_pylist():
-        out[r["row"]].append(_numbers.Number(r["start"], r["end"], r["surface"], r["value"], r["unit"],
-                                             r["is_malformed"], r["suggested_value"]))
+    columns = [sub[c].to_pylist() for c in ("row", *_numbers.Number._fields)]
+    for r, *fields in zip(*columns, strict=True):
+        out[r].append(_numbers.Number(*fields))
     return out
 
 
@@ -120,16 +133,8 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
         for i, pos in triggers.items() for c in _counts.find_counts(texts[i], by_row[i], pos)
     ]
     found = [_entities.find_entities(t) for t in texts]
-    entity_rows = [(ids[i], e.start, e.end, e.kind, e.surface, e.name) for i in range(n) for e in found[i].entities]
-    place_rows = [
-        (ids[i], p.start, p.end, p.surface, p.name, p.country_code, p.latitude, p.longitude)
-        for i in range(n) for p in found[i].places
-    ]
     quote_mask = _mask(texts_arr, QUOTES_PREFILTER)
-    quote_rows = [
-        (ids[i], q.start, q.end, q.quote, q.speaker, q.verb)
-        for i in range(n) if quote_mask[i] for q in _quotes.find_quotes(texts[i], found[i].entities)
-    ]
+    quotes = [_quotes.find_quotes(texts[i], found[i].entities) if quote_mask[i] else [] for i in range(n)]
     date_rows = [
         (ids[row], d.start, d.end, d.surface, d.resolved_date, d.resolution)
         for row, d in _dates.date_rows(texts_arr, pub)
@@ -150,9 +155,9 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     return {
         "numbers": numbers,
         "counts": _table("counts", (*span, "count_type", "number", "object", "qualifier"), count_rows),
-        "quotes": _table("quotes", (*span, "quote", "speaker", "verb"), quote_rows),
-        "entities": _table("entities", (*span, "kind", "surface", "name"), entity_rows),
-        "places": _table("places", (*span, "surface", "name", "country_code", "latitude", "longitude"), place_rows),
+        "quotes": _records("quotes", ids_arr, quotes, _quotes.Quote._fields),
+        "entities": _records("entities", ids_arr, [f.entities for f in found], _entities.Entity._fields),
+        "places": _records("places", ids_arr, [f.places for f in found], _entities.Place._fields),
         "date_mentions": _table("date_mentions", (*span, "surface", "resolved_date", "resolution"), date_rows),
         "quality_issues": _table(
             "quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows),

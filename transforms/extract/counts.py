@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from transforms.extract.numbers import Number
 from transforms.vocab import COUNT_TYPES, QUALIFIERS
@@ -113,8 +113,7 @@ _OTHERS = {"others", "other", "more", "of them", "more people"}
 PREFILTER = "(?i)" + _TRIGGER
 
 
-@dataclass(frozen=True, slots=True)
-class Count:
+class Count(NamedTuple):
     """A count of what happened to whom, with its span in the text."""
 
     start: int

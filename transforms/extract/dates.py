@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -49,8 +49,7 @@ DATE_RE = re.compile(PATTERN)
 _KINDS = ("abs", "wd", "ago", "rel", "per", "mon")
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):
     """A date mentioned in a text, with its span and resolution."""
 
     start: int

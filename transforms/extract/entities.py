@@ -13,8 +13,6 @@ _TOKEN = r"[A-Z][\w'’.-]*"
 _JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?"
          r"|[ \t]+(?:al|el)-")
 CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
-
-
 _ABBREV_RE = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
 )
@@ -77,6 +75,7 @@ SPEECH_AFTER_RE = re.compile(r"\s+(?:said|says|told|added|warned|explained|insis
 _GENERIC_TAIL = frozenset("Province Region City District Governorate County Town Village Valley".split())
 _PLACE_BEFORE_RE = re.compile(r"\b(?:of|in|near|at|from|to|into|towards)\s+(?:the\s+)?$")
 _SPEECH_LATER_RE = re.compile(r"[^.\"\n]{0,120}?\b(?:said|says|told)\b")
+_ARTICLE_RE = re.compile(r"^(?:al|el|Al|El)-")
 _PARTICLE_RE = re.compile(r"\b(?:al|el|bin|ibn|abu)[- ][A-Z]")
 
 
@@ -113,8 +112,7 @@ class Found:
 
 def surname(name: str) -> str:
     """The last token of a person's name without an Arabic article: ``Ibrahim al-Idlibi`` -> ``Idlibi``."""
-    last = name.split()[-1]
-    return re.sub(r"^(?:al|el|Al|El)-", "", last)
+    return _ARTICLE_RE.sub("", name.split()[-1])
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -179,7 +177,7 @@ _SINGLE_NONE: dict[str, _Plan] = {}
 def _plan_token(seq: str) -> _Plan:
     """The plan of a one-token sequence (the common case), by set and dictionary look-ups."""
     end = len(seq)
-    t = _TRAIL_RE.search(seq)
+    t = _TRAIL_RE.search(seq) if "'" in seq or "’" in seq or "-" in seq else None
     if t:
         end = t.start()
     tok = seq[:end]
@@ -219,7 +217,8 @@ def _plan_sequence(seq: str) -> _Plan:
     parts: list[tuple[int, int]] = []
     cur_start: int | None = None
     cur_end = 0
-    for s, e in _tokens(seq, 0, len(seq)):
+    all_toks = _tokens(seq, 0, len(seq))
+    for s, e in all_toks:
         tok = seq[s:e]
         if not orgish and tok in ("of", "for", "the"):
             if cur_start is not None:
@@ -227,10 +226,10 @@ def _plan_sequence(seq: str) -> _Plan:
             cur_start = None
             continue
         brk = False
-        t = _TRAIL_RE.search(tok)
+        t = _TRAIL_RE.search(tok) if "'" in tok or "’" in tok or "-" in tok else None
         if t:
             e, brk = s + t.start(), True
-        if seq[s:e].endswith(".") and not _ABBREV_RE.fullmatch(seq[s:e]):
+        if e > s and seq[e - 1] == "." and not _ABBREV_RE.fullmatch(seq[s:e]):
             e, brk = e - 1, True
         if e > s:
             cur_start = s if cur_start is None else cur_start
@@ -241,7 +240,7 @@ def _plan_sequence(seq: str) -> _Plan:
     if cur_start is not None:
         parts.append((cur_start, cur_end))
     for start, end in parts:
-        toks = _tokens(seq, start, end)
+        toks = list(all_toks) if start == 0 and end == len(seq) else _tokens(seq, start, end)
         while toks and seq[toks[0][0] : toks[0][1]] in LEAD_STOP:
             toks.pop(0)
         if not toks:
@@ -301,23 +300,17 @@ def _plan_sequence(seq: str) -> _Plan:
 
 def find_entities(text: str) -> Found:
     """People, organisations and geocoded places in ``text``."""
+    votes: Counter[str] = Counter()
+    spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
+    people: dict[str, str] = {}
     plans = _PLANS
-    hits: list[tuple[int, _Plan]] = []
     for m in CAP_RE.finditer(text):
         plan = plans.get(m[0])
         if plan is None:
             plan = _plan(m[0])
-        if plan:
-            hits.append((m.start(), plan))
-    return _found(text, hits) if hits else Found()
-
-
-def _found(text: str, hits: list[tuple[int, _Plan]]) -> Found:
-    """Entities, places and person mentions of one text, from its capitalised sequences as (offset, plan)."""
-    votes: Counter[str] = Counter()
-    spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
-    people: dict[str, str] = {}
-    for base, plan in hits:
+        if not plan:
+            continue
+        base = m.start()
         for step in plan:
             kind = step[0]
             if kind == "VOTE":

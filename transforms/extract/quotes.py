@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from transforms.extract.entities import Entity
 
@@ -27,8 +27,7 @@ _BEFORE_VERB_RE = re.compile(rf"\b(?P<verb>{_VERBS})\b")
 _SENTENCE_START_RE = re.compile(r"[.!?\n][\"\u201d]?\s+(?=[A-Z\"\u201c])")
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(NamedTuple):
     """A quotation: span of the words between the marks, speaker and verb."""
 
     start: int
