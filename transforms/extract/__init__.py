@@ -21,7 +21,7 @@ from transforms.extract import entities as _entities
 from transforms.extract import meta as _meta
 from transforms.extract import numbers as _numbers
 from transforms.extract import quotes as _quotes
-from transforms.extract._gc import gc_paused
+from transforms.gcpause import gc_paused
 from warehouse.schema import TABLES, conform
 
 __all__ = ["extract", "DOC_META_SCHEMA"]

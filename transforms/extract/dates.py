@@ -26,13 +26,14 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _ORD = r"(?:st|nd|rd|th)?"
 _ISO = r"\b\d{4}-\d{2}-\d{2}\b"
-_MDY = rf"\b{_MONTH}\s+\d{{1,2}}{_ORD}\b(?:,?\s+\d{{4}}\b)?"
-_DMY = rf"\b\d{{1,2}}{_ORD}\s+{_MONTH}(?:,?\s+\d{{4}}\b)?"
-_MY = rf"\b{_MONTH}\s+\d{{4}}\b"
+_SP = r"[ \t]+"  # within one line: a date never spans a line break
+_MDY = rf"\b{_MONTH}{_SP}\d{{1,2}}{_ORD}\b(?:,?{_SP}\d{{4}}\b)?"
+_DMY = rf"\b\d{{1,2}}{_ORD}{_SP}{_MONTH}(?:,?{_SP}\d{{4}}\b)?"
+_MY = rf"\b{_MONTH}{_SP}\d{{4}}\b"
 _QTY = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several)"
 
 ABSOLUTE_WITH_YEAR_RE = re.compile(
-    rf"{_ISO}|\b{_MONTH}\s+\d{{1,2}}{_ORD},?\s+\d{{4}}\b|\b\d{{1,2}}{_ORD}\s+{_MONTH},?\s+\d{{4}}\b"
+    rf"{_ISO}|\b{_MONTH}{_SP}\d{{1,2}}{_ORD},?{_SP}\d{{4}}\b|\b\d{{1,2}}{_ORD}{_SP}{_MONTH},?{_SP}\d{{4}}\b"
 )
 _FULL_MONTH = r"(?:January|February|March|April|June|July|August|September|October|November|December)"
 #: One pattern for RE2 (scanning) and Python ``re`` (reading one match); no look-around.

@@ -73,6 +73,12 @@ def agencies_in(text: str) -> list[str]:
     return found
 
 
+#: A publication date read from the text must stand near its top (not a historic date
+#: in the body) and fall in this range of years.
+TEXT_DATE_CHARS = 500
+PLAUSIBLE_YEARS = (1900, 2100)
+
+
 def published_from(header: str, text: str, published: dt.date | None,
                    hints: dict[str, bool] | None = None) -> tuple[dt.date | None, str | None]:
     """Publication date and where it came from: metadata, header, dateline or text."""
@@ -88,16 +94,11 @@ def published_from(header: str, text: str, published: dt.date | None,
             pass
     if hints is not None and not hints["year_date"]:
         return None, None
-    m = ABSOLUTE_WITH_YEAR_RE.search(first_line(text))
-    if m:
-        day = parse_absolute(m[0], None)
-        if day:
-            return day, "dateline"
-    m = ABSOLUTE_WITH_YEAR_RE.search(text)
-    if m:
-        day = parse_absolute(m[0], None)
-        if day:
-            return day, "text"
+    for where, scope in (("dateline", first_line(text)), ("text", text[:TEXT_DATE_CHARS])):
+        m = ABSOLUTE_WITH_YEAR_RE.search(scope)
+        day = parse_absolute(m[0], None) if m else None
+        if day and PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]:
+            return day, where
     return None, None
 
 

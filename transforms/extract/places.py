@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
-from transforms.extract._gc import gc_paused
+from transforms.gcpause import gc_paused
 
 #: Other names for countries, mapped to ISO codes.
 COUNTRY_ALIASES: dict[str, str] = {

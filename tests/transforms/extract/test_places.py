@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transforms.extract import extract
-from transforms.extract._gc import gc_paused
+from transforms.gcpause import gc_paused
 from transforms.extract.places import Candidate, gazetteer, resolve
 
 candidates = st.builds(

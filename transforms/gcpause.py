@@ -1,4 +1,4 @@
-"""Pausing Python's cyclic garbage collector around allocation-heavy, cycle-free steps."""
+"""Pausing Python's cyclic garbage collector around allocation-heavy, cycle-free batch steps."""
 
 from __future__ import annotations
 
