@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from transforms.extract.entities import Entity
@@ -27,6 +27,10 @@ _BEFORE_VERB_RE = re.compile(rf"\b(?P<verb>{_VERBS})\b")
 _SENTENCE_START_RE = re.compile(r"[.!?\n][\"\u201d]?\s+(?=[A-Z\"\u201c])")
 
 
+#: How far before a quotation its sentence (and speaker) is looked for, in characters.
+_LOOK_BACK = 400
+
+
 class Quote(NamedTuple):
     """A quotation: span of the words between the marks, speaker and verb."""
 
@@ -38,11 +42,16 @@ class Quote(NamedTuple):
 
 
 class _Mentions:
-    """Named-entity mentions of a document, searchable by position."""
+    """Named-entity mentions of a document, searchable by position (by bisection)."""
 
     def __init__(self, entities: list[Entity]) -> None:
         self.ents = sorted((e for e in entities if e.kind in ("PERSON", "ORG")), key=lambda e: e.start)
         self.starts = [e.start for e in self.ents]
+        self.by_kind: dict[str, list[Entity]] = {}
+        for e in self.ents:
+            self.by_kind.setdefault(e.kind, []).append(e)
+        # Mentions of one kind do not overlap, so their ends rise with their starts.
+        self.ends = {k: [e.end for e in v] for k, v in self.by_kind.items()}
 
     def at(self, start: int, end: int) -> Entity | None:
         """The mention inside [start, end) that starts first."""
@@ -51,12 +60,11 @@ class _Mentions:
 
     def last_before(self, pos: int, kind: str, lo: int = 0) -> Entity | None:
         """The last mention of ``kind`` that ends before ``pos`` and starts at or after ``lo``."""
-        i = bisect_left(self.starts, pos) - 1
-        while i >= 0 and self.ents[i].start >= lo:
-            if self.ents[i].kind == kind and self.ents[i].end <= pos:
-                return self.ents[i]
-            i -= 1
-        return None
+        i = bisect_right(self.ends.get(kind, []), pos) - 1
+        if i < 0:
+            return None
+        e = self.by_kind[kind][i]
+        return e if e.start >= lo else None
 
 
 def _speaker(phrase: str, start: int, mentions: _Mentions, quote_start: int) -> str | None:
@@ -100,8 +108,8 @@ def find_quotes(text: str, entities: list[Entity]) -> list[Quote]:
                 e = mentions.at(rest_start, rest_end)
                 speaker = e.name if e else _speaker(b["rest"].split(",")[0], rest_start, mentions, m.start())
         if speaker is None:
-            s = 0
-            for s_m in _SENTENCE_START_RE.finditer(text, max(0, m.start() - 400), m.start()):
+            s = max(0, m.start() - _LOOK_BACK)  # the sentence start, at most this far back
+            for s_m in _SENTENCE_START_RE.finditer(text, s, m.start()):
                 s = s_m.end()
             verbs = list(_BEFORE_VERB_RE.finditer(text, s, m.start()))
             if verbs:
