@@ -36,10 +36,17 @@ def inputs_for(names: list[str]) -> list[Path]:
     return [p for n in names for p in paths[n]]
 
 
+def files_of(paths: list[Path]) -> list[Path]:
+    """Every input file under ``paths`` (folders recursively)."""
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p])
+    return [f for f in out if f.suffix in {".txt", ".sgm", ".csv"} and not f.name.lower().startswith("readme")]
+
+
 def input_bytes(paths: list[Path]) -> int:
-    return sum(
-        f.stat().st_size for p in paths for f in p.rglob("*") if f.is_file() and f.suffix in {".txt", ".sgm", ".csv"}
-    )
+    """Bytes of input."""
+    return sum(f.stat().st_size for f in files_of(paths))
 
 
 def ftfy_seconds(paths: list[Path]) -> tuple[float, int]:
