@@ -34,6 +34,9 @@ def run_flow(
     from warehouse.migrate import WarehouseTooNew
     from warehouse.store import HomeBusy
 
+    if home.exists() and not home.is_dir():
+        typer.secho(f"error: --home {home} is a file, not a folder", fg=typer.colors.RED, err=True)
+        return 2
     flow_fn = run_pipeline
     if workers > 1:
         from prefect.task_runners import ProcessPoolTaskRunner
@@ -45,6 +48,9 @@ def run_flow(
         )
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 2
+    except PermissionError as exc:
+        typer.secho(f"error: permission denied: {exc.filename or exc}", fg=typer.colors.RED, err=True)
         return 2
     except ChecksFailed as exc:
         for line in summary_lines(exc.summary):

@@ -55,3 +55,11 @@ def test_sql_without_warehouse_says_what_to_do(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sql", "SELECT 1", "--home", str(tmp_path)])
     assert result.exit_code == 2
     assert "copydesk run" in result.output
+
+
+def test_home_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("")
+    result = CliRunner().invoke(app, ["run", "--home", str(home)])
+    assert result.exit_code == 2
+    assert "is a file" in result.output

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transforms.extract import extract
-from transforms.gcpause import gc_paused
 from transforms.extract.places import Candidate, gazetteer, resolve
+from transforms.gcpause import gc_paused
 
 candidates = st.builds(
     Candidate, name=st.sampled_from(["Hama", "Homs", "Idlib"]), country_code=st.sampled_from(["SY", "LB", "TR"]),
