@@ -245,11 +245,13 @@ def run_pipeline(
                     _collect(pending, summary, rejected, keep=workers)
                 done_files += len(file_batch)
                 logger.info(
-                    "%d/%d files: %d records, %d new documents, %d quarantined so far",
+                    "%d/%d files read: %d records, %d new documents processed (%d batches in progress), "
+                    "%d quarantined so far",
                     done_files,
                     len(files),
                     summary.inputs_seen,
                     summary.docs_new,
+                    len(pending),
                     len(rejected),
                 )
             _collect(pending, summary, rejected, keep=0)
