@@ -75,6 +75,8 @@ REFERENCES: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType(
         ("documents", "duplicate_of"): ("documents", "doc_id"),
         ("documents", "story_id"): ("stories", "story_id"),
         ("facts", "story_id"): ("stories", "story_id"),
+        ("story_members", "doc_id"): ("documents", "doc_id"),
+        ("story_members", "story_id"): ("stories", "story_id"),
     }
 )
 

@@ -118,6 +118,7 @@ _CONSEQUENCES = {
     ("stories", "expect_column_values_to_not_be_null", "story_id"): {
         ("documents", "expect_column_values_to_be_in_set", "story_id_in_stories"),
         ("facts", "expect_column_values_to_be_in_set", "story_id_in_stories"),
+        ("story_members", "expect_column_values_to_be_in_set", "story_id_in_stories"),
     },
 }
 for _key, _also in _CONSEQUENCES.items():
