@@ -146,7 +146,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     When the run added nothing, the data is what the last checks saw: they are not
     run again (``runs.checks_failed`` stays null for this run).
     """
-    from warehouse.runlog import record_run
+    from warehouse.runlog import record_checks, record_run
 
     changed = bool(summary.docs_new or summary.quarantined)
     outcomes: list = []
@@ -171,9 +171,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
                 for o in outcomes
                 if not o.success
             ]
-            con.register("_check_results", outcomes_table(outcomes, summary.run_id))
-            con.execute("INSERT INTO check_results BY NAME SELECT * FROM _check_results")
-            con.unregister("_check_results")
+            record_checks(con, outcomes_table(outcomes, summary.run_id))
         summary.finished_at = dt.datetime.now(dt.UTC)
         summary.status = "failed" if summary.check_errors else "completed"
         record_run(con, summary)

@@ -68,6 +68,7 @@ def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = 
     import uuid
 
     from warehouse import store
+    from warehouse.runlog import record_checks
 
     if not store.db_path(home).exists():
         typer.secho(
@@ -83,9 +84,7 @@ def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = 
 
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         outcomes.extend(run_checks(con))
-        con.register("_check_results", outcomes_table(outcomes, check_id))
-        con.execute("INSERT INTO check_results BY NAME SELECT * FROM _check_results")
-        con.unregister("_check_results")
+        record_checks(con, outcomes_table(outcomes, check_id))
 
     from warehouse.migrate import WarehouseTooNew
 

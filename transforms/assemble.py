@@ -11,7 +11,9 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from transforms.clean import clean_texts, edits_table
+from transforms.extract import extract
 from transforms.parse import Record
+from warehouse.schema import TABLES
 
 _WORD = re.compile(r"\S+")
 
@@ -55,8 +57,6 @@ def _iso_date(value: str | None) -> dt.date | None:
 
 def batch_tables(records: Sequence[Record], run_id: str, ingested_at: dt.datetime) -> dict[str, pa.Table]:
     """Warehouse rows (documents, edits, extracted facts, quality issues) for new records."""
-    from transforms.extract import extract  # the extraction stage
-
     doc_ids = [doc_id_of(r.raw_text) for r in records]
     raw = [r.raw_text for r in records]
     cleaned = clean_texts(raw, sources=[source_key(r) for r in records])
@@ -99,8 +99,6 @@ def batch_tables(records: Sequence[Record], run_id: str, ingested_at: dt.datetim
                 "metadata": json.dumps(r.metadata, sort_keys=True, default=str) if r.metadata else None,
             }
         )
-    from warehouse.schema import TABLES
-
     out["documents"] = pa.Table.from_pylist(rows, schema=TABLES["documents"].arrow_schema)
     out["edits"] = edits_table(doc_ids, raw, cleaned.edits)
     return out

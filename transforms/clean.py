@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from transforms import boilerplate as bp
 from transforms import entities, mojibake
 from transforms.edits import Edit, compose, replay
+from warehouse.schema import TABLES
 
 Fixer = Callable[[str], list[Edit]]
 #: A batch-level learner: from the batch's texts and sources, one fixer per document.
@@ -293,6 +294,4 @@ def edits_table(doc_ids: Sequence[str], raw: Sequence[str], edits: Sequence[Sequ
             cols["raw_end"].append(ed.end)
             cols["before"].append(text[ed.start : ed.end])
             cols["after"].append(ed.after)
-    from warehouse.schema import TABLES  # the contract schema; import kept local to stay pure
-
     return pa.table(cols, schema=TABLES["edits"].arrow_schema)

@@ -123,8 +123,3 @@ def _merge(group: list[_Item], middle: str, shift: int, result: list[Edit]) -> i
     rules = dict.fromkeys([*(ed.rule for ed in olds), *(it[3].rule for it in seconds)])
     result.append(Edit(out_lo - shift, out_hi - shift - group_shift, "".join(parts), "+".join(rules)))
     return shift + group_shift
-
-
-def drop_noops(raw: str, edits: Iterable[Edit]) -> list[Edit]:
-    """Edits that really change the text (``after`` differs from the raw slice)."""
-    return [ed for ed in edits if raw[ed.start : ed.end] != ed.after]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.schema import TABLES
+from warehouse.store import insert_arrow
 
 
 class RunLike(Protocol):
@@ -31,9 +33,6 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunLike) -> None:
     )
 
 
-def last_checks_failed(con: duckdb.DuckDBPyConnection) -> int | None:
-    """``checks_failed`` of the latest run that ran the checks, if any."""
-    rows = con.execute(
-        "SELECT checks_failed FROM runs WHERE checks_failed IS NOT NULL ORDER BY started_at DESC LIMIT 1"
-    ).fetchall()  # fetchall: DuckDB 2 keeps a half-read result open and blocks the connection
-    return rows[0][0] if rows else None
+def record_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
+    """Append check outcomes (rows of the ``check_results`` schema) to ``check_results``."""
+    insert_arrow(con, "check_results", rows)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.edits import Edit, compose, drop_noops, replay
+from transforms.edits import Edit, compose, replay
 
 
 @st.composite
@@ -37,7 +37,3 @@ def test_compose_equals_sequential_replay(data: st.DataObject) -> None:
 def test_replay_rejects_overlaps() -> None:
     with pytest.raises(ValueError):
         replay("abcdef", [Edit(0, 3, "", "r"), Edit(2, 4, "", "r")])
-
-
-def test_drop_noops() -> None:
-    assert drop_noops("abc", [Edit(0, 1, "a", "r"), Edit(1, 2, "X", "r")]) == [Edit(1, 2, "X", "r")]
