@@ -1,6 +1,10 @@
 """Benchmark the extraction stage on the BBC and Reuters-21578 corpora; prints MB/s.
 
-Usage: ``python benchmarks/bench_extract.py [--workers 2] [--limit N] [--stages]``.
+Usage: ``python benchmarks/bench_extract.py [--workers 2] [--batch-mb 2.5] [--limit N] [--stages]``.
+The text is cut into batches of about ``--batch-mb`` megabytes of consecutive documents (the
+stage's cost per batch is fixed, mostly compiling regular expressions, so batches are sized by
+text, not by document count); their number is a multiple of ``--workers``, so that the
+processes get equal shares.
 ``--stages`` adds the cold gazetteer load and CPU seconds per stage, from two passes in one process:
 the first builds the per-process caches (sequence plans, parsed numbers), the second runs warm.
 The corpora live in ``../shared/corpora`` beside the repository root.
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import html
+import itertools
 import multiprocessing
 import os
 import re
@@ -19,7 +24,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -76,8 +83,8 @@ def _warm() -> None:
 
 #: The functions ``extract`` calls per stage, as (module, function, stage).
 STAGES = [
-    ("transforms.extract.entities", "find_entities", "entities"), ("transforms.extract.counts", "find_counts", "counts"),
-    ("transforms.extract", "_numbers_by_row", "counts"), ("transforms.extract.numbers", "numbers_table", "numbers"),
+    ("transforms.extract.entities", "find_all", "entities"), ("transforms.extract.counts", "find_counts", "counts"),
+    ("transforms.extract", "_count_candidates", "counts"), ("transforms.extract.numbers", "numbers_table", "numbers"),
     ("transforms.extract.quotes", "find_quotes", "quotes"), ("transforms.extract.dates", "date_rows", "dates"),
     ("transforms.extract.meta", "doc_meta", "meta"), ("transforms.extract", "_records", "tables"),
     ("transforms.extract", "_table", "tables"),
@@ -120,15 +127,22 @@ def main() -> None:
     """Time ``extract`` over the corpora and print throughput."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--workers", type=int, default=2, help="processes (cores) to use")
-    ap.add_argument("--batch", type=int, default=2000, help="documents per batch")
+    ap.add_argument("--batch-mb", type=float, default=2.5, help="megabytes of text per batch")
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents")
     ap.add_argument("--stages", action="store_true", help="also time the gazetteer load and each stage")
     args = ap.parse_args()
     if not CORPORA.is_dir():
         sys.exit(f"corpora not found at {CORPORA}")
     docs = load_corpus(args.limit)
-    mb = sum(len(t.encode("utf-8")) for t in docs.column("clean_text").to_pylist()) / 1e6
-    batches = [docs.slice(i, args.batch) for i in range(0, docs.num_rows, args.batch)]
+    sizes = pc.binary_length(docs.column("clean_text")).to_numpy()
+    mb = sizes.sum() / 1e6
+    # a multiple of --workers batches of equal text, each near --batch-mb
+    n_batches = max(1, args.workers) * max(1, round(mb / (args.batch_mb * max(1, args.workers))))
+    step = sizes.sum() / n_batches
+    cuts = np.searchsorted(np.cumsum(sizes), np.arange(1, n_batches) * step)
+    bounds = [0, *sorted({int(c) + 1 for c in cuts} - {0}), docs.num_rows]
+    # take, not slice: a slice pickles with the whole table's buffers
+    batches = [docs.take(pa.array(np.arange(a, b))) for a, b in itertools.pairwise(bounds) if b > a]
     totals: dict[str, float] = {}
     cold = time.process_time()
     _warm()
@@ -149,7 +163,7 @@ def main() -> None:
         for k, v in r.items():
             totals[k] = totals.get(k, 0) + v
     cpu = totals.pop("cpu_seconds")
-    print(f"documents: {docs.num_rows}  text: {mb:.1f} MB  workers: {args.workers}")
+    print(f"documents: {docs.num_rows}  text: {mb:.1f} MB  batches: {len(batches)}  workers: {args.workers}")
     print("rows: " + ", ".join(f"{k}={int(v)}" for k, v in totals.items()))
     print(f"elapsed: {elapsed:.2f} s  throughput: {mb / elapsed:.1f} MB/s (wall clock)")
     print(f"cpu: {cpu:.2f} s  throughput: {mb / cpu:.1f} MB/s per core, {args.workers * mb / cpu:.1f} MB/s "

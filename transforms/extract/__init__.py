@@ -77,15 +77,34 @@ def _column(docs: pa.Table, name: str) -> list[Any]:
     return docs.column(name).to_pylist() if name in docs.column_names else [None] * docs.num_rows
 
 
-def _numbers_by_row(nums: pa.Table, rows: list[int]) -> dict[int, list[_numbers.Number]]:
-    """Numbers of the given document rows, as objects, grouped by row."""
-    out: dict[int, list[_numbers.Number]] = {r: [] for r in rows}
-    if not rows:
+#: How far before and after a number a trigger word can stand for it to be a count (characters).
+_TRIGGER_BEFORE, _TRIGGER_AFTER = 170, 120
+
+
+def _count_candidates(nums: pa.Table, trig: _scan.Matches) -> dict[int, list[_numbers.Number]]:
+    """Numbers that can be counts, as objects grouped by document row.
+
+    Vectorised filters that :func:`counts.find_counts` would apply one by one: a trigger word
+    within reach, no unit, a positive value, not a small fraction.
+    """
+    out: dict[int, list[_numbers.Number]] = {}
+    if not len(trig) or not nums.num_rows:
         return out
-    sub = nums.filter(pc.is_in(nums["row"], pa.array(rows, nums["row"].type)))
+    shift = np.int64(1) << 32  # (row, offset) as one sortable key
+    tkeys = trig.doc.astype(np.int64) * shift + trig.start
+    row = nums["row"].to_numpy().astype(np.int64)
+    start = nums["start"].to_numpy()
+    k = np.searchsorted(tkeys, row * shift + np.maximum(start - _TRIGGER_BEFORE, 0))
+    near = np.zeros(len(row), dtype=bool)
+    inside = k < len(tkeys)
+    near[inside] = tkeys[k[inside]] <= row[inside] * shift + nums["end"].to_numpy()[inside] + _TRIGGER_AFTER
+    value = nums["value"].to_numpy(zero_copy_only=False)
+    ok = near & pc.is_null(nums["unit"]).to_numpy(zero_copy_only=False) & (np.nan_to_num(value) > 0)
+    ok &= (value == np.floor(value)) | (value >= 1000)
+    sub = nums.filter(pa.array(ok))
     columns = [sub[c].to_pylist() for c in ("row", *_numbers.Number._fields)]
     for r, *fields in zip(*columns, strict=True):
-        out[r].append(_numbers.Number(*fields))
+        out.setdefault(r, []).append(_numbers.Number(*fields))
     return out
 
 
@@ -124,15 +143,16 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
         for r in bad
     ]
     trig = _scan.matches(texts_arr, COUNTS_PREFILTER)
-    triggers: dict[int, list[int]] = {}
+    candidates = _count_candidates(nums, trig)
+    triggers: dict[int, list[int]] = {r: [] for r in candidates}
     for row, pos in zip(trig.doc.tolist(), trig.start.tolist(), strict=True):
-        triggers.setdefault(row, []).append(pos)
-    by_row = _numbers_by_row(nums, list(triggers))
+        if row in triggers:
+            triggers[row].append(pos)
     count_rows = [
         (ids[i], c.start, c.end, c.count_type, c.number, c.object, c.qualifier)
-        for i, pos in triggers.items() for c in _counts.find_counts(texts[i], by_row[i], pos)
+        for i, found in candidates.items() for c in _counts.find_counts(texts[i], found, triggers[i])
     ]
-    found = [_entities.find_entities(t) for t in texts]
+    found = _entities.find_all(texts_arr, texts)
     quote_mask = _mask(texts_arr, QUOTES_PREFILTER)
     quotes = [_quotes.find_quotes(texts[i], found[i].entities) if quote_mask[i] else [] for i in range(n)]
     date_rows = [

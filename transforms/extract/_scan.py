@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_OPEN, _CLOSE = "\x00", "\x01"
+_OPEN = "\x00"
 
 
 @dataclass(frozen=True)
@@ -35,29 +35,25 @@ def as_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
 def matches(texts: pa.Array, pattern: str) -> Matches:
     """Every non-overlapping match of RE2 ``pattern`` in ``texts`` (prepared by :func:`as_array`).
 
-    Each match is wrapped in marker characters by one RE2 replace; splitting on the opening
-    marker gives pieces whose code-point lengths place each match in its document.
+    Each match is wrapped in marker characters by one RE2 replace; splitting on the marker gives,
+    per document, the text before the first match and then (match, text after it) pairs, whose
+    code-point lengths place each match in its document.
 
     >>> m = matches(as_array(pa.array(["a 12 b 3", "x"])), r"\\d+")
     >>> m.doc.tolist(), m.start.tolist(), m.text.to_pylist()
     ([0, 0], [2, 7], ['12', '3'])
     """
-    marked = pc.replace_substring_regex(texts, pattern, _OPEN + r"\0" + _CLOSE)
+    marked = pc.replace_substring_regex(texts, pattern, _OPEN + r"\0" + _OPEN)
     pieces = pc.split_pattern(marked, _OPEN)
     offsets = pieces.offsets.to_numpy()
-    counts = np.diff(offsets)
     flat = pieces.values
     lengths = pc.utf8_length(flat).to_numpy(zero_copy_only=False).astype(np.int64)
-    is_first = np.zeros(len(flat), dtype=bool)
-    is_first[offsets[:-1][counts > 0]] = True
-    lengths -= ~is_first  # every later piece carries one closing marker
     before = np.cumsum(lengths) - lengths
-    doc_of_piece = np.repeat(np.arange(len(counts)), counts)
-    starts = before - before[offsets[:-1]][doc_of_piece]
-    sel = ~is_first
-    later = flat.filter(pa.array(sel))
-    text = pc.struct_field(pc.extract_regex(later, "^(?P<m>[^\x01]*)\x01"), [0])
-    return Matches(doc_of_piece[sel], starts[sel], text)
+    doc_of_piece = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    first = offsets[:-1][doc_of_piece]
+    starts = before - before[first]
+    sel = ((np.arange(len(flat)) - first) & 1).astype(bool)  # odd pieces are the matches
+    return Matches(doc_of_piece[sel], starts[sel], flat.filter(pa.array(sel)))
 
 
 def windows(texts: pa.Array, pattern: str, before: int = 1, after: int = 1) -> list[list[tuple[int, int]]]:
