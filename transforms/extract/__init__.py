@@ -72,6 +72,11 @@ def _records(name: str, ids: pa.Array, per_doc: Sequence[Sequence[tuple[Any, ...
     return conform(name, pa.table(columns))
 
 
+def _with_doc_id(name: str, ids: pa.Array, rows: pa.Table) -> pa.Table:
+    """Contract table ``name`` from a table whose ``row`` column gives each record's document position."""
+    return conform(name, rows.drop_columns(["row"]).append_column("doc_id", ids.take(rows["row"])))
+
+
 def _column(docs: pa.Table, name: str) -> list[Any]:
     """A column of ``docs`` as a Python list, or all nulls when absent."""
     return docs.column(name).to_pylist() if name in docs.column_names else [None] * docs.num_rows
@@ -154,7 +159,8 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     ]
     found = _entities.find_all(texts_arr, texts)
     quote_mask = _mask(texts_arr, QUOTES_PREFILTER)
-    quotes = [_quotes.find_quotes(texts[i], found[i].entities) if quote_mask[i] else [] for i in range(n)]
+    mentions = found.mentions([i for i in range(n) if quote_mask[i]])
+    quotes = [_quotes.find_quotes(texts[i], mentions[i]) if quote_mask[i] else [] for i in range(n)]
     date_rows = [
         (ids[row], d.start, d.end, d.surface, d.resolved_date, d.resolution)
         for row, d in _dates.date_rows(texts_arr, pub)
@@ -176,8 +182,8 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
         "numbers": numbers,
         "counts": _table("counts", (*span, "count_type", "number", "object", "qualifier"), count_rows),
         "quotes": _records("quotes", ids_arr, quotes, _quotes.Quote._fields),
-        "entities": _records("entities", ids_arr, [f.entities for f in found], _entities.Entity._fields),
-        "places": _records("places", ids_arr, [f.places for f in found], _entities.Place._fields),
+        "entities": _with_doc_id("entities", ids_arr, found.entities),
+        "places": _with_doc_id("places", ids_arr, found.places),
         "date_mentions": _table("date_mentions", (*span, "surface", "resolved_date", "resolution"), date_rows),
         "quality_issues": _table(
             "quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows),

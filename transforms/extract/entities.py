@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from transforms.extract import _scan
-from transforms.extract.places import DEMONYMS, Candidate, gazetteer, resolve
+from transforms.extract.places import DEMONYMS, Candidate, fixed_choice, gazetteer, resolve
 
 _TOKEN = r"[A-Z][\w'’.-]*"
 _JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?"
@@ -111,15 +112,6 @@ class Place(NamedTuple):
     longitude: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """Entities and places of one document, and its person mentions as (start, end, name)."""
-
-    entities: list[Entity] = field(default_factory=list)
-    places: list[Place] = field(default_factory=list)
-    people: list[tuple[int, int, str]] = field(default_factory=list)
-
-
 def surname(name: str) -> str:
     """The last token of a person's name without an Arabic article: ``Ibrahim al-Idlibi`` -> ``Idlibi``."""
     return _ARTICLE_RE.sub("", name.split()[-1])
@@ -160,28 +152,69 @@ def _place_candidates(name: str) -> tuple[Candidate, ...]:
 
 
 
-_Plan = tuple[tuple[Any, ...], ...]
-_PLANS: dict[str, _Plan] = {}
+#: Step kinds, as codes.
+_VOTE, _ORG, _PERSON, _PLACE, _SINGLE, _MAYBE = range(6)
+
+
+class _Step(NamedTuple):
+    """One step of a sequence's plan, with everything that does not depend on context worked out.
+
+    ``name`` holds the country code of a VOTE; ``fixed`` is the place the candidates resolve to
+    whatever the context; ``sur`` the surname a PERSON or MAYBE step would register; ``hyphen``
+    the (s, e, surface, cands, fixed) of the place names inside a hyphenated word.
+    """
+
+    kind: int
+    s: int
+    e: int
+    surface: str
+    name: str
+    cands: tuple[Candidate, ...]
+    fixed: Candidate | None
+    sur: str | None
+    particle: bool
+    fallback: bool
+    hyphen: tuple[tuple[int, int, str, tuple[Candidate, ...], Candidate | None], ...]
+
+
+def _vote(cc: str) -> _Step:
+    return _Step(_VOTE, 0, 0, "", cc, (), None, None, False, False, ())
+
+
+def _org(seq: str, s: int, e: int, name: str) -> _Step:
+    return _Step(_ORG, s, e, seq[s:e], name, (), None, None, False, False, ())
+
+
+def _person(seq: str, s: int, e: int, name: str) -> _Step:
+    return _Step(_PERSON, s, e, seq[s:e], name, (), None, surname(name) if " " in name else None, False, False, ())
+
+
+def _place(seq: str, s: int, e: int, cands: tuple[Candidate, ...]) -> _Step:
+    return _Step(_PLACE, s, e, seq[s:e], "", cands, fixed_choice(cands), None, False, False, ())
+
+
+def _single(seq: str, s: int, e: int, cands: tuple[Candidate, ...],
+            parts: list[tuple[int, int, tuple[Candidate, ...]]]) -> _Step:
+    hyphen = tuple((hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts)
+    return _Step(_SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False, hyphen)
+
+
+def _maybe(seq: str, s: int, e: int, particle: bool, fallback: bool) -> _Step:
+    name = " ".join(seq[s:e].split())
+    return _Step(_MAYBE, s, e, seq[s:e], name, (), None, surname(name), particle, fallback, ())
+
+
+_Plan = tuple[_Step, ...]
 
 
 def _plan(seq: str) -> _Plan:
-    """What a capitalised sequence can be, worked out once per distinct string (context-free rules only).
+    """What a capitalised sequence can be, from context-free rules, as steps (:class:`_Step`).
 
-    Steps: ``("VOTE", cc)``, ``("ORG", s, e, name)``, ``("PLACE", s, e, cands)``, ``("PERSON", s, e, name)``,
-    ``("SINGLE", s, e, cands, hyphen_parts)`` and ``("MAYBE", s, e, particle, fallback_ok)``; s, e are
-    offsets inside ``seq``.
+    Steps name an ORG, a PERSON (titled), a PLACE, cast a VOTE for a country (a demonym), or
+    leave the decision to the document: a SINGLE word (a place, or the surname of a person named
+    earlier) and a MAYBE person (an untitled name, see :func:`_looks_like_person`).
     """
-    plan = _PLANS.get(seq)
-    if plan is not None:
-        return plan
-    plan = _plan_token(seq) if " " not in seq and "\t" not in seq else _plan_sequence(seq)
-    if len(_PLANS) > 300_000:
-        _PLANS.clear()
-    _PLANS[seq] = plan
-    return plan
-
-
-_SINGLE_NONE: dict[str, _Plan] = {}
+    return _plan_token(seq) if " " not in seq and "\t" not in seq else _plan_sequence(seq)
 
 
 def _plan_token(seq: str) -> _Plan:
@@ -196,15 +229,15 @@ def _plan_token(seq: str) -> _Plan:
     if len(tok) < 2 or tok in LEAD_STOP or tok in SKIP_SINGLE:
         return ()
     if tok in KNOWN_ORGS or tok in ORG_WORDS:
-        return (("ORG", 0, end, tok),)
+        return (_org(seq, 0, end, tok),)
     cc = DEMONYMS.get(tok)
     if cc:
-        return (("VOTE", cc),)
+        return (_vote(cc),)
     gaz = gazetteer()
     low = tok.lower()
     cands = gaz.names.get(low, ())
     if tok.isupper() and end <= 6 and tok.isalpha() and not cands:
-        return (("ORG", 0, end, tok),)
+        return (_org(seq, 0, end, tok),)
     if cands and low in gaz.common_words and not cands[0].is_country:
         cands = ()
     hyphen: list[tuple[int, int, tuple[Candidate, ...]]] = []
@@ -215,14 +248,14 @@ def _plan_token(seq: str) -> _Plan:
             if found and part.lower() not in gaz.common_words:
                 hyphen.append((pos, pos + len(part), found))
             pos += len(part) + 1
-    return (("SINGLE", 0, end, cands, tuple(hyphen)),)
+    return (_single(seq, 0, end, cands, hyphen),)
 
 
 def _plan_sequence(seq: str) -> _Plan:
     """The plan of a multi-token sequence: split, strip leading stop words and titles, classify."""
     gaz = gazetteer()
     common = gaz.common_words
-    steps: list[tuple[Any, ...]] = []
+    steps: list[_Step] = []
     orgish = not ORG_WORDS.isdisjoint(seq.split())
     parts: list[tuple[int, int]] = []
     cur_start: int | None = None
@@ -263,13 +296,13 @@ def _plan_sequence(seq: str) -> _Plan:
         if surface in KNOWN_ORGS or (
             not ORG_WORDS.isdisjoint(surface.split()) and not (len(toks) > 1 and first in TITLES)
         ):
-            steps.append(("ORG", start, end, surface))
+            steps.append(_org(seq, start, end, surface))
             continue
         titled = False
         while len(toks) > 1 and (seq[toks[0][0] : toks[0][1]] in TITLES or seq[toks[0][0] : toks[0][1]] in DEMONYMS):
             tok = seq[toks[0][0] : toks[0][1]]
             if tok in DEMONYMS:
-                steps.append(("VOTE", DEMONYMS[tok]))
+                steps.append(_vote(DEMONYMS[tok]))
             else:
                 titled = True
             toks.pop(0)
@@ -277,13 +310,13 @@ def _plan_sequence(seq: str) -> _Plan:
         surface = seq[start:end]
         words = surface.split()
         if first in DEMONYMS and len(words) == 1 and surface == first:
-            steps.append(("VOTE", DEMONYMS[first]))
+            steps.append(_vote(DEMONYMS[first]))
             continue
         if titled:
-            steps.append(("PERSON", start, end, " ".join(words)))
+            steps.append(_person(seq, start, end, " ".join(words)))
             continue
         if surface.isupper() and 2 <= len(surface) <= 6 and surface.isalpha() and not gaz.names.get(surface.lower()):
-            steps.append(("ORG", start, end, surface))
+            steps.append(_org(seq, start, end, surface))
             continue
         cands = _place_candidates(surface)
         if cands and len(words) == 1 and surface.lower() in common and not cands[0].is_country:
@@ -297,111 +330,209 @@ def _plan_sequence(seq: str) -> _Plan:
                     if found and part.lower() not in common:
                         hyphen.append((pos, pos + len(part), found))
                     pos += len(part) + 1
-            steps.append(("SINGLE", start, end, cands, tuple(hyphen)))
+            steps.append(_single(seq, start, end, cands, hyphen))
         elif cands:
-            steps.append(("PLACE", start, end, cands))
+            steps.append(_place(seq, start, end, cands))
         elif len(words) <= 4:
             particle = bool(_PARTICLE_RE.search(surface))
             fallback = len(words) <= 3 and words[0].lower() not in common and not any(w.isupper() for w in words) \
                 and not gaz.names.get(words[0].lower())
-            steps.append(("MAYBE", start, end, particle, fallback))
+            steps.append(_maybe(seq, start, end, particle, fallback))
     return tuple(steps)
 
 
-def find_entities(text: str) -> Found:
-    """People, organisations and geocoded places in ``text`` (one document; see :func:`find_all`)."""
-    return find_all(_scan.as_array(pa.array([text], pa.large_string())), [text])[0]
+def find_entities(text: str) -> tuple[list[Entity], list[Place]]:
+    """People, organisations and geocoded places in one text (see :func:`find_all` for a column).
+
+    >>> ents, places = find_entities("Turkish President Recep Tayyip Erdogan spoke in Ankara.")
+    >>> [(e.kind, e.name) for e in ents], [(p.name, p.country_code) for p in places]
+    ([('PERSON', 'Recep Tayyip Erdogan'), ('PLACE', 'Ankara')], [('Ankara', 'TR')])
+    """
+    found = find_all(_scan.as_array(pa.array([text], pa.large_string())), [text])
+    ents = [Entity(*r[1:]) for r in zip(*(found.entities[c].to_pylist() for c in found.entities.column_names),
+                                         strict=True)]
+    places = [Place(*r[1:]) for r in zip(*(found.places[c].to_pylist() for c in found.places.column_names),
+                                         strict=True)]
+    return ents, places
 
 
-_NO_PLAN: _Plan = ()
+#: Per distinct sequence: its steps, whether it can yield something without a surname match,
+#: the surfaces of its SINGLE steps (which a known surname turns into a PERSON), and the
+#: surnames its PERSON and MAYBE steps would register.
+_Info = tuple[tuple[_Step, ...], bool, tuple[str, ...], tuple[str, ...]]
+_INFOS: dict[str, _Info] = {}
 
 
-def find_all(texts_arr: pa.Array, texts: list[str]) -> list[Found]:
-    """People, organisations and geocoded places of each text.
+def _info(seq: str) -> _Info:
+    """The plan of ``seq`` as steps (:class:`_Step`), computed once per distinct sequence."""
+    info = _INFOS.get(seq)
+    if info is not None:
+        return info
+    steps = _plan(seq)
+    useful = any(st.kind != _SINGLE or st.cands or st.hyphen for st in steps)
+    info = (steps, useful, tuple(st.surface for st in steps if st.kind == _SINGLE),
+            tuple(st.sur for st in steps if st.sur))
+    if len(_INFOS) > 300_000:
+        _INFOS.clear()
+    _INFOS[seq] = info
+    return info
+
+
+_ENTITY_KIND = np.array(["", "ORG", "PERSON", "PLACE", "PLACE", "PERSON"], dtype=object)
+
+
+class Found(NamedTuple):
+    """Entities and places of a column of texts, each row with the position (``row``) of its text."""
+
+    entities: pa.Table
+    places: pa.Table
+
+    def mentions(self, rows: list[int]) -> dict[int, list[Entity]]:
+        """The PERSON and ORG mentions of the given rows, as :class:`Entity` lists in text order."""
+        out: dict[int, list[Entity]] = {r: [] for r in rows}
+        if not rows:
+            return out
+        ents = self.entities
+        sel = pc.and_(pc.is_in(ents["row"], pa.array(rows, pa.int64())), pc.not_equal(ents["kind"], "PLACE"))
+        sub = ents.filter(sel)
+        for r, *fields in zip(*(sub[c].to_pylist() for c in sub.column_names), strict=True):
+            out[r].append(Entity(*fields))
+        return out
+
+
+def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
+    """People, organisations and geocoded places of each text of a column.
 
     ``texts_arr`` is the column prepared by ``_scan.as_array`` and ``texts`` the same strings as a list.
-    Capitalised sequences are found by one RE2 pass over the column; each distinct sequence is
-    planned once (:func:`_plan`), and only the sequences whose plan can yield something (or whose
-    word may be the surname of a person named in the batch) reach the per-document rules.
+    Capitalised sequences are found by one RE2 pass over the column and each distinct sequence is
+    planned once (:func:`_info`); the steps of every occurrence are then laid out as arrays, and
+    Python runs only where context decides: untitled names (:func:`_looks_like_person`), a word
+    that may be the surname of a person named earlier, and places whose country the document's
+    other mentions decide.
     """
     found = _scan.matches(texts_arr, CAP_RE2)
-    n = len(texts)
-    if not len(found):
-        return [Found() for _ in range(n)]
     enc = found.text.dictionary_encode()
-    idx = enc.indices.to_numpy(zero_copy_only=False)
+    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     uniq: list[str] = enc.dictionary.to_pylist()
-    plans = _PLANS
-    steps_of = [plans.get(u) or _plan(u) for u in uniq]
-    surnames: set[str] = set()
-    for u, steps in zip(uniq, steps_of, strict=True):
-        for step in steps:
-            if step[0] == "PERSON" and " " in step[3]:
-                surnames.add(surname(step[3]))
-            elif step[0] == "MAYBE":
-                surnames.add(surname(u[step[1] : step[2]]))
-    useful = np.fromiter(
-        (any(st[0] != "SINGLE" or st[3] or st[4] or u[st[1] : st[2]] in surnames for st in steps)
-         for u, steps in zip(uniq, steps_of, strict=True)),
-        dtype=bool, count=len(uniq),
-    )
+    infos = [_INFOS.get(u) or _info(u) for u in uniq]
+    surnames = set(chain.from_iterable(i[3] for i in infos))
+    alone = set(chain.from_iterable(i[2] for i in infos))
+    known = surnames & alone  # surnames that also stand alone in the batch
+    useful = np.array([i[1] or bool(i[2] and not known.isdisjoint(i[2])) for i in infos], dtype=bool)
+    # the step table of the useful sequences, and each occurrence's steps laid out in text order
+    nsteps = np.zeros(len(uniq), dtype=np.int64)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    steps: list[_Step] = []
+    for u in np.flatnonzero(useful).tolist():
+        first[u] = len(steps)
+        nsteps[u] = len(infos[u][0])
+        steps.extend(infos[u][0])
     keep = useful[idx]
-    docs = found.doc[keep]
-    starts = found.start[keep].tolist()
-    kept = [steps_of[u] for u in idx[keep].tolist()]
-    bounds = np.searchsorted(docs, np.arange(n + 1)).tolist()
-    return [
-        _document(texts[d], starts[bounds[d] : bounds[d + 1]], kept[bounds[d] : bounds[d + 1]])
-        if bounds[d] < bounds[d + 1] else Found()
-        for d in range(n)
+    m_doc, m_base, m_u = found.doc[keep], found.start[keep], idx[keep]
+    count = nsteps[m_u]
+    occ = np.repeat(np.arange(len(m_u)), count)
+    ends = np.cumsum(count)
+    step = first[m_u][occ] + np.arange(len(occ)) - (ends - count)[occ]
+    if not steps:
+        steps.append(_vote(""))
+    kind_of, s_of, e_of, _, _, cands_of, fixed_of, sur_of, particle_of, fallback_of, hyphen_of = zip(
+        *steps, strict=True)
+    kind = np.array(kind_of, dtype=np.int8)[step]
+    doc = m_doc[occ]
+    start = m_base[occ] + np.array(s_of, dtype=np.int64)[step]
+    end = m_base[occ] + np.array(e_of, dtype=np.int64)[step]
+    surface_of = [st.surface for st in steps]
+    name = np.array([st.name for st in steps], dtype=object)[step]
+    # untitled names: context rules, one occurrence at a time
+    is_person = np.zeros(len(step), dtype=bool)
+    mi = np.flatnonzero(kind == _MAYBE)
+    is_person[mi] = [
+        _looks_like_person(texts[d], s, e, particle_of[t], fallback_of[t])
+        for d, s, e, t in zip(doc[mi].tolist(), start[mi].tolist(), end[mi].tolist(), step[mi].tolist(), strict=True)
     ]
+    # a single word that is the surname of a person named earlier in the document is that person
+    named = np.zeros(len(step), dtype=bool)
+    if known:
+        single_known = np.array([st.kind == _SINGLE and st.surface in known for st in steps], dtype=bool)[step]
+        registers = ((kind == _PERSON) | is_person) & np.array([st.sur in known for st in steps], dtype=bool)[step]
+        first_of: dict[tuple[int, str], tuple[int, str]] = {}
+        ri = np.flatnonzero(registers)
+        for i, d, t in zip(ri.tolist(), doc[ri].tolist(), step[ri].tolist(), strict=True):
+            first_of.setdefault((d, sur_of[t]), (i, name[i]))
+        si = np.flatnonzero(single_known)
+        for i, d, t in zip(si.tolist(), doc[si].tolist(), step[si].tolist(), strict=True):
+            hit = first_of.get((d, surface_of[t]))
+            if hit is not None and hit[0] < i:
+                named[i], name[i] = True, hit[1]
+    single = kind == _SINGLE
+    has_cands = np.array([bool(c) for c in cands_of], dtype=bool)[step]
+    place = (kind == _PLACE) | (single & ~named & has_cands)
+    # votes: demonyms count once, country names twice
+    votes: dict[int, Counter[str]] = {}
+    vi = np.flatnonzero(kind == _VOTE)
+    for d, cc in zip(doc[vi].tolist(), name[vi].tolist(), strict=True):
+        v = votes.get(d)
+        if v is None:
+            v = votes[d] = Counter()
+        v[cc] += 1
+    ci = np.flatnonzero(place & single)
+    for d, t in zip(doc[ci].tolist(), step[ci].tolist(), strict=True):
+        c = cands_of[t][0]
+        if c.is_country:
+            v = votes.get(d)
+            if v is None:
+                v = votes[d] = Counter()
+            v[c.country_code] += 2
+    # rows: every step that names something, then the place names inside hyphenated words
+    emit = (kind == _ORG) | (kind == _PERSON) | place | named | ((kind == _MAYBE) & is_person)
+    rows = np.flatnonzero(emit)
+    row_kind = _ENTITY_KIND[kind[rows]]
+    row_kind[named[rows]] = "PERSON"
+    order = rows * 64
+    r_doc, r_start, r_end = doc[rows], start[rows], end[rows]
+    r_surface = pa.array(surface_of, pa.string()).take(pa.array(step[rows]))
+    r_name = name[rows]
+    has_hyphen = np.array([bool(h) for h in hyphen_of], dtype=bool)[step]
+    hyphen_rows = np.flatnonzero(single & ~named & ~has_cands & has_hyphen)
+    extra: list[tuple[int, int, int, int, str, tuple[Candidate, ...], Candidate | None]] = []
+    for i in hyphen_rows.tolist():
+        for j, (hs, he, hsurf, hc, hf) in enumerate(hyphen_of[step[i]]):
+            b = int(start[i]) - s_of[step[i]]
+            extra.append((i * 64 + j + 1, int(doc[i]), b + hs, b + he, hsurf, hc, hf))
+    # places: resolved by their candidates alone, or by the document's votes
+    p_idx = np.flatnonzero(place[rows])
+    chosen = [
+        fixed_of[t] or resolve(cands_of[t], votes.get(d, _NO_VOTES))
+        for d, t in zip(r_doc[p_idx].tolist(), step[rows[p_idx]].tolist(), strict=True)
+    ]
+    for _, d, _, _, _, hc, hf in extra:
+        chosen.append(hf if hf is not None else resolve(hc, votes.get(d, _NO_VOTES)))
+    r_name[p_idx] = [c.name for c in chosen[: len(p_idx)]]
+    ent = pa.table({
+        "row": np.concatenate([r_doc, np.array([x[1] for x in extra], dtype=np.int64)]),
+        "start": np.concatenate([r_start, np.array([x[2] for x in extra], dtype=np.int64)]),
+        "end": np.concatenate([r_end, np.array([x[3] for x in extra], dtype=np.int64)]),
+        "kind": pa.array([*row_kind.tolist(), *(["PLACE"] * len(extra))], pa.string()),
+        "surface": pa.concat_arrays([r_surface, pa.array([x[4] for x in extra], pa.string())]),
+        "name": pa.array([*r_name.tolist(), *(c.name for c in chosen[len(p_idx):])], pa.string()),
+    })
+    ent_order = np.concatenate([order, np.array([x[0] for x in extra], dtype=np.int64)])
+    p_order = np.concatenate([order[p_idx], np.array([x[0] for x in extra], dtype=np.int64)])
+    in_ent = pa.array(np.concatenate([p_idx, np.arange(len(rows), len(rows) + len(extra))]))
+    places = pa.table({
+        **{c: ent[c].take(in_ent) for c in ("row", "start", "end", "surface")},
+        "name": pa.array([c.name for c in chosen], pa.string()),
+        "country_code": pa.array([c.country_code for c in chosen], pa.string()),
+        "latitude": pa.array([c.latitude for c in chosen], pa.float64()),
+        "longitude": pa.array([c.longitude for c in chosen], pa.float64()),
+    })
+    if extra:
+        ent = ent.take(pa.array(np.argsort(ent_order, kind="stable")))
+        places = places.take(pa.array(np.argsort(p_order, kind="stable")))
+    return Found(ent, places)
 
 
-def _document(text: str, bases: list[int], plans: list[_Plan]) -> Found:
-    """Entities and places of one document from its capitalised sequences (offset and plan of each)."""
-    votes: Counter[str] = Counter()
-    spans: list[tuple[int, int, str, str, tuple[Candidate, ...]]] = []  # start, end, kind, name, candidates
-    people: dict[str, str] = {}
-    for base, plan in zip(bases, plans, strict=True):
-        for step in plan:
-            kind = step[0]
-            if kind == "VOTE":
-                votes[step[1]] += 1
-                continue
-            start, end = base + step[1], base + step[2]
-            if kind == "ORG":
-                spans.append((start, end, "ORG", step[3], ()))
-            elif kind == "SINGLE":
-                name = people.get(text[start:end]) if people else None
-                if name:
-                    spans.append((start, end, "PERSON", name, ()))
-                elif step[3]:
-                    if step[3][0].is_country:
-                        votes[step[3][0].country_code] += 2
-                    spans.append((start, end, "PLACE", "", step[3]))
-                else:
-                    for s, e, cands in step[4]:
-                        spans.append((base + s, base + e, "PLACE", "", cands))
-            elif kind == "PLACE":
-                spans.append((start, end, "PLACE", "", step[3]))
-            elif kind == "PERSON" or _looks_like_person(text, start, end, step[3], step[4]):
-                name = step[3] if kind == "PERSON" else " ".join(text[start:end].split())
-                spans.append((start, end, "PERSON", name, ()))
-                if " " in name:
-                    people.setdefault(surname(name), name)
-    entities: list[Entity] = []
-    places: list[Place] = []
-    mentions: list[tuple[int, int, str]] = []
-    for start, end, kind, name, cands in spans:
-        surface = text[start:end]
-        if kind == "PLACE":
-            best = resolve(cands, votes)
-            name = best.name
-            places.append(Place(start, end, surface, name, best.country_code, best.latitude, best.longitude))
-        elif kind == "PERSON":
-            mentions.append((start, end, name))
-        entities.append(Entity(start, end, kind, surface, name))
-    return Found(entities, places, mentions)
+_NO_VOTES: Counter[str] = Counter()
 
 
 def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback: bool) -> bool:

@@ -136,6 +136,11 @@ def _pool(candidates: tuple[Candidate, ...]) -> _Pool:
     return hit
 
 
+def fixed_choice(candidates: tuple[Candidate, ...]) -> Candidate | None:
+    """The candidate :func:`resolve` picks whatever the context (a country, or one country only), else None."""
+    return _pool(candidates)[1]
+
+
 def resolve(candidates: tuple[Candidate, ...], votes: Counter[str]) -> Candidate:
     """Best candidate: a country; else primary names first, the country most mentioned, then population."""
     _, fixed, biggest, per_country = _pool(candidates)
