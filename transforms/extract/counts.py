@@ -106,6 +106,21 @@ _TOLL_RE = re.compile(
     re.I,
 )
 _NAME_NUMBER_RE = re.compile(r"\s+[A-Z]")
+
+# Python's ``re`` tries a pattern anchored at the end (``...\s+$``) from every position of the
+# window; these cheap necessary conditions skip the search when it cannot match.
+_ACTIVE_ENDINGS = tuple(k.lower() for key in _ACTIVE for k in key.split("|"))
+_QUAL_ENDINGS = tuple(_QUALIFIER_WORDS)
+_NOT_COUNT_ENDINGS = tuple(
+    "in since until by from year years january february march april may june july august september october "
+    "november december jan feb mar apr jun jul aug sep sept oct nov dec age aged no no. number route highway page "
+    "at of local flight article section room chapter class phase grade level".split()
+)
+
+
+def _ends_with(left: str, endings: tuple[str, ...]) -> bool:
+    """Whether ``left`` ends, before trailing blanks, with one of ``endings`` (lower case)."""
+    return left[-1:].isspace() and left.rstrip().lower().endswith(endings)
 _NOT_OBJECT_NOUNS = {"dead", "deaths", "fatalities", "killed", "wounded", "injured", "injuries", "arrests"}
 _OTHERS = {"others", "other", "more", "of them", "more people"}
 
@@ -137,7 +152,9 @@ def _countable(text: str, n: Number) -> bool:
     if n.value != int(n.value) and n.value < 1000:
         return False
     left = text[max(0, n.start - 12) : n.start]
-    if _NOT_COUNT_LEFT.search(left) and not (n.value >= 1000 and "," in n.surface):
+    stripped = left.rstrip()
+    if (_ends_with(left, _NOT_COUNT_ENDINGS) or stripped.endswith(("-", "/"))) and _NOT_COUNT_LEFT.search(left) \
+            and not (n.value >= 1000 and "," in n.surface):
         return False
     if _NOT_COUNT_RIGHT.match(text, n.end):
         return False
@@ -169,7 +186,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
             continue
         offset = max(0, n.start - 60)
         left = text[offset : n.start]
-        q = _QUAL_RE.search(left)
+        q = _QUAL_RE.search(left) if _ends_with(left, _QUAL_ENDINGS) else None
         qualifier = _QUALIFIER_WORDS[q["q"].lower()] if q else "exact"
         if q:
             left = left[: q.start()]
@@ -181,7 +198,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
             ctype = _lookup(_PASSIVE, m["verb"])
             count = Count(start, m.end(), ctype, number, _clean_object(m["obj"]), qualifier)
         if count is None:
-            a = _ACTIVE_RE.search(left)
+            a = _ACTIVE_RE.search(left) if _ends_with(left, _ACTIVE_ENDINGS) else None
             o = _ACTIVE_OBJ_RE.match(text, n.end) if a else None
             if a and o is not None and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())):
                 begin = offset + a.start("verb")
@@ -195,7 +212,8 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
                 count = Count(start, m.end(), _lookup(_NOUNS, m["verb"]), number, obj, qualifier)
         if count is None:
             base = max(0, start - 160)
-            t = _TOLL_RE.search(text, base, start)
+            window = text[base:start].lower()
+            t = _TOLL_RE.search(text, base, start) if "death toll" in window or "number of" in window else None
             if t:
                 ctype = _lookup(_PASSIVE, t["verb"]) if t["verb"] else "KILL"
                 obj = _clean_object(t["obj"]) if t["obj"] else None

@@ -251,39 +251,55 @@ def _plan_token(seq: str) -> _Plan:
     return (_single(seq, 0, end, cands, hyphen),)
 
 
+_CUTS: dict[str, tuple[int, bool]] = {}
+
+
+def _cut(tok: str) -> tuple[int, bool]:
+    """Length of a token without a trailing possessive, ``-suffix`` or full stop, and whether one was cut."""
+    hit = _CUTS.get(tok)
+    if hit is None:
+        e, brk = len(tok), False
+        t = _TRAIL_RE.search(tok) if "'" in tok or "’" in tok or "-" in tok else None
+        if t:
+            e, brk = t.start(), True
+        if e > 0 and tok[e - 1] == "." and not _ABBREV_RE.fullmatch(tok[:e]):
+            e, brk = e - 1, True
+        hit = (e, brk)
+        if len(_CUTS) > 200_000:
+            _CUTS.clear()
+        _CUTS[tok] = hit
+    return hit
+
+
 def _plan_sequence(seq: str) -> _Plan:
-    """The plan of a multi-token sequence: split, strip leading stop words and titles, classify."""
+    """The plan of a multi-token sequence: split, strip leading stop words and titles, classify.
+
+    The sequence splits into parts at ``of``/``for``/``the`` (unless it names an organisation) and
+    after a token that loses a possessive, a ``-suffix`` or a full stop; each part is one name.
+    """
     gaz = gazetteer()
     common = gaz.common_words
     steps: list[_Step] = []
     orgish = not ORG_WORDS.isdisjoint(seq.split())
-    parts: list[tuple[int, int]] = []
-    cur_start: int | None = None
-    cur_end = 0
-    all_toks = _tokens(seq, 0, len(seq))
-    for s, e in all_toks:
+    parts: list[list[tuple[int, int]]] = []
+    cur: list[tuple[int, int]] = []
+    for s, e in _tokens(seq, 0, len(seq)):
         tok = seq[s:e]
-        if not orgish and tok in ("of", "for", "the"):
-            if cur_start is not None:
-                parts.append((cur_start, cur_end))
-            cur_start = None
+        if not orgish and (tok == "of" or tok == "for" or tok == "the"):
+            if cur:
+                parts.append(cur)
+                cur = []
             continue
-        brk = False
-        t = _TRAIL_RE.search(tok) if "'" in tok or "’" in tok or "-" in tok else None
-        if t:
-            e, brk = s + t.start(), True
-        if e > s and seq[e - 1] == "." and not _ABBREV_RE.fullmatch(seq[s:e]):
-            e, brk = e - 1, True
-        if e > s:
-            cur_start = s if cur_start is None else cur_start
-            cur_end = e
-        if brk and cur_start is not None:
-            parts.append((cur_start, cur_end))
-            cur_start = None
-    if cur_start is not None:
-        parts.append((cur_start, cur_end))
-    for start, end in parts:
-        toks = list(all_toks) if start == 0 and end == len(seq) else _tokens(seq, start, end)
+        cut, brk = _cut(tok)
+        if cut > 0:
+            cur.append((s, s + cut))
+        if brk and cur:
+            parts.append(cur)
+            cur = []
+    if cur:
+        parts.append(cur)
+    for toks in parts:
+        end = toks[-1][1]
         while toks and seq[toks[0][0] : toks[0][1]] in LEAD_STOP:
             toks.pop(0)
         if not toks:
