@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -86,7 +85,7 @@ SPEECH_AFTER_RE = re.compile(r"\s+(?:said|says|told|added|warned|explained|insis
 _GENERIC_TAIL = frozenset("Province Region City District Governorate County Town Village Valley".split())
 _PLACE_BEFORE_RE = re.compile(r"\b(?:of|in|near|at|from|to|into|towards)\s+(?:the\s+)?$")
 _SPEECH_LATER_RE = re.compile(r"[^.\"\n]{0,120}?\b(?:said|says|told)\b")
-_ARTICLE_RE = re.compile(r"^(?:al|el|Al|El)-")
+_ARTICLES = frozenset({"al-", "el-", "Al-", "El-"})
 _PARTICLE_RE = re.compile(r"\b(?:al|el|bin|ibn|abu)[- ][A-Z]")
 
 
@@ -114,7 +113,8 @@ class Place(NamedTuple):
 
 def surname(name: str) -> str:
     """The last token of a person's name without an Arabic article: ``Ibrahim al-Idlibi`` -> ``Idlibi``."""
-    return _ARTICLE_RE.sub("", name.split()[-1])
+    last = name.split()[-1]
+    return last[3:] if last[:3] in _ARTICLES else last
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -252,6 +252,7 @@ def _plan_token(seq: str) -> _Plan:
 
 
 _CUTS: dict[str, tuple[int, bool]] = {}
+_PLAIN_RE = re.compile(r"[A-Z][A-Za-z]*(?: [A-Za-z]+)+")
 
 
 def _cut(tok: str) -> tuple[int, bool]:
@@ -277,9 +278,14 @@ def _plan_sequence(seq: str) -> _Plan:
     The sequence splits into parts at ``of``/``for``/``the`` (unless it names an organisation) and
     after a token that loses a possessive, a ``-suffix`` or a full stop; each part is one name.
     """
-    gaz = gazetteer()
-    common = gaz.common_words
-    steps: list[_Step] = []
+    words = seq.split(" ")
+    if _PLAIN_RE.fullmatch(seq) and "of" not in words and "for" not in words and "the" not in words:
+        # letters and single spaces only: one part, its tokens the words
+        toks, pos = [], 0
+        for w in words:
+            toks.append((pos, pos + len(w)))
+            pos += len(w) + 1
+        return _plan_parts(seq, [toks])
     orgish = not ORG_WORDS.isdisjoint(seq.split())
     parts: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
@@ -298,31 +304,43 @@ def _plan_sequence(seq: str) -> _Plan:
             cur = []
     if cur:
         parts.append(cur)
+    return _plan_parts(seq, parts)
+
+
+def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> _Plan:
+    """The steps of the parts of a sequence, each given as its token spans."""
+    gaz = gazetteer()
+    common = gaz.common_words
+    steps: list[_Step] = []
     for toks in parts:
         end = toks[-1][1]
-        while toks and seq[toks[0][0] : toks[0][1]] in LEAD_STOP:
-            toks.pop(0)
-        if not toks:
+        words = [seq[s:e] for s, e in toks]
+        i, n = 0, len(toks)
+        while i < n and words[i] in LEAD_STOP:
+            i += 1
+        if i == n:
             continue
-        start = toks[0][0]
-        first = seq[start : toks[0][1]]
-        if len(toks) == 1 and (first in SKIP_SINGLE or len(first) < 2):
+        start = toks[i][0]
+        first = words[i]
+        if n - i == 1 and (first in SKIP_SINGLE or len(first) < 2):
             continue
         surface = seq[start:end]
         if surface in KNOWN_ORGS or (
-            not ORG_WORDS.isdisjoint(surface.split()) and not (len(toks) > 1 and first in TITLES)
+            not ORG_WORDS.isdisjoint(surface.split()) and not (n - i > 1 and first in TITLES)
         ):
             steps.append(_org(seq, start, end, surface))
             continue
         titled = False
-        while len(toks) > 1 and (seq[toks[0][0] : toks[0][1]] in TITLES or seq[toks[0][0] : toks[0][1]] in DEMONYMS):
-            tok = seq[toks[0][0] : toks[0][1]]
+        while n - i > 1:
+            tok = words[i]
             if tok in DEMONYMS:
                 steps.append(_vote(DEMONYMS[tok]))
-            else:
+            elif tok in TITLES:
                 titled = True
-            toks.pop(0)
-        start = toks[0][0]
+            else:
+                break
+            i += 1
+        start = toks[i][0]
         surface = seq[start:end]
         words = surface.split()
         if first in DEMONYMS and len(words) == 1 and surface == first:
@@ -372,26 +390,120 @@ def find_entities(text: str) -> tuple[list[Entity], list[Place]]:
     return ents, places
 
 
-#: Per distinct sequence: its steps, whether it can yield something without a surname match,
-#: the surfaces of its SINGLE steps (which a known surname turns into a PERSON), and the
-#: surnames its PERSON and MAYBE steps would register.
-_Info = tuple[tuple[_Step, ...], bool, tuple[str, ...], tuple[str, ...]]
-_INFOS: dict[str, _Info] = {}
+class _Plans:
+    """Every distinct sequence seen by this process, its steps, and their attributes as arrays.
+
+    A sequence gets an id and its steps consecutive step ids the first time it is seen; numpy
+    arrays indexed by those ids let a batch lay out the steps of all its occurrences at once.
+    A sequence is *useful* when one of its steps can name something, or when its single word is
+    also the surname of some person: then that word may stand for the person in a document.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.steps: list[_Step] = []
+        self.first = np.zeros(0, dtype=np.int64)
+        self.count = np.zeros(0, dtype=np.int64)
+        self.useful = np.zeros(0, dtype=bool)
+        self.kind = np.zeros(0, dtype=np.int8)
+        self.s = np.zeros(0, dtype=np.int64)
+        self.e = np.zeros(0, dtype=np.int64)
+        self.has_cands = np.zeros(0, dtype=bool)
+        self.has_hyphen = np.zeros(0, dtype=bool)
+        self.is_country = np.zeros(0, dtype=bool)
+        self.single_known = np.zeros(0, dtype=bool)  # a SINGLE step whose word is a known surname
+        self.sur_known = np.zeros(0, dtype=bool)  # a step that registers a surname standing alone somewhere
+        self.name = np.zeros(0, dtype=object)
+        self.surface: list[pa.Array] = []
+        self.surnames: set[str] = set()
+        self.alone: set[str] = set()
+        self.known: set[str] = set()
+        self._singles: dict[str, list[tuple[int, int]]] = {}  # word -> (sequence id, step id) of SINGLE steps
+        self._registers: dict[str, list[int]] = {}  # surname -> step ids that register it
+        self._new_steps: list[_Step] = []
+        self._new_first: list[int] = []
+        self._new_count: list[int] = []
+        self._new_useful: list[bool] = []
+        self._marks: list[str] = []
+
+    def ids_of(self, seqs: list[str]) -> np.ndarray:
+        """Ids of ``seqs``, planning the new ones."""
+        get = self.ids.get
+        ids = [get(u, -1) for u in seqs]
+        new = [i for i, x in enumerate(ids) if x < 0]
+        if new:
+            if len(self.ids) + len(new) > _MAX_SEQUENCES:
+                self.__init__()  # type: ignore[misc]
+                return self.ids_of(seqs)
+            for i in new:
+                ids[i] = self._add(seqs[i])
+            self._grow()
+        return np.array(ids, dtype=np.int64)
+
+    def _add(self, seq: str) -> int:
+        """Plan a new sequence; return its id."""
+        sid = len(self.ids)
+        self.ids[seq] = sid
+        steps = _plan(seq)
+        self._new_first.append(len(self.steps) + len(self._new_steps))
+        self._new_count.append(len(steps))
+        self._new_useful.append(any(st.kind != _SINGLE or st.cands or st.hyphen or st.surface in self.known
+                                    for st in steps))
+        for st in steps:
+            tid = len(self.steps) + len(self._new_steps)
+            self._new_steps.append(st)
+            if st.kind == _SINGLE:
+                self._singles.setdefault(st.surface, []).append((sid, tid))
+                if st.surface not in self.alone:
+                    self.alone.add(st.surface)
+                    if st.surface in self.surnames:
+                        self._learn(st.surface)
+            if st.sur:
+                self._registers.setdefault(st.sur, []).append(tid)
+                if st.sur not in self.surnames:
+                    self.surnames.add(st.sur)
+                    if st.sur in self.alone:
+                        self._learn(st.sur)
+        return sid
+
+    def _learn(self, word: str) -> None:
+        """``word`` is now both a surname and a word standing alone: note what that makes useful."""
+        self.known.add(word)
+        self._marks.append(word)
+
+    def _grow(self) -> None:
+        """Append the new sequences and steps to the arrays, then apply newly learnt surnames."""
+        new = self._new_steps
+        self.steps.extend(new)
+        self.first = np.concatenate([self.first, np.array(self._new_first, dtype=np.int64)])
+        self.count = np.concatenate([self.count, np.array(self._new_count, dtype=np.int64)])
+        self.useful = np.concatenate([self.useful, np.array(self._new_useful, dtype=bool)])
+        self.kind = np.concatenate([self.kind, np.array([st.kind for st in new], dtype=np.int8)])
+        self.s = np.concatenate([self.s, np.array([st.s for st in new], dtype=np.int64)])
+        self.e = np.concatenate([self.e, np.array([st.e for st in new], dtype=np.int64)])
+        self.has_cands = np.concatenate([self.has_cands, np.array([bool(st.cands) for st in new], dtype=bool)])
+        self.has_hyphen = np.concatenate([self.has_hyphen, np.array([bool(st.hyphen) for st in new], dtype=bool)])
+        self.is_country = np.concatenate(
+            [self.is_country, np.array([bool(st.cands) and st.cands[0].is_country for st in new], dtype=bool)])
+        known = self.known
+        self.single_known = np.concatenate(
+            [self.single_known, np.array([st.kind == _SINGLE and st.surface in known for st in new], dtype=bool)])
+        self.sur_known = np.concatenate([self.sur_known, np.array([st.sur in known for st in new], dtype=bool)])
+        names = np.empty(len(new), dtype=object)
+        names[:] = [st.name for st in new]
+        self.name = np.concatenate([self.name, names])
+        self.surface.append(pa.array([st.surface for st in new], pa.string()))
+        for word in self._marks:  # earlier steps that a newly learnt surname concerns
+            for sid, tid in self._singles.get(word, ()):
+                self.useful[sid] = True
+                self.single_known[tid] = True
+            self.sur_known[self._registers.get(word, [])] = True
+        self._new_steps, self._new_first, self._new_count, self._new_useful, self._marks = [], [], [], [], []
 
 
-def _info(seq: str) -> _Info:
-    """The plan of ``seq`` as steps (:class:`_Step`), computed once per distinct sequence."""
-    info = _INFOS.get(seq)
-    if info is not None:
-        return info
-    steps = _plan(seq)
-    useful = any(st.kind != _SINGLE or st.cands or st.hyphen for st in steps)
-    info = (steps, useful, tuple(st.surface for st in steps if st.kind == _SINGLE),
-            tuple(st.sur for st in steps if st.sur))
-    if len(_INFOS) > 300_000:
-        _INFOS.clear()
-    _INFOS[seq] = info
-    return info
+#: Sequences a process keeps plans for before starting afresh (memory stays bounded).
+_MAX_SEQUENCES = 1_000_000
+_PLANS = _Plans()
 
 
 _ENTITY_KIND = np.array(["", "ORG", "PERSON", "PLACE", "PLACE", "PERSON"], dtype=object)
@@ -428,60 +540,44 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     """
     found = _scan.matches(texts_arr, CAP_RE2)
     enc = found.text.dictionary_encode()
-    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    uniq: list[str] = enc.dictionary.to_pylist()
-    infos = [_INFOS.get(u) or _info(u) for u in uniq]
-    surnames = set(chain.from_iterable(i[3] for i in infos))
-    alone = set(chain.from_iterable(i[2] for i in infos))
-    known = surnames & alone  # surnames that also stand alone in the batch
-    useful = np.array([i[1] or bool(i[2] and not known.isdisjoint(i[2])) for i in infos], dtype=bool)
-    # the step table of the useful sequences, and each occurrence's steps laid out in text order
-    nsteps = np.zeros(len(uniq), dtype=np.int64)
-    first = np.zeros(len(uniq), dtype=np.int64)
-    steps: list[_Step] = []
-    for u in np.flatnonzero(useful).tolist():
-        first[u] = len(steps)
-        nsteps[u] = len(infos[u][0])
-        steps.extend(infos[u][0])
-    keep = useful[idx]
-    m_doc, m_base, m_u = found.doc[keep], found.start[keep], idx[keep]
-    count = nsteps[m_u]
-    occ = np.repeat(np.arange(len(m_u)), count)
+    plans = _PLANS
+    sids = plans.ids_of(enc.dictionary.to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
+    steps = plans.steps
+    # the steps of every occurrence of a useful sequence, laid out in text order
+    keep = plans.useful[sids]
+    m_doc, m_base, m_sid = found.doc[keep], found.start[keep], sids[keep]
+    count = plans.count[m_sid]
+    occ = np.repeat(np.arange(len(m_sid)), count)
     ends = np.cumsum(count)
-    step = first[m_u][occ] + np.arange(len(occ)) - (ends - count)[occ]
-    if not steps:
-        steps.append(_vote(""))
-    kind_of, s_of, e_of, _, _, cands_of, fixed_of, sur_of, particle_of, fallback_of, hyphen_of = zip(
-        *steps, strict=True)
-    kind = np.array(kind_of, dtype=np.int8)[step]
+    step = plans.first[m_sid][occ] + np.arange(len(occ)) - (ends - count)[occ]
+    kind = plans.kind[step]
     doc = m_doc[occ]
-    start = m_base[occ] + np.array(s_of, dtype=np.int64)[step]
-    end = m_base[occ] + np.array(e_of, dtype=np.int64)[step]
-    surface_of = [st.surface for st in steps]
-    name = np.array([st.name for st in steps], dtype=object)[step]
+    start = m_base[occ] + plans.s[step]
+    end = m_base[occ] + plans.e[step]
+    name = plans.name[step]
     # untitled names: context rules, one occurrence at a time
     is_person = np.zeros(len(step), dtype=bool)
     mi = np.flatnonzero(kind == _MAYBE)
     is_person[mi] = [
-        _looks_like_person(texts[d], s, e, particle_of[t], fallback_of[t])
+        _looks_like_person(texts[d], s, e, steps[t].particle, steps[t].fallback)
         for d, s, e, t in zip(doc[mi].tolist(), start[mi].tolist(), end[mi].tolist(), step[mi].tolist(), strict=True)
     ]
     # a single word that is the surname of a person named earlier in the document is that person
     named = np.zeros(len(step), dtype=bool)
-    if known:
-        single_known = np.array([st.kind == _SINGLE and st.surface in known for st in steps], dtype=bool)[step]
-        registers = ((kind == _PERSON) | is_person) & np.array([st.sur in known for st in steps], dtype=bool)[step]
+    single_known = plans.single_known[step]
+    if single_known.any():
+        registers = ((kind == _PERSON) | is_person) & plans.sur_known[step]
         first_of: dict[tuple[int, str], tuple[int, str]] = {}
         ri = np.flatnonzero(registers)
         for i, d, t in zip(ri.tolist(), doc[ri].tolist(), step[ri].tolist(), strict=True):
-            first_of.setdefault((d, sur_of[t]), (i, name[i]))
+            first_of.setdefault((d, steps[t].sur), (i, name[i]))
         si = np.flatnonzero(single_known)
         for i, d, t in zip(si.tolist(), doc[si].tolist(), step[si].tolist(), strict=True):
-            hit = first_of.get((d, surface_of[t]))
+            hit = first_of.get((d, steps[t].surface))
             if hit is not None and hit[0] < i:
                 named[i], name[i] = True, hit[1]
     single = kind == _SINGLE
-    has_cands = np.array([bool(c) for c in cands_of], dtype=bool)[step]
+    has_cands = plans.has_cands[step]
     place = (kind == _PLACE) | (single & ~named & has_cands)
     # votes: demonyms count once, country names twice
     votes: dict[int, Counter[str]] = {}
@@ -491,14 +587,12 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
         if v is None:
             v = votes[d] = Counter()
         v[cc] += 1
-    ci = np.flatnonzero(place & single)
+    ci = np.flatnonzero(place & single & plans.is_country[step])
     for d, t in zip(doc[ci].tolist(), step[ci].tolist(), strict=True):
-        c = cands_of[t][0]
-        if c.is_country:
-            v = votes.get(d)
-            if v is None:
-                v = votes[d] = Counter()
-            v[c.country_code] += 2
+        v = votes.get(d)
+        if v is None:
+            v = votes[d] = Counter()
+        v[steps[t].cands[0].country_code] += 2
     # rows: every step that names something, then the place names inside hyphenated words
     emit = (kind == _ORG) | (kind == _PERSON) | place | named | ((kind == _MAYBE) & is_person)
     rows = np.flatnonzero(emit)
@@ -506,19 +600,18 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     row_kind[named[rows]] = "PERSON"
     order = rows * 64
     r_doc, r_start, r_end = doc[rows], start[rows], end[rows]
-    r_surface = pa.array(surface_of, pa.string()).take(pa.array(step[rows]))
+    r_surface = pa.chunked_array(plans.surface, pa.string()).take(pa.array(step[rows])).combine_chunks()
     r_name = name[rows]
-    has_hyphen = np.array([bool(h) for h in hyphen_of], dtype=bool)[step]
-    hyphen_rows = np.flatnonzero(single & ~named & ~has_cands & has_hyphen)
+    hyphen_rows = np.flatnonzero(single & ~named & ~has_cands & plans.has_hyphen[step])
     extra: list[tuple[int, int, int, int, str, tuple[Candidate, ...], Candidate | None]] = []
     for i in hyphen_rows.tolist():
-        for j, (hs, he, hsurf, hc, hf) in enumerate(hyphen_of[step[i]]):
-            b = int(start[i]) - s_of[step[i]]
+        for j, (hs, he, hsurf, hc, hf) in enumerate(steps[step[i]].hyphen):
+            b = int(start[i]) - steps[step[i]].s
             extra.append((i * 64 + j + 1, int(doc[i]), b + hs, b + he, hsurf, hc, hf))
     # places: resolved by their candidates alone, or by the document's votes
     p_idx = np.flatnonzero(place[rows])
     chosen = [
-        fixed_of[t] or resolve(cands_of[t], votes.get(d, _NO_VOTES))
+        steps[t].fixed or resolve(steps[t].cands, votes.get(d, _NO_VOTES))
         for d, t in zip(r_doc[p_idx].tolist(), step[rows[p_idx]].tolist(), strict=True)
     ]
     for _, d, _, _, _, hc, hf in extra:
