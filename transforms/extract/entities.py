@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -396,7 +397,7 @@ class _Plans:
     A sequence gets an id and its steps consecutive step ids the first time it is seen; numpy
     arrays indexed by those ids let a batch lay out the steps of all its occurrences at once.
     A sequence is *useful* when one of its steps can name something, or when its single word is
-    also the surname of some person: then that word may stand for the person in a document.
+    also the surname of some person (``known``): then that word may stand for the person.
     """
 
     def __init__(self) -> None:
@@ -404,7 +405,9 @@ class _Plans:
         self.steps: list[_Step] = []
         self.first = np.zeros(0, dtype=np.int64)
         self.count = np.zeros(0, dtype=np.int64)
+        self.static_useful = np.zeros(0, dtype=bool)
         self.useful = np.zeros(0, dtype=bool)
+        self.sid = np.zeros(0, dtype=np.int64)  # the sequence of each step
         self.kind = np.zeros(0, dtype=np.int8)
         self.s = np.zeros(0, dtype=np.int64)
         self.e = np.zeros(0, dtype=np.int64)
@@ -412,93 +415,71 @@ class _Plans:
         self.has_hyphen = np.zeros(0, dtype=bool)
         self.is_country = np.zeros(0, dtype=bool)
         self.single_known = np.zeros(0, dtype=bool)  # a SINGLE step whose word is a known surname
-        self.sur_known = np.zeros(0, dtype=bool)  # a step that registers a surname standing alone somewhere
+        self.sur_known = np.zeros(0, dtype=bool)  # a step that registers a known surname
         self.name = np.zeros(0, dtype=object)
         self.surface: list[pa.Array] = []
+        self.sur: list[pa.Array] = []
         self.surnames: set[str] = set()
         self.alone: set[str] = set()
         self.known: set[str] = set()
-        self._singles: dict[str, list[tuple[int, int]]] = {}  # word -> (sequence id, step id) of SINGLE steps
-        self._registers: dict[str, list[int]] = {}  # surname -> step ids that register it
-        self._new_steps: list[_Step] = []
-        self._new_first: list[int] = []
-        self._new_count: list[int] = []
-        self._new_useful: list[bool] = []
-        self._marks: list[str] = []
 
     def ids_of(self, seqs: list[str]) -> np.ndarray:
         """Ids of ``seqs``, planning the new ones."""
         get = self.ids.get
         ids = [get(u, -1) for u in seqs]
-        new = [i for i, x in enumerate(ids) if x < 0]
+        new = [u for u, i in zip(seqs, ids, strict=True) if i < 0]
         if new:
             if len(self.ids) + len(new) > _MAX_SEQUENCES:
                 self.__init__()  # type: ignore[misc]
                 return self.ids_of(seqs)
-            for i in new:
-                ids[i] = self._add(seqs[i])
-            self._grow()
+            self._add(new)
+            ids = [get(u) for u in seqs]
         return np.array(ids, dtype=np.int64)
 
-    def _add(self, seq: str) -> int:
-        """Plan a new sequence; return its id."""
-        sid = len(self.ids)
-        self.ids[seq] = sid
-        steps = _plan(seq)
-        self._new_first.append(len(self.steps) + len(self._new_steps))
-        self._new_count.append(len(steps))
-        self._new_useful.append(any(st.kind != _SINGLE or st.cands or st.hyphen or st.surface in self.known
-                                    for st in steps))
-        for st in steps:
-            tid = len(self.steps) + len(self._new_steps)
-            self._new_steps.append(st)
-            if st.kind == _SINGLE:
-                self._singles.setdefault(st.surface, []).append((sid, tid))
-                if st.surface not in self.alone:
-                    self.alone.add(st.surface)
-                    if st.surface in self.surnames:
-                        self._learn(st.surface)
-            if st.sur:
-                self._registers.setdefault(st.sur, []).append(tid)
-                if st.sur not in self.surnames:
-                    self.surnames.add(st.sur)
-                    if st.sur in self.alone:
-                        self._learn(st.sur)
-        return sid
-
-    def _learn(self, word: str) -> None:
-        """``word`` is now both a surname and a word standing alone: note what that makes useful."""
-        self.known.add(word)
-        self._marks.append(word)
-
-    def _grow(self) -> None:
-        """Append the new sequences and steps to the arrays, then apply newly learnt surnames."""
-        new = self._new_steps
+    def _add(self, seqs: list[str]) -> None:
+        """Plan new sequences and append them and their steps to the arrays."""
+        base = len(self.ids)
+        self.ids.update(zip(seqs, range(base, base + len(seqs)), strict=True))
+        plans = [_plan(q) for q in seqs]
+        count = np.array([len(p) for p in plans], dtype=np.int64)
+        new = list(chain.from_iterable(plans))
+        self.first = np.concatenate([self.first, len(self.steps) + np.cumsum(count) - count])
+        self.count = np.concatenate([self.count, count])
         self.steps.extend(new)
-        self.first = np.concatenate([self.first, np.array(self._new_first, dtype=np.int64)])
-        self.count = np.concatenate([self.count, np.array(self._new_count, dtype=np.int64)])
-        self.useful = np.concatenate([self.useful, np.array(self._new_useful, dtype=bool)])
-        self.kind = np.concatenate([self.kind, np.array([st.kind for st in new], dtype=np.int8)])
+        sid = np.repeat(np.arange(base, base + len(seqs)), count)
+        kind = np.array([st.kind for st in new], dtype=np.int8)
+        has_cands = np.array([bool(st.cands) for st in new], dtype=bool)
+        has_hyphen = np.array([bool(st.hyphen) for st in new], dtype=bool)
+        static = np.bincount(sid - base, weights=(kind != _SINGLE) | has_cands | has_hyphen,
+                             minlength=len(seqs)) > 0
+        self.static_useful = np.concatenate([self.static_useful, static])
+        self.sid = np.concatenate([self.sid, sid])
+        self.kind = np.concatenate([self.kind, kind])
         self.s = np.concatenate([self.s, np.array([st.s for st in new], dtype=np.int64)])
         self.e = np.concatenate([self.e, np.array([st.e for st in new], dtype=np.int64)])
-        self.has_cands = np.concatenate([self.has_cands, np.array([bool(st.cands) for st in new], dtype=bool)])
-        self.has_hyphen = np.concatenate([self.has_hyphen, np.array([bool(st.hyphen) for st in new], dtype=bool)])
+        self.has_cands = np.concatenate([self.has_cands, has_cands])
+        self.has_hyphen = np.concatenate([self.has_hyphen, has_hyphen])
         self.is_country = np.concatenate(
             [self.is_country, np.array([bool(st.cands) and st.cands[0].is_country for st in new], dtype=bool)])
-        known = self.known
-        self.single_known = np.concatenate(
-            [self.single_known, np.array([st.kind == _SINGLE and st.surface in known for st in new], dtype=bool)])
-        self.sur_known = np.concatenate([self.sur_known, np.array([st.sur in known for st in new], dtype=bool)])
         names = np.empty(len(new), dtype=object)
         names[:] = [st.name for st in new]
         self.name = np.concatenate([self.name, names])
         self.surface.append(pa.array([st.surface for st in new], pa.string()))
-        for word in self._marks:  # earlier steps that a newly learnt surname concerns
-            for sid, tid in self._singles.get(word, ()):
-                self.useful[sid] = True
-                self.single_known[tid] = True
-            self.sur_known[self._registers.get(word, [])] = True
-        self._new_steps, self._new_first, self._new_count, self._new_useful, self._marks = [], [], [], [], []
+        self.sur.append(pa.array([st.sur for st in new], pa.string()))
+        self.surnames.update(st.sur for st in new if st.sur)
+        self.alone.update(st.surface for st in new if st.kind == _SINGLE)
+        self.known = self.surnames & self.alone
+        # which steps a known surname concerns, and the sequences that makes useful
+        known = pa.array(sorted(self.known), pa.string())
+        self.single_known = (self.kind == _SINGLE) & _isin(self.surface, known)
+        self.sur_known = _isin(self.sur, known)
+        self.useful = self.static_useful | (np.bincount(self.sid[self.single_known], minlength=len(self.ids)) > 0)
+
+
+def _isin(chunks: list[pa.Array], values: pa.Array) -> np.ndarray:
+    """Which elements of the concatenated ``chunks`` are in ``values``, as a numpy mask."""
+    hit = pc.is_in(pa.chunked_array(chunks, pa.string()), value_set=values)
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 #: Sequences a process keeps plans for before starting afresh (memory stays bounded).
