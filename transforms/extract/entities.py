@@ -76,15 +76,17 @@ ROLE_AFTER_RE = re.compile(
     r"secretary|general|ambassador|envoy|correspondent|reporter|editor|manager|coach|captain|striker|player|"
     r"governor|mayor|senator|lawyer|professor|economist|researcher|author|singer|actor|actress|star|boss|aged?\s+\d)"
 )
-ROLE_BEFORE_RE = re.compile(
-    r"(?:spokesman|spokeswoman|activist|correspondent|reporter|analyst|minister|leader|official|commander|"
-    r"chief|boss|coach|manager|striker|midfielder|defender|star|singer|actor|actress|director|economist|"
-    r"said|says|according to|told|by|defector|colleague|wife|husband|son|daughter|brother|sister),?\s+$"
+_ROLES_BEFORE = (
+    "spokesman|spokeswoman|activist|correspondent|reporter|analyst|minister|leader|official|commander|"
+    "chief|boss|coach|manager|striker|midfielder|defender|star|singer|actor|actress|director|economist|"
+    "said|says|according to|told|by|defector|colleague|wife|husband|son|daughter|brother|sister"
 )
+ROLE_BEFORE_RE = re.compile(rf"(?:{_ROLES_BEFORE}),?\s+$")
 SPEECH_AFTER_RE = re.compile(r"\s+(?:said|says|told|added|warned|explained|insisted|stated|noted|argued|vowed|"
                              r"promised|claimed|declared|announced|urged|wrote|tweeted)\b")
 _GENERIC_TAIL = frozenset("Province Region City District Governorate County Town Village Valley".split())
-_PLACE_BEFORE_RE = re.compile(r"\b(?:of|in|near|at|from|to|into|towards)\s+(?:the\s+)?$")
+_PLACES_BEFORE = ("of", "in", "near", "at", "from", "to", "into", "towards")
+_PLACE_BEFORE_RE = re.compile(rf"\b(?:{'|'.join(_PLACES_BEFORE)})\s+(?:the\s+)?$")
 _SPEECH_LATER_RE = re.compile(r"[^.\"\n]{0,120}?\b(?:said|says|told)\b")
 _ARTICLES = frozenset({"al-", "el-", "Al-", "El-"})
 _PARTICLE_RE = re.compile(r"\b(?:al|el|bin|ibn|abu)[- ][A-Z]")
@@ -626,11 +628,37 @@ _NO_VOTES: Counter[str] = Counter()
 
 
 def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback: bool) -> bool:
-    """Rules for an untitled person name: name particles, a 2-3 word proper name in place, or a role/speech cue."""
-    place_before = bool(_PLACE_BEFORE_RE.search(text, max(0, start - 20), start))
+    """Rules for an untitled person name: name particles, a 2-3 word proper name in place, or a role/speech cue.
+
+    Each context pattern runs only when a cheap test of the characters around the name allows a match.
+    """
+    before = text[max(0, start - 20) : start]
+    place_before = _ends_with(before, _PLACE_BEFORE_ENDINGS) and bool(
+        _PLACE_BEFORE_RE.search(text, max(0, start - 20), start))
     if particle and not place_before:
         return True
-    if fallback and not place_before and (not _sentence_initial(text, start) or _SPEECH_LATER_RE.match(text, end)):
+    if fallback and not place_before and (not _sentence_initial(text, start) or _speech_later(text, end)):
         return True
-    return bool(ROLE_AFTER_RE.match(text, end) or SPEECH_AFTER_RE.match(text, end)
-                or ROLE_BEFORE_RE.search(text, max(0, start - 30), start))
+    after = text[end : end + 1]
+    if after == "," and ROLE_AFTER_RE.match(text, end):
+        return True
+    if after.isspace() and SPEECH_AFTER_RE.match(text, end):
+        return True
+    before = text[max(0, start - 30) : start]
+    return _ends_with(before.rstrip().removesuffix(",") + " ", _ROLE_BEFORE_ENDINGS) and bool(
+        ROLE_BEFORE_RE.search(text, max(0, start - 30), start))
+
+
+_PLACE_BEFORE_ENDINGS = (*_PLACES_BEFORE, "the")
+_ROLE_BEFORE_ENDINGS = tuple(_ROLES_BEFORE.split("|"))
+
+
+def _ends_with(window: str, endings: tuple[str, ...]) -> bool:
+    """Whether ``window`` ends, before trailing blanks (at least one), with one of ``endings``."""
+    return window[-1:].isspace() and window.rstrip().endswith(endings)
+
+
+def _speech_later(text: str, end: int) -> bool:
+    """Whether ``said``, ``says`` or ``told`` follows ``end`` in the same sentence (see ``_SPEECH_LATER_RE``)."""
+    ahead = text[end : end + 124]
+    return ("said" in ahead or "says" in ahead or "told" in ahead) and bool(_SPEECH_LATER_RE.match(text, end))
