@@ -38,6 +38,8 @@ DOC_META_SCHEMA = pa.schema(
     ]
 )
 
+#: Characters at the top of a text where the metadata rules look (with the source's header).
+_HEAD_CHARS = 600
 #: RE2 patterns that pick the documents (or lines) where each Python extractor runs.
 QUOTES_PREFILTER = _quotes.PREFILTER
 COUNTS_PREFILTER = _counts.PREFILTER
@@ -127,10 +129,14 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     texts: list[str] = texts_arr.to_pylist()
     n = len(texts)
     headers = _column(docs, "header")
-    heads = _scan.as_array(pc.binary_join_element_wise(
-        pc.fill_null(pa.array(headers, pa.large_string()), ""), pc.utf8_slice_codeunits(texts_arr, 0, 600),
-        pa.scalar("\n", pa.large_string())))
-    hints = {k: _mask(heads if k != "year_date" else texts_arr, p) for k, p in META_HINTS.items()}
+    head_text = pc.utf8_slice_codeunits(texts_arr, 0, _HEAD_CHARS)
+    heads = pc.binary_join_element_wise(
+        pc.fill_null(pa.array(headers, pa.large_string()), ""), head_text, pa.scalar("\n", pa.large_string()))
+    hints = {k: _mask(heads, p) for k, p in META_HINTS.items()}
+    # the year-date rule also reads the first non-blank line, which may run on past the head
+    long_line = pc.and_(pc.invert(pc.match_substring_regex(head_text, r"\S[^\n]*\n")),
+                        pc.greater(pc.utf8_length(texts_arr), _HEAD_CHARS)).to_pylist()
+    hints["year_date"] = [a or b for a, b in zip(hints["year_date"], long_line, strict=True)]
     metas = [
         _meta.doc_meta(t, ti, pu, u or "", h, {k: v[i] for k, v in hints.items()})
         for i, (t, ti, pu, u, h) in enumerate(

@@ -24,11 +24,11 @@ class Matches:
 
 
 def as_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One contiguous string array, nulls as empty strings and marker characters blanked."""
+    """One contiguous string array, nulls as empty strings and the marker character blanked."""
     arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     arr = pc.fill_null(arr.cast(pa.large_string()), "")
-    if pc.any(pc.match_substring_regex(arr, "[\x00\x01]")).as_py():
-        arr = pc.replace_substring_regex(arr, "[\x00\x01]", " ")
+    if pc.any(pc.match_substring(arr, _OPEN)).as_py():
+        arr = pc.replace_substring(arr, _OPEN, " ")
     return arr
 
 
