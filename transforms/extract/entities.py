@@ -419,6 +419,8 @@ class _Plans:
         self.single_known = np.zeros(0, dtype=bool)  # a SINGLE step whose word is a known surname
         self.sur_known = np.zeros(0, dtype=bool)  # a step that registers a known surname
         self.name = np.zeros(0, dtype=object)
+        self.word = np.zeros(0, dtype=np.int64)  # id of a SINGLE step's word or of the surname a step registers
+        self.words: dict[str, int] = {}
         self.surface: list[pa.Array] = []
         self.sur: list[pa.Array] = []
         self.surnames: set[str] = set()
@@ -466,6 +468,10 @@ class _Plans:
         names = np.empty(len(new), dtype=object)
         names[:] = [st.name for st in new]
         self.name = np.concatenate([self.name, names])
+        words = self.words
+        self.word = np.concatenate([self.word, np.array(
+            [words.setdefault(st.surface, len(words)) if st.kind == _SINGLE
+             else words.setdefault(st.sur, len(words)) if st.sur else -1 for st in new], dtype=np.int64)])
         self.surface.append(pa.array([st.surface for st in new], pa.string()))
         self.sur.append(pa.array([st.sur for st in new], pa.string()))
         self.surnames.update(st.sur for st in new if st.sur)
@@ -549,16 +555,17 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     named = np.zeros(len(step), dtype=bool)
     single_known = plans.single_known[step]
     if single_known.any():
-        registers = ((kind == _PERSON) | is_person) & plans.sur_known[step]
-        first_of: dict[tuple[int, str], tuple[int, str]] = {}
-        ri = np.flatnonzero(registers)
-        for i, d, t in zip(ri.tolist(), doc[ri].tolist(), step[ri].tolist(), strict=True):
-            first_of.setdefault((d, steps[t].sur), (i, name[i]))
+        ri = np.flatnonzero(((kind == _PERSON) | is_person) & plans.sur_known[step])
         si = np.flatnonzero(single_known)
-        for i, d, t in zip(si.tolist(), doc[si].tolist(), step[si].tolist(), strict=True):
-            hit = first_of.get((d, steps[t].surface))
-            if hit is not None and hit[0] < i:
-                named[i], name[i] = True, hit[1]
+        width = np.int64(len(plans.words))
+        keys, first_at = np.unique(doc[ri] * width + plans.word[step[ri]], return_index=True)
+        if len(keys):
+            want = doc[si] * width + plans.word[step[si]]
+            at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+            j = ri[first_at[at]]  # the first person of the document with that surname
+            ok = (keys[at] == want) & (j < si)
+            named[si[ok]] = True
+            name[si[ok]] = name[j[ok]]
     single = kind == _SINGLE
     has_cands = plans.has_cands[step]
     place = (kind == _PLACE) | (single & ~named & has_cands)
