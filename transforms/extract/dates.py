@@ -198,14 +198,22 @@ def date_rows(texts: pa.Array, published: list[dt.date | None]) -> list[tuple[in
     found = matches(texts, PATTERN)
     out: list[tuple[int, DateMention]] = []
     for row, pos, match in zip(found.doc.tolist(), found.start.tolist(), found.text.to_pylist(), strict=True):
-        read = read_match(match)
-        if read is None:
-            continue
-        kind, s, e = read
-        surface = match[s:e]
-        day, resolution = resolve(kind, surface, published[row])
-        out.append((row, DateMention(pos + s, pos + e, surface, day, resolution)))
+        read = _mention(match, published[row])
+        if read is not None:
+            s, e, surface, day, resolution = read
+            out.append((row, DateMention(pos + s, pos + e, surface, day, resolution)))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _mention(match: str, published: dt.date | None) -> tuple[int, int, str, dt.date | None, str] | None:
+    """Span within one match of :data:`PATTERN`, surface, resolved date and resolution of the date it names."""
+    read = read_match(match)
+    if read is None:
+        return None
+    kind, s, e = read
+    surface = match[s:e]
+    return s, e, surface, *resolve(kind, surface, published)
 
 
 def find_dates(text: str, published: dt.date | None) -> list[DateMention]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -52,15 +53,24 @@ def looks_like_headline(line: str) -> bool:
     line = line.strip()
     words = line.split()
     return 3 <= len(words) <= 25 and len(line) <= 200 and not line.endswith((".", ",", ";")) \
-        and line[:1].isupper() and not _HEADER_DATE_RE.match(line)
+        and line[:1].isupper() and ("-" not in line or not _HEADER_DATE_RE.match(line))
+
+
+#: The line boundaries of ``str.splitlines``.
+_LINE_BREAK_RE = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def first_line(text: str) -> str:
-    """The first non-blank line of a text."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    """The first non-blank line of a text, stripped.
+
+    Line breaks are whitespace, so the line holds the first character that is not.
+
+    >>> first_line(" \\n\\t\\r\\n  Title here \\u2028body"), first_line(" \\n ")
+    ('Title here', '')
+    """
+    rest = text.lstrip()
+    m = _LINE_BREAK_RE.search(rest)
+    return (rest[: m.start()] if m else rest).rstrip()
 
 
 def agencies_in(text: str) -> list[str]:
@@ -109,23 +119,42 @@ def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri
     ``hints`` (from cheap vectorised checks) say which rules can fire; None runs them all.
     """
     header = header or ""
-    head = text[:600]
-    line = first_line(text[:400])
-    if not title and looks_like_headline(line):
-        title = line
+    if not title:
+        line = first_line(text[:400])
+        if looks_like_headline(line):
+            title = line
     date, date_source = published_from(header, text, published, hints)
-    agencies = agencies_in(header + "\n" + head + "\n" + (title or "")) if not hints or hints["agency"] else []
+    agencies = agencies_in(header + "\n" + text[:600] + "\n" + (title or "")) if not hints or hints["agency"] else []
     byline = None
     tail = text[-300:]
-    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(tail) \
-        if not hints or hints["byline"] or "Source:" in tail or "By " in tail else None
+    source_in_tail = "Source:" in tail
+    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(text[:600]) or _BYLINE_RE.search(tail) \
+        if not hints or hints["byline"] or source_in_tail or "By " in tail else None
     if m:
         byline = (m["by"] or m["src"]).strip()
     outlet = None
-    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail) if "Source:" in header + tail else None
+    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail) \
+        if ("Source:" in header + tail if header else source_in_tail) else None
     if m and m[1] not in _AGENCIES:
         outlet = m[1]
     else:
-        u = _URI_OUTLET_RE.search(source_uri or "")
-        outlet = _URI_OUTLETS[u[0].lower()] if u else None
+        outlet = _uri_outlet(source_uri or "")
     return DocMeta(title, date, date_source, outlet, agencies, byline)
+
+
+def _uri_outlet(uri: str) -> str | None:
+    """The outlet named in a source URI, from its leftmost outlet name."""
+    # Outlet names hold no "/", so a name in the (shared, cached) directory part comes first.
+    folder, _, name = uri.rpartition("/")
+    outlet = _folder_outlet(folder)
+    if outlet is None:
+        u = _URI_OUTLET_RE.search(name)
+        outlet = _URI_OUTLETS[u[0].lower()] if u else None
+    return outlet
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder_outlet(folder: str) -> str | None:
+    """The outlet named in the directory part of a source URI."""
+    u = _URI_OUTLET_RE.search(folder)
+    return _URI_OUTLETS[u[0].lower()] if u else None

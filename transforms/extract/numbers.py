@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -63,6 +62,9 @@ class Number(NamedTuple):
     suggested_value: float | None
 
 
+_WORD_SPLIT_RE = re.compile(r"[\s-]+")
+
+
 def words_to_number(words: str) -> float | None:
     """Value of a number written in words.
 
@@ -70,7 +72,7 @@ def words_to_number(words: str) -> float | None:
     (205.0, 21.0, 1000000.0)
     """
     total, current, seen = 0, 0, False
-    for tok in re.split(r"[\s-]+", words.lower()):
+    for tok in _WORD_SPLIT_RE.split(words.lower()):
         if tok == "and" or not tok:
             continue
         if tok in _SMALL:
@@ -102,53 +104,64 @@ def regroup(digits: str) -> tuple[float, bool, float | None]:
     return value, True, float("".join(fixed) + ("." + frac if frac else ""))
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """What one matched string means: where the number lies in it, and its value."""
+class Parsed(NamedTuple):
+    """What one matched string means: where the number lies in it, its surface and value."""
 
     lead: int
     length: int
+    surface: str
     value: float
     unit: str | None
     is_malformed: bool
     suggested_value: float | None
 
 
+_GROUPS = ("skip", "cur", "grp", "dig", "pre", "word", "mult", "unit")
+
+
+@functools.lru_cache(maxsize=256)
+def _suffix_unit(text: str) -> tuple[str, float]:
+    """Unit named by the text of the ``unit`` group, and the scale it applies (cents are hundredths)."""
+    key = " ".join(text.lower().split()).replace("u.s. ", "")
+    return _SUFFIX_UNITS["pounds" if key.startswith("pounds") else key], 0.01 if key == "cts" else 1.0
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def parse(match: str) -> Parsed | None:
     """Parse one match of :data:`PATTERN` (None for times, ordinals, ages and pronoun ``one``)."""
     m = NUMBER_RE.match(match)
-    if m is None or m["skip"]:
+    if m is None:
+        return None
+    skip, cur, grp, dig, pre, word, mult, unit_text = m.group(*_GROUPS)
+    if skip:
         return None
     malformed, suggested = False, None
-    if m["grp"]:
-        value, malformed, suggested = regroup(m["grp"])
-    elif m["dig"]:
-        value = float(m["dig"])
+    if grp:
+        value, malformed, suggested = regroup(grp)
+        num = "grp"
+    elif dig:
+        value = float(dig)
+        num = "dig"
     else:
-        if m["pre"] and m["word"].lower() == "one":
+        if pre and word.lower() == "one":
             return None
-        parsed = words_to_number(m["word"])
+        parsed = words_to_number(word)
         if parsed is None:
             return None
-        value = parsed
-    mult = m["mult"]
+        value, num = parsed, "word"
     scale = 1.0
-    if mult and not (mult in ("m", "k") and m["word"] and not m["cur"]):
+    # a multiplier counts unless it is a bare ``m``/``k`` after a number word without currency
+    whole = not mult or not (mult in ("m", "k") and word and not cur)
+    if mult and whole:
         scale = _MULTIPLIERS[mult.lower()]
-    else:
-        mult = None
-    unit = _PREFIX_UNITS[m["cur"].lower()] if m["cur"] else None
-    if m["unit"] and (mult or not m["mult"]):
-        key = re.sub(r"\s+", " ", m["unit"].strip().lower()).replace("u.s. ", "")
-        key = "pounds" if key.startswith("pounds") else key
-        unit = _SUFFIX_UNITS[key]
-        if key == "cts":
-            scale *= 0.01
-    num = _num_group(m)
-    lead = m.start("cur") if m["cur"] else m.start(num)
-    end = m.end() if (mult or not m["mult"]) else m.end(num)
-    return Parsed(lead, end - lead, value * scale, unit, malformed, None if suggested is None else suggested * scale)
+    unit = _PREFIX_UNITS[cur.lower()] if cur else None
+    if unit_text and whole:
+        unit, cents = _suffix_unit(unit_text)
+        scale *= cents
+    lead = m.start("cur") if cur else m.start(num)
+    end = m.end() if whole else m.end(num)
+    return Parsed(lead, end - lead, match[lead:end], value * scale, unit, malformed,
+                  None if suggested is None else suggested * scale)
 
 
 _PLAIN_RE2 = r"^\s?\d+(?:\.\d+)?$"
@@ -160,46 +173,43 @@ def numbers_table(texts: pa.Array) -> pa.Table:
     Plain digit strings are read by a vectorised cast; Python parses each other distinct match once.
     """
     found = matches(texts, PATTERN)
-    plain = pc.match_substring_regex(found.text, _PLAIN_RE2).to_numpy(zero_copy_only=False)
-    plain_text = pc.utf8_trim_whitespace(found.text.filter(pa.array(plain)))
-    lead_plain = (pc.utf8_length(found.text.filter(pa.array(plain))).to_numpy(zero_copy_only=False)
-                  - pc.utf8_length(plain_text).to_numpy(zero_copy_only=False))
-    start_plain = found.start[plain] + lead_plain
+    plain_mask = pc.match_substring_regex(found.text, _PLAIN_RE2)
+    plain = plain_mask.to_numpy(zero_copy_only=False)
+    plain_raw = found.text.filter(plain_mask)
+    plain_text = pc.utf8_trim_whitespace(plain_raw)
+    plain_len = pc.utf8_length(plain_text).to_numpy(zero_copy_only=False)
+    start_plain = found.start[plain] + pc.utf8_length(plain_raw).to_numpy(zero_copy_only=False) - plain_len
+    n_plain = len(plain_text)
     plain_tbl = pa.table({
         "row": pa.array(found.doc[plain]),
         "start": pa.array(start_plain),
-        "end": pa.array(start_plain + pc.utf8_length(plain_text).to_numpy(zero_copy_only=False)),
+        "end": pa.array(start_plain + plain_len),
         "surface": plain_text.cast(pa.string()),
         "value": pc.cast(plain_text, pa.float64()),
-        "unit": pa.nulls(len(plain_text), pa.string()),
-        "is_malformed": pa.array(np.zeros(len(plain_text), dtype=bool)),
-        "suggested_value": pa.nulls(len(plain_text), pa.float64()),
+        "unit": pa.nulls(n_plain, pa.string()),
+        "is_malformed": pa.array(np.zeros(n_plain, dtype=bool)),
+        "suggested_value": pa.nulls(n_plain, pa.float64()),
     })
     other = ~plain
-    texts_other = found.text.filter(pa.array(other))
-    uniq = pc.unique(texts_other)
-    uniq_list = uniq.to_pylist()
-    parsed = [parse(u) for u in uniq_list]
-    keep_u = np.array([p is not None for p in parsed], dtype=bool)
-    idx = pc.index_in(texts_other, uniq).to_numpy(zero_copy_only=False)
+    coded = pc.dictionary_encode(found.text.filter(pc.invert(plain_mask)))
+    parsed = [parse(u) for u in coded.dictionary.to_pylist()]
+    good = [p for p in parsed if p is not None]
+    keep_u = np.fromiter((p is not None for p in parsed), dtype=bool, count=len(parsed))
+    idx = coded.indices.to_numpy(zero_copy_only=False)
     keep = keep_u[idx]
-    idx = idx[keep]
-    ok = [p if p is not None else Parsed(0, 0, 0.0, None, False, None) for p in parsed]
-    lead = np.array([p.lead for p in ok], dtype=np.int64)[idx]
-    length = np.array([p.length for p in ok], dtype=np.int64)[idx]
-    start = found.start[other][keep] + lead
-    take = pa.array(idx)
+    sel = (np.cumsum(keep_u) - 1)[idx[keep]]  # position in ``good`` of each kept match
+    take = pa.array(sel)
+    lead, length, surface, value, unit, malformed, suggested = zip(*good, strict=True) if good else [()] * 7
+    start = found.start[other][keep] + np.array(lead, dtype=np.int64)[sel]
     other_tbl = pa.table({
         "row": pa.array(found.doc[other][keep]),
         "start": pa.array(start),
-        "end": pa.array(start + length),
-        "surface": pa.array(
-            [u[p.lead : p.lead + p.length] for u, p in zip(uniq_list, ok, strict=True)], pa.string()
-        ).take(take),
-        "value": pa.array([p.value for p in ok], pa.float64()).take(take),
-        "unit": pa.array([p.unit for p in ok], pa.string()).take(take),
-        "is_malformed": pa.array([p.is_malformed for p in ok], pa.bool_()).take(take),
-        "suggested_value": pa.array([p.suggested_value for p in ok], pa.float64()).take(take),
+        "end": pa.array(start + np.array(length, dtype=np.int64)[sel]),
+        "surface": pa.array(surface, pa.string()).take(take),
+        "value": pa.array(value, pa.float64()).take(take),
+        "unit": pa.array(unit, pa.string()).take(take),
+        "is_malformed": pa.array(malformed, pa.bool_()).take(take),
+        "suggested_value": pa.array(suggested, pa.float64()).take(take),
     })
     both = pa.concat_tables([plain_tbl, other_tbl])
     return both.take(pc.sort_indices(both, [("row", "ascending"), ("start", "ascending")]))
@@ -215,10 +225,6 @@ def find_numbers(text: str) -> list[Number]:
     return [Number(r["start"], r["end"], r["surface"], r["value"], r["unit"], r["is_malformed"], r["suggested_value"])
             for r in rows]
 
-
-def _num_group(m: re.Match[str]) -> str:
-    """Name of the group that holds the number itself."""
-    return "grp" if m["grp"] else "dig" if m["dig"] else "word"
 
 #: RE2 prefilter: documents that can hold a number.
 PREFILTER = r"\d|(?i)\b(?:" + _UNITS_WORD + r")\b"

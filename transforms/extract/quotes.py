@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import cached_property
+from operator import itemgetter
 from typing import NamedTuple
 
 from transforms.extract.entities import Entity
@@ -16,14 +18,26 @@ _VERBS = (
     r"claimed|declared|announced|urged|wrote|tweeted|acknowledged|mentioned|described|called|asked|replied|"
     r"stressed|saying|admitted|conceded|cautioned|threatened|predicted|suggested|recalled|continued|reported"
 )
+
+
+def _by_first_letter(words: str) -> str:
+    """An alternation of ``words`` grouped by first letter (``s(?:aid|ays)|t(?:old)``): faster to search."""
+    groups: dict[str, list[str]] = {}
+    for w in words.split("|"):
+        groups.setdefault(w[0], []).append(w[1:])
+    return "|".join(f"{c}(?:{'|'.join(rest)})" for c, rest in groups.items())
+
+
+# Every pattern takes a verb as a whole word, so the order of the alternatives does not matter.
+_VERB_ALT = _by_first_letter(_VERBS)
 QUOTE_RE = re.compile(r"\"([^\"\n]{2,2000}?)\"|\u201c([^\u201c\u201d\n]{2,2000}?)\u201d")
 _PRONOUN = r"he|she|they|it|He|She|They|It"
 _AFTER_SPEAKER_FIRST_RE = re.compile(
     rf"\s*,?\s*(?P<sp>{_PRONOUN}|(?:the|a|an|The|A|An)\s+[\w\s'-]{{1,40}}?|[A-Z][\w'’.-]*(?:\s+(?:al-|el-|al\s+|bin\s+)?[A-Z][\w'’.-]*)*)"
-    rf"(?:,[^\"\n]{{0,150}}?,)?\s+(?P<verb>{_VERBS})\b"
+    rf"(?:,[^\"\n]{{0,150}}?,)?\s+(?P<verb>{_VERB_ALT})\b"
 )
-_AFTER_VERB_FIRST_RE = re.compile(rf"\s*,?\s*(?P<verb>{_VERBS})\s+(?P<rest>[^\"\n.]{{1,200}})")
-_BEFORE_VERB_RE = re.compile(rf"\b(?P<verb>{_VERBS})\b")
+_AFTER_VERB_FIRST_RE = re.compile(rf"\s*,?\s*(?P<verb>{_VERB_ALT})\s+(?P<rest>[^\"\n.]{{1,200}})")
+_BEFORE_VERB_RE = re.compile(rf"\b(?P<verb>{_VERB_ALT})\b")
 _SENTENCE_START_RE = re.compile(r"[.!?\n][\"\u201d]?\s+(?=[A-Z\"\u201c])")
 
 
@@ -42,16 +56,30 @@ class Quote(NamedTuple):
 
 
 class _Mentions:
-    """Named-entity mentions of a document, searchable by position (by bisection)."""
+    """Named-entity mentions of a document, searchable by position (by bisection), indexed on first use."""
 
     def __init__(self, entities: list[Entity]) -> None:
-        self.ents = sorted((e for e in entities if e.kind in ("PERSON", "ORG")), key=lambda e: e.start)
-        self.starts = [e.start for e in self.ents]
-        self.by_kind: dict[str, list[Entity]] = {}
+        self.entities = entities
+
+    @cached_property
+    def ents(self) -> list[Entity]:
+        """The PERSON and ORG mentions, by start."""
+        return sorted((e for e in self.entities if e.kind in ("PERSON", "ORG")), key=itemgetter(0))
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Start of each of :attr:`ents`."""
+        return [e.start for e in self.ents]
+
+    @cached_property
+    def by_kind(self) -> dict[str, tuple[list[Entity], list[int]]]:
+        """Per kind, its mentions by start and their ends (which rise too: mentions of one kind do not overlap)."""
+        out: dict[str, tuple[list[Entity], list[int]]] = {}
         for e in self.ents:
-            self.by_kind.setdefault(e.kind, []).append(e)
-        # Mentions of one kind do not overlap, so their ends rise with their starts.
-        self.ends = {k: [e.end for e in v] for k, v in self.by_kind.items()}
+            ents, ends = out.setdefault(e.kind, ([], []))
+            ents.append(e)
+            ends.append(e.end)
+        return out
 
     def at(self, start: int, end: int) -> Entity | None:
         """The mention inside [start, end) that starts first."""
@@ -60,10 +88,11 @@ class _Mentions:
 
     def last_before(self, pos: int, kind: str, lo: int = 0) -> Entity | None:
         """The last mention of ``kind`` that ends before ``pos`` and starts at or after ``lo``."""
-        i = bisect_right(self.ends.get(kind, []), pos) - 1
+        ents, ends = self.by_kind.get(kind, ((), ()))
+        i = bisect_right(ends, pos) - 1
         if i < 0:
             return None
-        e = self.by_kind[kind][i]
+        e = ents[i]
         return e if e.start >= lo else None
 
 
@@ -84,34 +113,71 @@ def _speaker(phrase: str, start: int, mentions: _Mentions, quote_start: int) -> 
     )
 
 
+def _quotations(text: str) -> list[tuple[int, int]]:
+    """Spans of the quotations of ``text`` with their marks, as ``QUOTE_RE.finditer`` finds them.
+
+    Found with ``str.find``: a quotation opens at the first quotation mark not yet consumed and
+    closes at the next mark of its kind, 3 to 2001 characters on, with no line break (nor, for
+    curly quotes, another opening mark) in between; otherwise the next mark is tried.
+
+    >>> text = 'say "no" or \\u201cyes\\u201d, "a\\nb" "c'
+    >>> _quotations(text), [m.span() for m in QUOTE_RE.finditer(text)]
+    ([(4, 8), (12, 17)], [(4, 8), (12, 17)])
+    """
+    out: list[tuple[int, int]] = []
+    curly = "\u201c" in text
+    pos = 0
+    while True:
+        i = text.find('"', pos)
+        if curly:
+            c = text.find("\u201c", pos, i if i >= 0 else len(text))
+            if c >= 0:
+                i = c
+        if i < 0:
+            return out
+        if text[i] == '"':
+            k = text.find('"', i + 1, i + 2002)
+            ok = k > i + 2 and text.find("\n", i + 1, k) < 0
+        else:
+            k = text.find("\u201d", i + 1, i + 2002)
+            ok = k > i + 2 and text.find("\n", i + 1, k) < 0 and text.find("\u201c", i + 1, k) < 0
+        if ok:
+            out.append((i, k + 1))
+            pos = k + 1
+        else:
+            pos = i + 1
+
+
 def find_quotes(text: str, entities: list[Entity]) -> list[Quote]:
     """Quotations in ``text`` with speaker and reporting verb.
 
     The speaker comes from the words after the quotation (``"...," X said``, ``said X``) or before it
     in the same sentence (``X warned ... to "..."``); pronouns resolve to the last person named.
     """
+    spans = _quotations(text)
+    if not spans:
+        return []
     mentions = _Mentions(entities)
     out: list[Quote] = []
-    for m in QUOTE_RE.finditer(text):
-        g = 1 if m.group(1) is not None else 2
-        qs, qe = m.span(g)
+    for q_start, q_end in spans:
+        qs, qe = q_start + 1, q_end - 1
         speaker = verb = None
-        a = _AFTER_SPEAKER_FIRST_RE.match(text, m.end())
+        a = _AFTER_SPEAKER_FIRST_RE.match(text, q_end)
         if a:
             verb = a["verb"]
-            speaker = _speaker(a["sp"], a.start("sp"), mentions, m.start())
+            speaker = _speaker(a["sp"], a.start("sp"), mentions, q_start)
         else:
-            b = _AFTER_VERB_FIRST_RE.match(text, m.end())
+            b = _AFTER_VERB_FIRST_RE.match(text, q_end)
             if b:
                 verb = b["verb"]
                 rest_start, rest_end = b.span("rest")
                 e = mentions.at(rest_start, rest_end)
-                speaker = e.name if e else _speaker(b["rest"].split(",")[0], rest_start, mentions, m.start())
+                speaker = e.name if e else _speaker(b["rest"].split(",")[0], rest_start, mentions, q_start)
         if speaker is None:
-            s = max(0, m.start() - _LOOK_BACK)  # the sentence start, at most this far back
-            for s_m in _SENTENCE_START_RE.finditer(text, s, m.start()):
+            s = max(0, q_start - _LOOK_BACK)  # the sentence start, at most this far back
+            for s_m in _SENTENCE_START_RE.finditer(text, s, q_start):
                 s = s_m.end()
-            verbs = list(_BEFORE_VERB_RE.finditer(text, s, m.start()))
+            verbs = list(_BEFORE_VERB_RE.finditer(text, s, q_start))
             if verbs:
                 v = verbs[-1]
                 verb = v["verb"]
