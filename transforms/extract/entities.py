@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import partial
 from itertools import chain
 from typing import NamedTuple
 
@@ -180,31 +181,37 @@ class _Step(NamedTuple):
     hyphen: tuple[tuple[int, int, str, tuple[Candidate, ...], Candidate | None], ...]
 
 
+#: Builds a :class:`_Step` from a tuple of its fields, skipping the keyword-handling constructor.
+_step = partial(tuple.__new__, _Step)
+
+
 def _vote(cc: str) -> _Step:
-    return _Step(_VOTE, 0, 0, "", cc, (), None, None, False, False, ())
+    return _step((_VOTE, 0, 0, "", cc, (), None, None, False, False, ()))
 
 
 def _org(seq: str, s: int, e: int, name: str) -> _Step:
-    return _Step(_ORG, s, e, seq[s:e], name, (), None, None, False, False, ())
+    return _step((_ORG, s, e, seq[s:e], name, (), None, None, False, False, ()))
 
 
 def _person(seq: str, s: int, e: int, name: str) -> _Step:
-    return _Step(_PERSON, s, e, seq[s:e], name, (), None, surname(name) if " " in name else None, False, False, ())
+    return _step((_PERSON, s, e, seq[s:e], name, (), None, surname(name) if " " in name else None, False, False, ()))
 
 
 def _place(seq: str, s: int, e: int, cands: tuple[Candidate, ...]) -> _Step:
-    return _Step(_PLACE, s, e, seq[s:e], "", cands, fixed_choice(cands), None, False, False, ())
+    return _step((_PLACE, s, e, seq[s:e], "", cands, fixed_choice(cands), None, False, False, ()))
 
 
 def _single(seq: str, s: int, e: int, cands: tuple[Candidate, ...],
             parts: list[tuple[int, int, tuple[Candidate, ...]]]) -> _Step:
-    hyphen = tuple((hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts)
-    return _Step(_SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False, hyphen)
+    hyphen = tuple((hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts) if parts else ()
+    return _step((_SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False,
+                  hyphen))
 
 
 def _maybe(seq: str, s: int, e: int, particle: bool, fallback: bool) -> _Step:
-    name = " ".join(seq[s:e].split())
-    return _Step(_MAYBE, s, e, seq[s:e], name, (), None, surname(name), particle, fallback, ())
+    surface = seq[s:e]
+    name = " ".join(surface.split())
+    return _step((_MAYBE, s, e, surface, name, (), None, surname(name), particle, fallback, ()))
 
 
 _Plan = tuple[_Step, ...]
