@@ -145,7 +145,11 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     ]
     pub = [m.published_date for m in metas]
 
-    nums = _numbers.numbers_table(texts_arr)
+    # numbers and count trigger words in one scan: their matches never overlap
+    both = _scan.matches(texts_arr, f"(?:{_numbers.PATTERN})|{COUNTS_PREFILTER}")
+    is_trigger = pc.match_substring_regex(both.text, f"^{COUNTS_PREFILTER}$").to_numpy(zero_copy_only=False)
+    nums = _numbers.numbers_table(texts_arr, both.subset(~is_trigger))
+    trig = both.subset(is_trigger)
     numbers = conform("numbers", nums.drop_columns(["row"]).append_column("doc_id", ids_arr.take(nums["row"])))
     bad = nums.filter(nums["is_malformed"]).to_pylist()
     issue_rows = [
@@ -153,7 +157,6 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
          f"bad digit grouping in {r['surface']!r}; suggested value {r['suggested_value']:g}", r["start"], r["end"])
         for r in bad
     ]
-    trig = _scan.matches(texts_arr, COUNTS_PREFILTER)
     candidates = _count_candidates(nums, trig)
     triggers: dict[int, list[int]] = {r: [] for r in candidates}
     for row, pos in zip(trig.doc.tolist(), trig.start.tolist(), strict=True):

@@ -22,6 +22,10 @@ class Matches:
     def __len__(self) -> int:
         return len(self.doc)
 
+    def subset(self, mask: np.ndarray) -> Matches:
+        """The matches where ``mask`` is true."""
+        return Matches(self.doc[mask], self.start[mask], self.text.filter(pa.array(mask)))
+
 
 def as_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     """One contiguous string array, nulls as empty strings and the marker character blanked."""

@@ -125,7 +125,7 @@ _NOT_OBJECT_NOUNS = {"dead", "deaths", "fatalities", "killed", "wounded", "injur
 _OTHERS = {"others", "other", "more", "of them", "more people"}
 
 #: RE2 pattern of the trigger words near which a count can be written.
-PREFILTER = "(?i)" + _TRIGGER
+PREFILTER = f"(?i:{_TRIGGER})"
 
 
 class Count(NamedTuple):

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.extract._scan import as_array, matches
+from transforms.extract._scan import Matches, as_array, matches
 
 _SMALL = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -167,12 +167,13 @@ def parse(match: str) -> Parsed | None:
 _PLAIN_RE2 = r"^\s?\d+(?:\.\d+)?$"
 
 
-def numbers_table(texts: pa.Array) -> pa.Table:
+def numbers_table(texts: pa.Array, found: Matches | None = None) -> pa.Table:
     """Every number in a column of texts (prepared by ``_scan.as_array``): row, span and meaning.
 
     Plain digit strings are read by a vectorised cast; Python parses each other distinct match once.
     """
-    found = matches(texts, PATTERN)
+    if found is None:  # else the caller scanned for PATTERN (among others)
+        found = matches(texts, PATTERN)
     plain_mask = pc.match_substring_regex(found.text, _PLAIN_RE2)
     plain = plain_mask.to_numpy(zero_copy_only=False)
     plain_raw = found.text.filter(plain_mask)
