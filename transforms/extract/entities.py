@@ -513,15 +513,20 @@ class Found(NamedTuple):
 
     def mentions(self, rows: list[int]) -> dict[int, list[Entity]]:
         """The PERSON and ORG mentions of the given rows, as :class:`Entity` lists in text order."""
-        out: dict[int, list[Entity]] = {r: [] for r in rows}
         if not rows:
-            return out
+            return {}
         ents = self.entities
-        sel = pc.and_(pc.is_in(ents["row"], pa.array(rows, pa.int64())), pc.not_equal(ents["kind"], "PLACE"))
-        sub = ents.filter(sel)
-        for r, *fields in zip(*(sub[c].to_pylist() for c in sub.column_names), strict=True):
-            out[r].append(Entity(*fields))
-        return out
+        sub = ents.filter(pc.and_(pc.is_in(ents["row"], pa.array(rows, pa.int64())),
+                                  pc.not_equal(ents["kind"], "PLACE")))
+        of_row = sub["row"].to_numpy()  # entities come in row order
+        firsts = np.searchsorted(of_row, rows, side="left").tolist()
+        lasts = np.searchsorted(of_row, rows, side="right").tolist()
+        made = list(map(_entity, zip(*(sub[c].to_pylist() for c in Entity._fields), strict=True)))
+        return {r: made[a:b] for r, a, b in zip(rows, firsts, lasts, strict=True)}
+
+
+#: Builds an :class:`Entity` from a tuple of its fields.
+_entity = partial(tuple.__new__, Entity)
 
 
 def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
