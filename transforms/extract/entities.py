@@ -406,7 +406,7 @@ class _Plans:
     A sequence gets an id and its steps consecutive step ids the first time it is seen; numpy
     arrays indexed by those ids let a batch lay out the steps of all its occurrences at once.
     A sequence is *useful* when one of its steps can name something, or when its single word is
-    also the surname of some person (``known``): then that word may stand for the person.
+    also the surname of some person (a *known* surname): then that word may stand for the person.
     """
 
     def __init__(self) -> None:
@@ -429,10 +429,8 @@ class _Plans:
         self.word = np.zeros(0, dtype=np.int64)  # id of a SINGLE step's word or of the surname a step registers
         self.words: dict[str, int] = {}
         self.surface: list[pa.Array] = []
-        self.sur: list[pa.Array] = []
-        self.surnames: set[str] = set()
-        self.alone: set[str] = set()
-        self.known: set[str] = set()
+        self.is_surname = np.zeros(0, dtype=bool)  # per word id: a surname some step registers
+        self.is_alone = np.zeros(0, dtype=bool)  # per word id: the word of some SINGLE step
 
     def ids_of(self, seqs: list[str]) -> np.ndarray:
         """Ids of ``seqs``, planning the new ones."""
@@ -457,44 +455,47 @@ class _Plans:
         self.first = np.concatenate([self.first, len(self.steps) + np.cumsum(count) - count])
         self.count = np.concatenate([self.count, count])
         self.steps.extend(new)
+        if not new:
+            self.static_useful = np.concatenate([self.static_useful, np.zeros(len(seqs), dtype=bool)])
+            self.useful = np.concatenate([self.useful, np.zeros(len(seqs), dtype=bool)])
+            return
+        kind_t, s_t, e_t, surface_t, name_t, cands_t, _, sur_t, _, _, hyphen_t = zip(*new, strict=True)
         sid = np.repeat(np.arange(base, base + len(seqs)), count)
-        kind = np.array([st.kind for st in new], dtype=np.int8)
-        has_cands = np.array([bool(st.cands) for st in new], dtype=bool)
-        has_hyphen = np.array([bool(st.hyphen) for st in new], dtype=bool)
-        static = np.bincount(sid - base, weights=(kind != _SINGLE) | has_cands | has_hyphen,
-                             minlength=len(seqs)) > 0
-        self.static_useful = np.concatenate([self.static_useful, static])
+        kind = np.array(kind_t, dtype=np.int8)
+        has_cands = np.array([bool(c) for c in cands_t], dtype=bool)
+        has_hyphen = np.array([bool(h) for h in hyphen_t], dtype=bool)
         self.sid = np.concatenate([self.sid, sid])
         self.kind = np.concatenate([self.kind, kind])
-        self.s = np.concatenate([self.s, np.array([st.s for st in new], dtype=np.int64)])
-        self.e = np.concatenate([self.e, np.array([st.e for st in new], dtype=np.int64)])
+        self.s = np.concatenate([self.s, np.array(s_t, dtype=np.int64)])
+        self.e = np.concatenate([self.e, np.array(e_t, dtype=np.int64)])
         self.has_cands = np.concatenate([self.has_cands, has_cands])
         self.has_hyphen = np.concatenate([self.has_hyphen, has_hyphen])
         self.is_country = np.concatenate(
-            [self.is_country, np.array([bool(st.cands) and st.cands[0].is_country for st in new], dtype=bool)])
+            [self.is_country, np.array([bool(c) and c[0].is_country for c in cands_t], dtype=bool)])
         names = np.empty(len(new), dtype=object)
-        names[:] = [st.name for st in new]
+        names[:] = name_t
         self.name = np.concatenate([self.name, names])
+        self.surface.append(pa.array(surface_t, pa.string()))
+        # the word of a SINGLE step, the surname a PERSON or MAYBE step registers, as ids
         words = self.words
-        self.word = np.concatenate([self.word, np.array(
-            [words.setdefault(st.surface, len(words)) if st.kind == _SINGLE
-             else words.setdefault(st.sur, len(words)) if st.sur else -1 for st in new], dtype=np.int64)])
-        self.surface.append(pa.array([st.surface for st in new], pa.string()))
-        self.sur.append(pa.array([st.sur for st in new], pa.string()))
-        self.surnames.update(st.sur for st in new if st.sur)
-        self.alone.update(st.surface for st in new if st.kind == _SINGLE)
-        self.known = self.surnames & self.alone
-        # which steps a known surname concerns, and the sequences that makes useful
-        known = pa.array(sorted(self.known), pa.string())
-        self.single_known = (self.kind == _SINGLE) & _isin(self.surface, known)
-        self.sur_known = _isin(self.sur, known)
+        single = kind == _SINGLE
+        word = np.array([words.setdefault(w, len(words)) if w else -1
+                         for w in np.where(single, surface_t, np.array(sur_t, dtype=object))], dtype=np.int64)
+        self.word = np.concatenate([self.word, word])
+        grow = len(words) - len(self.is_surname)
+        self.is_surname = np.concatenate([self.is_surname, np.zeros(grow, dtype=bool)])
+        self.is_alone = np.concatenate([self.is_alone, np.zeros(grow, dtype=bool)])
+        self.is_surname[word[~single & (word >= 0)]] = True
+        self.is_alone[word[single]] = True
+        # which steps a known surname (a surname that also stands alone) concerns
+        known = self.is_surname & self.is_alone
+        has_word = self.word >= 0
+        at = np.where(has_word, self.word, 0)
+        self.single_known = (self.kind == _SINGLE) & has_word & known[at]
+        self.sur_known = (self.kind != _SINGLE) & has_word & known[at]
+        static = np.bincount(sid - base, weights=~single | has_cands | has_hyphen, minlength=len(seqs)) > 0
+        self.static_useful = np.concatenate([self.static_useful, static])
         self.useful = self.static_useful | (np.bincount(self.sid[self.single_known], minlength=len(self.ids)) > 0)
-
-
-def _isin(chunks: list[pa.Array], values: pa.Array) -> np.ndarray:
-    """Which elements of the concatenated ``chunks`` are in ``values``, as a numpy mask."""
-    hit = pc.is_in(pa.chunked_array(chunks, pa.string()), value_set=values)
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 #: Sequences a process keeps plans for before starting afresh (memory stays bounded).
