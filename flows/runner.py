@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -43,9 +44,11 @@ def run_flow(
 
         flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     try:
-        summary = flow_fn(
-            inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns, workers=workers
-        )
+        with _one_api_for_all(workers):
+            summary = flow_fn(
+                inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
+                workers=workers,
+            )
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return 2
@@ -60,6 +63,22 @@ def run_flow(
     for line in summary_lines(summary):
         typer.echo(line)
     return 0
+
+
+def _one_api_for_all(workers: int) -> contextlib.AbstractContextManager[object]:
+    """With worker processes and no Prefect API configured, one temporary API server for all of them.
+
+    Otherwise each worker process starts a temporary server of its own (several seconds each).
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if workers <= 1 or PREFECT_API_URL.value():
+        return contextlib.nullcontext()
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance the flow's own client would start
+    server.start()
+    return temporary_settings(updates={PREFECT_API_URL: server.api_url})
 
 
 def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = False) -> int:
