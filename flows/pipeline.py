@@ -240,7 +240,7 @@ def run_pipeline(
                         (process_batch.submit(home, summary.run_id, part, chunk, summary.started_at), len(chunk))
                     )
                     part += 1
-                    _collect(pending, summary, rejected, keep=workers)
+                    _collect(pending, summary, rejected, keep=2 * workers)
                 done_files += len(file_batch)
                 logger.info(
                     "%d/%d files read: %d records, %d new documents processed (%d batches in progress), "
