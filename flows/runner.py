@@ -44,7 +44,7 @@ def run_flow(
 
         flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     try:
-        with _one_api_for_all(workers):
+        with one_api_for_all(workers):
             summary = flow_fn(
                 inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
                 workers=workers,
@@ -65,7 +65,7 @@ def run_flow(
     return 0
 
 
-def _one_api_for_all(workers: int) -> contextlib.AbstractContextManager[object]:
+def one_api_for_all(workers: int) -> contextlib.AbstractContextManager[object]:
     """With worker processes and no Prefect API configured, one temporary API server for all of them.
 
     Otherwise each worker process starts a temporary server of its own (several seconds each).
