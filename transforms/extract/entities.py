@@ -154,8 +154,6 @@ def _place_candidates(name: str) -> tuple[Candidate, ...]:
     return found
 
 
-
-
 #: Step kinds, as codes.
 _VOTE, _ORG, _PERSON, _PLACE, _SINGLE, _MAYBE = range(6)
 
@@ -186,29 +184,35 @@ _step = partial(tuple.__new__, _Step)
 
 
 def _vote(cc: str) -> _Step:
+    """A vote for country ``cc`` (a demonym)."""
     return _step((_VOTE, 0, 0, "", cc, (), None, None, False, False, ()))
 
 
 def _org(seq: str, s: int, e: int, name: str) -> _Step:
+    """An organisation at ``seq[s:e]``."""
     return _step((_ORG, s, e, seq[s:e], name, (), None, None, False, False, ()))
 
 
 def _person(seq: str, s: int, e: int, name: str) -> _Step:
+    """A titled person at ``seq[s:e]``; a full name registers its surname."""
     return _step((_PERSON, s, e, seq[s:e], name, (), None, surname(name) if " " in name else None, False, False, ()))
 
 
 def _place(seq: str, s: int, e: int, cands: tuple[Candidate, ...]) -> _Step:
+    """A place name at ``seq[s:e]`` with its gazetteer candidates."""
     return _step((_PLACE, s, e, seq[s:e], "", cands, fixed_choice(cands), None, False, False, ()))
 
 
 def _single(seq: str, s: int, e: int, cands: tuple[Candidate, ...],
             parts: list[tuple[int, int, tuple[Candidate, ...]]]) -> _Step:
+    """A single word: a place (``cands``, or places inside it, ``parts``) unless a person's surname."""
     hyphen = tuple((hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts) if parts else ()
     return _step((_SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False,
                   hyphen))
 
 
 def _maybe(seq: str, s: int, e: int, particle: bool, fallback: bool) -> _Step:
+    """An untitled name that the context may show to be a person."""
     surface = seq[s:e]
     name = " ".join(surface.split())
     return _step((_MAYBE, s, e, surface, name, (), None, surname(name), particle, fallback, ()))
@@ -498,8 +502,8 @@ class _Plans:
         self.useful = self.static_useful | (np.bincount(self.sid[self.single_known], minlength=len(self.ids)) > 0)
 
 
-#: Sequences a process keeps plans for before starting afresh (memory stays bounded).
-_MAX_SEQUENCES = 1_000_000
+#: Sequences a process keeps plans for before starting afresh (about 150 MB; memory stays bounded).
+_MAX_SEQUENCES = 200_000
 _PLANS = _Plans()
 
 
@@ -535,7 +539,7 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
 
     ``texts_arr`` is the column prepared by ``_scan.as_array`` and ``texts`` the same strings as a list.
     Capitalised sequences are found by one RE2 pass over the column and each distinct sequence is
-    planned once (:func:`_info`); the steps of every occurrence are then laid out as arrays, and
+    planned once per process (:func:`_plan`, kept in :class:`_Plans`); the steps of every occurrence are then laid out as arrays, and
     Python runs only where context decides: untitled names (:func:`_looks_like_person`), a word
     that may be the surname of a person named earlier, and places whose country the document's
     other mentions decide.
