@@ -540,9 +540,9 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     ``texts_arr`` is the column prepared by ``_scan.as_array`` and ``texts`` the same strings as a list.
     Capitalised sequences are found by one RE2 pass over the column and each distinct sequence is
     planned once per process (:func:`_plan`, kept in :class:`_Plans`); the steps of every
-    occurrence are then laid out as arrays, and Python runs only where context decides: untitled names (:func:`_looks_like_person`), a word
-    that may be the surname of a person named earlier, and places whose country the document's
-    other mentions decide.
+    occurrence are then laid out as arrays, and Python runs only where context decides: untitled
+    names (:func:`_looks_like_person`), a word that may be the surname of a person named earlier,
+    and places whose country the document's other mentions decide.
     """
     found = _scan.matches(texts_arr, CAP_RE2)
     enc = found.text.dictionary_encode()
