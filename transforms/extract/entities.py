@@ -442,9 +442,9 @@ class _Plans:
         ids = [get(u, -1) for u in seqs]
         new = [u for u, i in zip(seqs, ids, strict=True) if i < 0]
         if new:
-            if len(self.ids) + len(new) > _MAX_SEQUENCES:
-                self.__init__()  # type: ignore[misc]
-                return self.ids_of(seqs)
+            if self.ids and len(self.ids) + len(new) > _MAX_SEQUENCES:
+                self.__init__()  # type: ignore[misc]  # start afresh, with this batch's sequences only
+                get, new = self.ids.get, list(seqs)
             self._add(new)
             ids = [get(u) for u in seqs]
         return np.array(ids, dtype=np.int64)
