@@ -38,8 +38,6 @@ DOC_META_SCHEMA = pa.schema(
     ]
 )
 
-#: Characters at the top of a text where the metadata rules look (with the source's header).
-_HEAD_CHARS = 600
 #: RE2 patterns that pick the documents (or lines) where each Python extractor runs.
 QUOTES_PREFILTER = _quotes.PREFILTER
 COUNTS_PREFILTER = _counts.PREFILTER
@@ -129,13 +127,13 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     texts: list[str] = texts_arr.to_pylist()
     n = len(texts)
     headers = _column(docs, "header")
-    head_text = pc.utf8_slice_codeunits(texts_arr, 0, _HEAD_CHARS)
+    head_text = pc.utf8_slice_codeunits(texts_arr, 0, _meta.HEAD_CHARS)
     heads = pc.binary_join_element_wise(
         pc.fill_null(pa.array(headers, pa.large_string()), ""), head_text, pa.scalar("\n", pa.large_string()))
     hints = {k: _mask(heads, p) for k, p in META_HINTS.items()}
     # the year-date rule also reads the first non-blank line, which may run on past the head
     long_line = pc.and_(pc.invert(pc.match_substring_regex(head_text, r"\S[^\n]*\n")),
-                        pc.greater(pc.utf8_length(texts_arr), _HEAD_CHARS)).to_pylist()
+                        pc.greater(pc.utf8_length(texts_arr), _meta.HEAD_CHARS)).to_pylist()
     hints["year_date"] = [a or b for a, b in zip(hints["year_date"], long_line, strict=True)]
     metas = [
         _meta.doc_meta(t, ti, pu, u or "", h, {k: v[i] for k, v in hints.items()})
@@ -150,7 +148,7 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     is_trigger = pc.match_substring_regex(both.text, f"^{COUNTS_PREFILTER}$").to_numpy(zero_copy_only=False)
     nums = _numbers.numbers_table(texts_arr, both.subset(~is_trigger))
     trig = both.subset(is_trigger)
-    numbers = conform("numbers", nums.drop_columns(["row"]).append_column("doc_id", ids_arr.take(nums["row"])))
+    numbers = _with_doc_id("numbers", ids_arr, nums)
     bad = nums.filter(nums["is_malformed"]).to_pylist()
     issue_rows = [
         (ids[r["row"]], "malformed_number", "warning",

@@ -85,3 +85,16 @@ def windows(texts: pa.Array, pattern: str, before: int = 1, after: int = 1) -> l
         else:
             out[d].append((ws, we))
     return out
+
+
+def ends_with(window: str, endings: tuple[str, ...], *, fold_case: bool = False) -> bool:
+    """Whether ``window``, without trailing blanks, ends with one of ``endings``.
+
+    A cheap necessary condition for a Python pattern anchored at the window's end
+    (``(?:word|...)\\s+$``), which ``re`` would otherwise try from every position.
+
+    >>> ends_with("at least  ", ("least",)), ends_with("At Least ", ("least",), fold_case=True)
+    (True, True)
+    """
+    window = window.rstrip()
+    return (window.lower() if fold_case else window).endswith(endings)

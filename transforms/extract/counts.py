@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 from typing import NamedTuple
 
+from transforms.extract._scan import ends_with
 from transforms.extract.numbers import Number
 from transforms.vocab import COUNT_TYPES, QUALIFIERS
 
@@ -116,11 +117,6 @@ _NOT_COUNT_ENDINGS = tuple(
     "november december jan feb mar apr jun jul aug sep sept oct nov dec age aged no no. number route highway page "
     "at of local flight article section room chapter class phase grade level".split()
 )
-
-
-def _ends_with(left: str, endings: tuple[str, ...]) -> bool:
-    """Whether ``left`` ends, before trailing blanks, with one of ``endings`` (lower case)."""
-    return left[-1:].isspace() and left.rstrip().lower().endswith(endings)
 _NOT_OBJECT_NOUNS = {"dead", "deaths", "fatalities", "killed", "wounded", "injured", "injuries", "arrests"}
 _OTHERS = {"others", "other", "more", "of them", "more people"}
 
@@ -152,8 +148,7 @@ def _countable(text: str, n: Number) -> bool:
     if n.value != int(n.value) and n.value < 1000:
         return False
     left = text[max(0, n.start - 12) : n.start]
-    stripped = left.rstrip()
-    if (_ends_with(left, _NOT_COUNT_ENDINGS) or stripped.endswith(("-", "/"))) and _NOT_COUNT_LEFT.search(left) \
+    if ends_with(left, _NOT_COUNT_ENDINGS + ("-", "/"), fold_case=True) and _NOT_COUNT_LEFT.search(left) \
             and not (n.value >= 1000 and "," in n.surface):
         return False
     if _NOT_COUNT_RIGHT.match(text, n.end):
@@ -186,7 +181,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
             continue
         offset = max(0, n.start - 60)
         left = text[offset : n.start]
-        q = _QUAL_RE.search(left) if _ends_with(left, _QUAL_ENDINGS) else None
+        q = _QUAL_RE.search(left) if ends_with(left, _QUAL_ENDINGS, fold_case=True) else None
         qualifier = _QUALIFIER_WORDS[q["q"].lower()] if q else "exact"
         if q:
             left = left[: q.start()]
@@ -198,7 +193,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
             ctype = _lookup(_PASSIVE, m["verb"])
             count = Count(start, m.end(), ctype, number, _clean_object(m["obj"]), qualifier)
         if count is None:
-            a = _ACTIVE_RE.search(left) if _ends_with(left, _ACTIVE_ENDINGS) else None
+            a = _ACTIVE_RE.search(left) if ends_with(left, _ACTIVE_ENDINGS, fold_case=True) else None
             o = _ACTIVE_OBJ_RE.match(text, n.end) if a else None
             if a and o is not None and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())):
                 begin = offset + a.start("verb")

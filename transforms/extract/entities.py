@@ -657,7 +657,7 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
     Each context pattern runs only when a cheap test of the characters around the name allows a match.
     """
     before = text[max(0, start - 20) : start]
-    place_before = _ends_with(before, _PLACE_BEFORE_ENDINGS) and bool(
+    place_before = _scan.ends_with(before, _PLACE_BEFORE_ENDINGS) and bool(
         _PLACE_BEFORE_RE.search(text, max(0, start - 20), start))
     if particle and not place_before:
         return True
@@ -669,17 +669,12 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
     if after.isspace() and SPEECH_AFTER_RE.match(text, end):
         return True
     before = text[max(0, start - 30) : start]
-    return _ends_with(before.rstrip().removesuffix(",") + " ", _ROLE_BEFORE_ENDINGS) and bool(
+    return _scan.ends_with(before.rstrip().removesuffix(","), _ROLE_BEFORE_ENDINGS) and bool(
         ROLE_BEFORE_RE.search(text, max(0, start - 30), start))
 
 
 _PLACE_BEFORE_ENDINGS = (*_PLACES_BEFORE, "the")
 _ROLE_BEFORE_ENDINGS = tuple(_ROLES_BEFORE.split("|"))
-
-
-def _ends_with(window: str, endings: tuple[str, ...]) -> bool:
-    """Whether ``window`` ends, before trailing blanks (at least one), with one of ``endings``."""
-    return window[-1:].isspace() and window.rstrip().endswith(endings)
 
 
 def _speech_later(text: str, end: int) -> bool:

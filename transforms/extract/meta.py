@@ -83,6 +83,8 @@ def agencies_in(text: str) -> list[str]:
     return found
 
 
+#: Characters at the top of a text where agency credits and bylines are looked for.
+HEAD_CHARS = 600
 #: A publication date read from the text must stand near its top (not a historic date
 #: in the body) and fall in this range of years.
 TEXT_DATE_CHARS = 500
@@ -124,11 +126,12 @@ def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri
         if looks_like_headline(line):
             title = line
     date, date_source = published_from(header, text, published, hints)
-    agencies = agencies_in(header + "\n" + text[:600] + "\n" + (title or "")) if not hints or hints["agency"] else []
+    head = text[:HEAD_CHARS]
+    agencies = agencies_in(header + "\n" + head + "\n" + (title or "")) if not hints or hints["agency"] else []
     byline = None
     tail = text[-300:]
     source_in_tail = "Source:" in tail
-    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(text[:600]) or _BYLINE_RE.search(tail) \
+    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(tail) \
         if not hints or hints["byline"] or source_in_tail or "By " in tail else None
     if m:
         byline = (m["by"] or m["src"]).strip()
