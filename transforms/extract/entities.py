@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import partial
 from itertools import chain
 from typing import NamedTuple
@@ -90,7 +91,8 @@ _PLACES_BEFORE = ("of", "in", "near", "at", "from", "to", "into", "towards")
 _PLACE_BEFORE_RE = re.compile(rf"\b(?:{'|'.join(_PLACES_BEFORE)})\s+(?:the\s+)?$")
 _SPEECH_LATER_RE = re.compile(r"[^.\"\n]{0,120}?\b(?:said|says|told)\b")
 _ARTICLES = frozenset({"al-", "el-", "Al-", "El-"})
-_PARTICLE_RE = re.compile(r"\b(?:al|el|bin|ibn|abu)[- ][A-Z]")
+_PARTICLES = ("al", "el", "bin", "ibn", "abu")
+_PARTICLE_RE = re.compile(rf"\b(?:{'|'.join(_PARTICLES)})[- ][A-Z]")
 
 
 class Entity(NamedTuple):
@@ -389,6 +391,188 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> _Plan:
     return tuple(steps)
 
 
+#: Sequences that :func:`_plan_simple` cannot take: a tab, a double space, a possessive, a full stop, a hyphen,
+#: or ``of``/``for``/``the`` (without these a sequence is one part, and its tokens are its words).
+_COMPLEX_RE2 = r"[\t'’.-]|  |(?:^| )(?:of|for|the)(?: |$)"
+
+
+_KNOWN_ORGS = pa.array(sorted(KNOWN_ORGS), pa.string())
+
+
+class _Columns(NamedTuple):
+    """Steps of newly planned sequences as columns (the fields of :class:`_Step`); ``seq`` is each step's sequence."""
+
+    seq: np.ndarray
+    kind: np.ndarray
+    s: np.ndarray
+    e: np.ndarray
+    surface: np.ndarray
+    name: np.ndarray
+    cands: np.ndarray
+    fixed: np.ndarray
+    sur: np.ndarray
+    particle: np.ndarray
+    fallback: np.ndarray
+    hyphen: np.ndarray
+
+
+def _objects(values: Iterable[object], n: int) -> np.ndarray:
+    """An object array of ``n`` values (tuples stay elements: nothing is unpacked)."""
+    return np.fromiter(values, dtype=object, count=n)
+
+
+def _columns(plans: list[_Plan]) -> _Columns:
+    """The steps of ``plans`` (one plan per sequence) as columns."""
+    steps = list(chain.from_iterable(plans))
+    kind, s, e, surface, name, cands, fixed, sur, particle, fallback, hyphen = (
+        zip(*steps, strict=True) if steps else [()] * len(_Step._fields))
+    n = len(steps)
+    return _Columns(
+        np.repeat(np.arange(len(plans)), [len(p) for p in plans]), np.array(kind, dtype=np.int8),
+        np.array(s, dtype=np.int64), np.array(e, dtype=np.int64), _objects(surface, n), _objects(name, n),
+        _objects(cands, n), _objects(fixed, n), _objects(sur, n), np.array(particle, dtype=bool),
+        np.array(fallback, dtype=bool), _objects(hyphen, n))
+
+
+def _plan_simple(seqs: list[str]) -> _Columns:
+    """The plans of sequences without the marks of ``_COMPLEX_RE2``, worked out for all of them at once.
+
+    These are the rules of :func:`_plan_parts` for a single part, as array operations over the
+    words: leading stop words go; a known name or an organisation word makes an organisation;
+    a leading run of titles and demonyms (each demonym voting for its country) makes a titled
+    person; what is left is a short upper-case organisation, a single word, a place, or an
+    untitled name. Python runs once per distinct word, and per sequence only for string slices
+    and look-ups.
+    """
+    gaz = gazetteer()
+    names, common = gaz.names, gaz.common_words
+    n_seqs = len(seqs)
+    arr = pa.array(seqs, pa.string())
+    split = pc.split_pattern(arr, " ")
+    offsets = split.offsets.to_numpy().astype(np.int64)
+    heads, tails = offsets[:-1], offsets[1:] - 1
+    n = np.diff(offsets)
+    enc = split.values.dictionary_encode()
+    code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    uniq: list[str] = enc.dictionary.to_pylist()
+    # what each distinct word is
+    low = [w.lower() for w in uniq]
+    w_cands = [names.get(w, ()) for w in low]
+    w_len = np.array([len(w) for w in uniq], dtype=np.int64)
+    w_dem = _objects((DEMONYMS.get(w) for w in uniq), len(uniq))
+    is_dem = np.array([c is not None for c in w_dem.tolist()], dtype=bool)
+    is_title = np.array([w in TITLES for w in uniq], dtype=bool)
+    is_upper = np.array([w.isupper() for w in uniq], dtype=bool)
+    drops = np.array([len(w) < 2 or w in SKIP_SINGLE for w in uniq], dtype=bool)
+    upper_org = is_upper & (w_len >= 2) & (w_len <= 6) & np.array(
+        [w.isalpha() and not c for w, c in zip(uniq, w_cands, strict=True)], dtype=bool)
+    loose = np.array([w in common for w in low], dtype=bool)
+    has_place = np.array([bool(c) for c in w_cands], dtype=bool)
+    stop = np.array([w in LEAD_STOP for w in uniq], dtype=bool)[code]
+    org_word = np.array([w in ORG_WORDS for w in uniq], dtype=bool)[code]
+    generic = np.array([w in _GENERIC_TAIL for w in uniq], dtype=bool)
+    particle_end = np.array([w.endswith(_PARTICLES) for w in uniq], dtype=bool)[code]
+    # each word's sequence (q), position in it (p) and character offset (at); each sequence's length
+    q = np.repeat(np.arange(n_seqs), n)
+    p = np.arange(len(code)) - heads[q]
+    span = w_len[code] + 1
+    before = np.cumsum(span) - span
+    at = before - before[heads][q]
+    size = at[tails] + w_len[code[tails]]
+    # leading stop words go, and a lone short or skipped word
+    i0 = np.minimum.reduceat(np.where(stop, n[q], p), heads)
+    first_at = heads + np.minimum(i0, n - 1)
+    first = code[first_at]
+    start0 = at[first_at]
+    alive = (i0 < n) & ~((n - i0 == 1) & drops[first])
+    after = p >= i0[q]
+    known = pc.is_in(arr, value_set=_KNOWN_ORGS).to_numpy(zero_copy_only=False)
+    cut = np.flatnonzero(alive & (start0 > 0))
+    known[cut] = [seqs[k][a:] in KNOWN_ORGS for k, a in zip(cut.tolist(), start0[cut].tolist(), strict=True)]
+    org = alive & (known | (np.logical_or.reduceat(org_word & after, heads) & ~((n - i0 > 1) & is_title[first])))
+    rest = alive & ~org
+    # a leading run of titles and demonyms, leaving at least one word
+    lead = is_dem[code] | is_title[code]
+    j = np.minimum(np.minimum.reduceat(np.where(after & ~lead, p, n[q]), heads), n - 1)
+    in_run = after & (p < j[q]) & rest[q]
+    titled = np.logical_or.reduceat(in_run & is_title[code] & ~is_dem[code], heads)
+    words = n - j
+    jc = code[heads + j]
+    vote = rest & is_dem[first] & (words == 1) & (jc == first)
+    person = rest & ~vote & titled
+    short_org = rest & ~vote & ~person & (words == 1) & upper_org[jc]
+    other = rest & ~vote & ~person & ~short_org
+    # the final step of each sequence: span and surface
+    s = np.where(org, start0, at[heads + j])
+    e = size.copy()
+    surface = _objects(seqs, n_seqs)
+    cut = np.flatnonzero(s > 0)
+    surface[cut] = _objects((x[a:] for x, a in zip(surface[cut].tolist(), s[cut].tolist(), strict=True)), len(cut))
+    name = surface.copy()
+    cands = _objects(((),) * n_seqs, n_seqs)
+    fixed = np.full(n_seqs, None, dtype=object)
+    # single words: places unless common words; longer names: places, else untitled names
+    single = np.flatnonzero(other & (words == 1))
+    s_cands = [() if c and w in common and not c[0].is_country else c
+               for c, w in zip([w_cands[c] for c in jc[single].tolist()], [low[c] for c in jc[single].tolist()],
+                               strict=True)]
+    cands[single] = _objects(s_cands, len(single))
+    fixed[single] = _objects((fixed_choice(c) if c else None for c in s_cands), len(single))
+    multi = np.flatnonzero(other & (words > 1))
+    m_cands = [names.get(x.lower(), ()) for x in surface[multi].tolist()]
+    for i in np.flatnonzero(generic[code[tails[multi]]]).tolist():  # Hama Province: Hama
+        if not m_cands[i]:
+            m_cands[i] = names.get(surface[multi[i]].rpartition(" ")[0].lower(), ())
+    found = np.array([bool(c) for c in m_cands], dtype=bool)
+    place = multi[found]
+    p_cands = [c for c in m_cands if c]
+    cands[place] = _objects(p_cands, len(place))
+    fixed[place] = _objects((fixed_choice(c) for c in p_cands), len(place))
+    maybe = multi[~found & (words[multi] <= 4)]
+    name[single] = ""
+    name[place] = ""
+    kind = np.full(n_seqs, -1, dtype=np.int8)
+    kind[org | short_org] = _ORG
+    kind[person] = _PERSON
+    kind[single] = _SINGLE
+    kind[place] = _PLACE
+    kind[maybe] = _MAYBE
+    kind[vote] = _VOTE
+    # surnames: the last word of an untitled name or of a titled full name
+    sur = np.full(n_seqs, None, dtype=object)
+    has_sur = person & (words > 1)
+    has_sur[maybe] = True
+    sur[has_sur] = _objects(uniq, len(uniq))[code[tails[has_sur]]]
+    particle = np.zeros(n_seqs, dtype=bool)
+    # a particle (al, bin, ...) ends some word before the last, or the pattern cannot match
+    maybe_particle = maybe[np.logical_or.reduceat(particle_end & (p >= j[q]) & (p < (n - 1)[q]), heads)[maybe]]
+    particle[maybe_particle] = [bool(_PARTICLE_RE.search(x)) for x in surface[maybe_particle].tolist()]
+    upper_after = np.logical_or.reduceat(is_upper[code] & (p >= j[q]), heads)
+    fallback = np.zeros(n_seqs, dtype=bool)
+    fallback[maybe] = ((words <= 3) & ~loose[jc] & ~upper_after & ~has_place[jc])[maybe]
+    # a final vote has no span, and names its country
+    s[vote] = 0
+    e[vote] = 0
+    surface[vote] = ""
+    name[vote] = w_dem[first[vote]]
+    # the votes of the run come before the final step
+    runs = np.flatnonzero(in_run & is_dem[code])
+    has = np.flatnonzero(kind >= 0)
+    seq = np.concatenate([q[runs], has])
+    order = np.lexsort((np.concatenate([p[runs], np.full(len(has), np.iinfo(np.int64).max)]), seq))
+    k = len(runs)
+
+    def column(run_value: object, values: np.ndarray) -> np.ndarray:
+        """One step column: ``run_value`` for the votes of the runs, then ``values`` of the final steps."""
+        head = np.full(k, run_value, dtype=values.dtype) if run_value != () else _objects(((),) * k, k)
+        return np.concatenate([head, values[has]])[order]
+
+    return _Columns(
+        seq[order], column(_VOTE, kind), column(0, s), column(0, e), column("", surface),
+        np.concatenate([w_dem[code[runs]], name[has]])[order], column((), cands), column(None, fixed),
+        column(None, sur), column(False, particle), column(False, fallback), _objects(((),) * len(seq), len(seq)))
+
+
 def find_entities(text: str) -> tuple[list[Entity], list[Place]]:
     """People, organisations and geocoded places in one text (see :func:`find_all` for a column).
 
@@ -415,24 +599,30 @@ class _Plans:
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
-        self.steps: list[_Step] = []
         self.first = np.zeros(0, dtype=np.int64)
         self.count = np.zeros(0, dtype=np.int64)
         self.static_useful = np.zeros(0, dtype=bool)
         self.useful = np.zeros(0, dtype=bool)
-        self.sid = np.zeros(0, dtype=np.int64)  # the sequence of each step
+        # per step: its sequence, then the fields of _Step
+        self.sid = np.zeros(0, dtype=np.int64)
         self.kind = np.zeros(0, dtype=np.int8)
         self.s = np.zeros(0, dtype=np.int64)
         self.e = np.zeros(0, dtype=np.int64)
+        self.surface: list[pa.Array] = []
+        self.name = np.zeros(0, dtype=object)
+        self.cands = np.zeros(0, dtype=object)
+        self.fixed = np.zeros(0, dtype=object)
+        self.particle = np.zeros(0, dtype=bool)
+        self.fallback = np.zeros(0, dtype=bool)
+        self.hyphen = np.zeros(0, dtype=object)
+        # per step, derived
         self.has_cands = np.zeros(0, dtype=bool)
         self.has_hyphen = np.zeros(0, dtype=bool)
         self.is_country = np.zeros(0, dtype=bool)
         self.single_known = np.zeros(0, dtype=bool)  # a SINGLE step whose word is a known surname
         self.sur_known = np.zeros(0, dtype=bool)  # a step that registers a known surname
-        self.name = np.zeros(0, dtype=object)
         self.word = np.zeros(0, dtype=np.int64)  # id of a SINGLE step's word or of the surname a step registers
-        self.words: dict[str, int] = {}
-        self.surface: list[pa.Array] = []
+        self.words = pa.array([], pa.string())  # by id
         self.is_surname = np.zeros(0, dtype=bool)  # per word id: a surname some step registers
         self.is_alone = np.zeros(0, dtype=bool)  # per word id: the word of some SINGLE step
 
@@ -449,44 +639,62 @@ class _Plans:
             ids = [get(u) for u in seqs]
         return np.array(ids, dtype=np.int64)
 
+    def _word_ids(self, words: list[str]) -> np.ndarray:
+        """Ids of ``words``, giving new ones the next free ids."""
+        arr = pa.array(words, pa.string())
+        ids = pc.index_in(arr, value_set=self.words)
+        new = pc.is_null(ids)
+        if not pc.any(new).as_py():
+            return ids.to_numpy(zero_copy_only=False).astype(np.int64)
+        fresh = pc.dictionary_encode(arr.filter(new))
+        out = ids.to_numpy(zero_copy_only=False).astype(np.float64)
+        out[new.to_numpy(zero_copy_only=False)] = len(self.words) + fresh.indices.to_numpy(zero_copy_only=False)
+        self.words = pa.concat_arrays([self.words, fresh.dictionary])
+        return out.astype(np.int64)
+
     def _add(self, seqs: list[str]) -> None:
-        """Plan new sequences and append them and their steps to the arrays."""
+        """Plan new sequences and append them and their steps to the arrays.
+
+        Simple sequences are planned together as arrays (:func:`_plan_simple`), the others one by one.
+        """
+        hard = pc.match_substring_regex(pa.array(seqs, pa.string()), _COMPLEX_RE2).to_numpy(zero_copy_only=False)
+        every = _objects(seqs, len(seqs))
+        simple, others = every[~hard].tolist(), every[hard].tolist()
         base = len(self.ids)
-        self.ids.update(zip(seqs, range(base, base + len(seqs)), strict=True))
-        plans = [_plan(q) for q in seqs]
-        count = np.array([len(p) for p in plans], dtype=np.int64)
-        new = list(chain.from_iterable(plans))
-        self.first = np.concatenate([self.first, len(self.steps) + np.cumsum(count) - count])
+        self.ids.update(zip(chain(simple, others), range(base, base + len(seqs)), strict=True))
+        cols = [_plan_simple(simple) if simple else _columns([]), _columns([_plan(q) for q in others])]
+        new = _Columns(*(np.concatenate(parts) for parts in zip(*cols, strict=True)))
+        seq = np.concatenate([cols[0].seq, cols[1].seq + len(simple)])
+        count = np.bincount(seq, minlength=len(seqs))
+        self.first = np.concatenate([self.first, len(self.kind) + np.cumsum(count) - count])
         self.count = np.concatenate([self.count, count])
-        self.steps.extend(new)
-        if not new:
-            self.static_useful = np.concatenate([self.static_useful, np.zeros(len(seqs), dtype=bool)])
-            self.useful = np.concatenate([self.useful, np.zeros(len(seqs), dtype=bool)])
-            return
-        kind_t, s_t, e_t, surface_t, name_t, cands_t, _, sur_t, _, _, hyphen_t = zip(*new, strict=True)
-        sid = np.repeat(np.arange(base, base + len(seqs)), count)
-        kind = np.array(kind_t, dtype=np.int8)
-        has_cands = np.array([bool(c) for c in cands_t], dtype=bool)
-        has_hyphen = np.array([bool(h) for h in hyphen_t], dtype=bool)
+        sid = seq + base
+        kind = new.kind
+        has_cands = np.fromiter(map(bool, new.cands.tolist()), dtype=bool, count=len(kind))
+        has_hyphen = np.fromiter(map(bool, new.hyphen.tolist()), dtype=bool, count=len(kind))
+        is_country = has_cands.copy()
+        is_country[has_cands] = [c[0].is_country for c in new.cands[has_cands].tolist()]
         self.sid = np.concatenate([self.sid, sid])
         self.kind = np.concatenate([self.kind, kind])
-        self.s = np.concatenate([self.s, np.array(s_t, dtype=np.int64)])
-        self.e = np.concatenate([self.e, np.array(e_t, dtype=np.int64)])
+        self.s = np.concatenate([self.s, new.s])
+        self.e = np.concatenate([self.e, new.e])
+        self.surface.append(pa.array(new.surface, pa.string()))
+        self.name = np.concatenate([self.name, new.name])
+        self.cands = np.concatenate([self.cands, new.cands])
+        self.fixed = np.concatenate([self.fixed, new.fixed])
+        self.particle = np.concatenate([self.particle, new.particle])
+        self.fallback = np.concatenate([self.fallback, new.fallback])
+        self.hyphen = np.concatenate([self.hyphen, new.hyphen])
         self.has_cands = np.concatenate([self.has_cands, has_cands])
         self.has_hyphen = np.concatenate([self.has_hyphen, has_hyphen])
-        self.is_country = np.concatenate(
-            [self.is_country, np.array([bool(c) and c[0].is_country for c in cands_t], dtype=bool)])
-        names = np.empty(len(new), dtype=object)
-        names[:] = name_t
-        self.name = np.concatenate([self.name, names])
-        self.surface.append(pa.array(surface_t, pa.string()))
+        self.is_country = np.concatenate([self.is_country, is_country])
         # the word of a SINGLE step, the surname a PERSON or MAYBE step registers, as ids
-        words = self.words
         single = kind == _SINGLE
-        word = np.array([words.setdefault(w, len(words)) if w else -1
-                         for w in np.where(single, surface_t, np.array(sur_t, dtype=object))], dtype=np.int64)
+        word = np.full(len(kind), -1, dtype=np.int64)
+        has_word = single | (new.sur != None)  # noqa: E711  # element-wise
+        word[has_word] = self._word_ids(np.where(single, new.surface, new.sur)[has_word].tolist())
         self.word = np.concatenate([self.word, word])
-        grow = len(words) - len(self.is_surname)
+        grow = len(self.words) - len(self.is_surname)
         self.is_surname = np.concatenate([self.is_surname, np.zeros(grow, dtype=bool)])
         self.is_alone = np.concatenate([self.is_alone, np.zeros(grow, dtype=bool)])
         self.is_surname[word[~single & (word >= 0)]] = True
@@ -497,7 +705,7 @@ class _Plans:
         at = np.where(has_word, self.word, 0)
         self.single_known = (self.kind == _SINGLE) & has_word & known[at]
         self.sur_known = (self.kind != _SINGLE) & has_word & known[at]
-        static = np.bincount(sid - base, weights=~single | has_cands | has_hyphen, minlength=len(seqs)) > 0
+        static = np.bincount(seq, weights=~single | has_cands | has_hyphen, minlength=len(seqs)) > 0
         self.static_useful = np.concatenate([self.static_useful, static])
         self.useful = self.static_useful | (np.bincount(self.sid[self.single_known], minlength=len(self.ids)) > 0)
 
@@ -548,7 +756,6 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     enc = found.text.dictionary_encode()
     plans = _PLANS
     sids = plans.ids_of(enc.dictionary.to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
-    steps = plans.steps
     # the steps of every occurrence of a useful sequence, laid out in text order
     keep = plans.useful[sids]
     m_doc, m_base, m_sid = found.doc[keep], found.start[keep], sids[keep]
@@ -565,8 +772,9 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     is_person = np.zeros(len(step), dtype=bool)
     mi = np.flatnonzero(kind == _MAYBE)
     is_person[mi] = [
-        _looks_like_person(texts[d], s, e, steps[t].particle, steps[t].fallback)
-        for d, s, e, t in zip(doc[mi].tolist(), start[mi].tolist(), end[mi].tolist(), step[mi].tolist(), strict=True)
+        _looks_like_person(texts[d], s, e, pa_, fb)
+        for d, s, e, pa_, fb in zip(doc[mi].tolist(), start[mi].tolist(), end[mi].tolist(),
+                                    plans.particle[step[mi]].tolist(), plans.fallback[step[mi]].tolist(), strict=True)
     ]
     # a single word that is the surname of a person named earlier in the document is that person
     named = np.zeros(len(step), dtype=bool)
@@ -595,11 +803,11 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
             v = votes[d] = Counter()
         v[cc] += 1
     ci = np.flatnonzero(place & single & plans.is_country[step])
-    for d, t in zip(doc[ci].tolist(), step[ci].tolist(), strict=True):
+    for d, cands in zip(doc[ci].tolist(), plans.cands[step[ci]].tolist(), strict=True):
         v = votes.get(d)
         if v is None:
             v = votes[d] = Counter()
-        v[steps[t].cands[0].country_code] += 2
+        v[cands[0].country_code] += 2
     # rows: every step that names something, then the place names inside hyphenated words
     emit = (kind == _ORG) | (kind == _PERSON) | place | named | ((kind == _MAYBE) & is_person)
     rows = np.flatnonzero(emit)
@@ -612,14 +820,15 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     hyphen_rows = np.flatnonzero(single & ~named & ~has_cands & plans.has_hyphen[step])
     extra: list[tuple[int, int, int, int, str, tuple[Candidate, ...], Candidate | None]] = []
     for i in hyphen_rows.tolist():
-        for j, (hs, he, hsurf, hc, hf) in enumerate(steps[step[i]].hyphen):
-            b = int(start[i]) - steps[step[i]].s
+        for j, (hs, he, hsurf, hc, hf) in enumerate(plans.hyphen[step[i]]):
+            b = int(start[i]) - int(plans.s[step[i]])
             extra.append((i * 64 + j + 1, int(doc[i]), b + hs, b + he, hsurf, hc, hf))
     # places: resolved by their candidates alone, or by the document's votes
     p_idx = np.flatnonzero(place[rows])
     chosen = [
-        steps[t].fixed or resolve(steps[t].cands, votes.get(d, _NO_VOTES))
-        for d, t in zip(r_doc[p_idx].tolist(), step[rows[p_idx]].tolist(), strict=True)
+        fixed or resolve(cands, votes.get(d, _NO_VOTES))
+        for d, fixed, cands in zip(r_doc[p_idx].tolist(), plans.fixed[step[rows[p_idx]]].tolist(),
+                                   plans.cands[step[rows[p_idx]]].tolist(), strict=True)
     ]
     for _, d, _, _, _, hc, hf in extra:
         chosen.append(hf if hf is not None else resolve(hc, votes.get(d, _NO_VOTES)))

@@ -143,7 +143,7 @@ def _pool(candidates: tuple[Candidate, ...]) -> _Pool:
 
 def fixed_choice(candidates: tuple[Candidate, ...]) -> Candidate | None:
     """The candidate :func:`resolve` picks whatever the context (a country, or one country only), else None."""
-    return _pool(candidates)[1]
+    return candidates[0] if len(candidates) == 1 else _pool(candidates)[1]
 
 
 def resolve(candidates: tuple[Candidate, ...], votes: Counter[str]) -> Candidate:

@@ -1,9 +1,12 @@
-"""The per-process registry of planned sequences: results do not depend on its state."""
+"""Entity planning: results do not depend on the per-process registry, and both planners agree."""
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
+from tests.conftest import shared_path
 from transforms.extract import entities
 from transforms.extract.entities import find_entities
 
@@ -43,3 +46,41 @@ def test_place_inside_a_hyphenated_word() -> None:
     ents, places = find_entities(TEXTS[3])
     assert ("PLACE", "Istanbul") in [(e.kind, e.surface) for e in ents]
     assert [(p.surface, p.country_code) for p in places] == [("Istanbul", "TR")]
+
+
+#: Sequences for each rule of the planner: stop words, organisations, titles and demonyms, places, names.
+SIMPLE = [
+    "The", "A", "Mr", "January", "X", "The Foreign Ministry", "Foreign Ministry", "White House", "The White House",
+    "Turkish President Recep Tayyip Erdogan", "President Erdogan", "Syrian", "The Syrian", "Syrian Syrian",
+    "Syrian President", "Prime Minister Boris Johnson", "NATO", "IBM", "SANA", "Hama Province", "Idlib Governorate",
+    "New York", "But Paris", "Abu Bakr al Baghdadi", "Naji al Mustafa", "John Smith", "Paul Koether", "Damascus",
+    "Saraqeb", "Apple", "Zürich", "Hong Kong", "Ahmad Rahhal", "Koether", "General Electric", "Chief Executive",
+    "One Two Three Four Five", "Red Crescent Society", "Istanbul", "United States", "Smith Barney", "Ban Ki Moon",
+]
+
+
+def plan_both(seqs: list[str]) -> tuple[list, list]:
+    """The column planner's steps for ``seqs`` and the one-by-one planner's, field by field."""
+    simple = entities._plan_simple(seqs)
+    one_by_one = entities._columns([entities._plan(q) for q in seqs])
+    return [f.tolist() for f in simple], [f.tolist() for f in one_by_one]
+
+
+def test_the_column_planner_agrees_with_the_one_by_one_planner() -> None:
+    assert not pc.any(pc.match_substring_regex(pa.array(SIMPLE), entities._COMPLEX_RE2)).as_py()
+    simple, one_by_one = plan_both(SIMPLE)
+    assert simple == one_by_one
+    kinds = set(simple[1])  # every kind of step is covered
+    assert kinds == {entities._VOTE, entities._ORG, entities._PERSON, entities._PLACE, entities._SINGLE,
+                     entities._MAYBE}
+
+
+@pytest.mark.corpus
+def test_the_column_planner_agrees_on_every_simple_sequence_of_the_bbc_corpus() -> None:
+    texts = [p.read_text("utf-8", errors="replace") for p in sorted(shared_path("corpora", "bbc").glob("*/*.txt"))]
+    found = entities._scan.matches(entities._scan.as_array(pa.array(texts, pa.large_string())), entities.CAP_RE2)
+    seqs = pc.unique(found.text)
+    seqs = seqs.filter(pc.invert(pc.match_substring_regex(seqs, entities._COMPLEX_RE2))).to_pylist()
+    assert len(seqs) > 15_000
+    simple, one_by_one = plan_both(seqs)
+    assert simple == one_by_one
