@@ -26,9 +26,8 @@ CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
 _LETTERS_RE2 = (r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{1FFF}\x{2070}-\x{209F}\x{20D0}-\x{218F}\x{2C00}-\x{2DFF}"
                 r"\x{3040}-\x{FFEF}\x{10000}-\x{10FFFF}")
 CAP_RE2 = CAP_RE.pattern.replace(r"\w", r"\w" + _LETTERS_RE2)
-_ABBREV_RE = re.compile(
-    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
-)
+_ABBREVS = "Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr"
+_ABBREV_RE = re.compile(rf"(?:[A-Z]\.)+|(?:{_ABBREVS})\.")
 _TRAIL_RE = re.compile(r"(?:['’]s|['’])$|-[a-z].*$")
 _SPLIT_RE = re.compile(r"[ \t]+|(?<=\b(?:al|el))-")
 
@@ -268,7 +267,6 @@ def _plan_token(seq: str) -> _Plan:
 
 
 _CUTS: dict[str, tuple[int, bool]] = {}
-_PLAIN_RE = re.compile(r"[A-Z][A-Za-z]*(?: [A-Za-z]+)+")
 
 
 def _cut(tok: str) -> tuple[int, bool]:
@@ -289,19 +287,16 @@ def _cut(tok: str) -> tuple[int, bool]:
 
 
 def _plan_sequence(seq: str) -> _Plan:
-    """The plan of a multi-token sequence: split, strip leading stop words and titles, classify.
+    """The plan of a multi-token sequence: split into parts (:func:`_part_tokens`), and plan each."""
+    return _plan_parts(seq, _part_tokens(seq))
+
+
+def _part_tokens(seq: str) -> list[list[tuple[int, int]]]:
+    """The parts of a sequence, each as its token spans; each part is one name.
 
     The sequence splits into parts at ``of``/``for``/``the`` (unless it names an organisation) and
-    after a token that loses a possessive, a ``-suffix`` or a full stop; each part is one name.
+    after a token that loses a possessive, a ``-suffix`` or a full stop.
     """
-    words = seq.split(" ")
-    if _PLAIN_RE.fullmatch(seq) and "of" not in words and "for" not in words and "the" not in words:
-        # letters and single spaces only: one part, its tokens the words
-        toks, pos = [], 0
-        for w in words:
-            toks.append((pos, pos + len(w)))
-            pos += len(w) + 1
-        return _plan_parts(seq, [toks])
     orgish = not ORG_WORDS.isdisjoint(seq.split())
     parts: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
@@ -320,7 +315,7 @@ def _plan_sequence(seq: str) -> _Plan:
             cur = []
     if cur:
         parts.append(cur)
-    return _plan_parts(seq, parts)
+    return parts
 
 
 def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> _Plan:
@@ -444,6 +439,8 @@ def _plan_simple(seqs: list[str]) -> _Columns:
     untitled name. Python runs once per distinct word, and per sequence only for string slices
     and look-ups.
     """
+    if not seqs:
+        return _columns([])
     gaz = gazetteer()
     names, common = gaz.names, gaz.common_words
     n_seqs = len(seqs)
@@ -573,6 +570,53 @@ def _plan_simple(seqs: list[str]) -> _Columns:
         column(None, sur), column(False, particle), column(False, fallback), _objects(((),) * len(seq), len(seq)))
 
 
+#: A word of a simple sequence, and the ends that cut a token and close its part (a possessive, a full
+#: stop, a ``-suffix``); sequences made of such words, each with or without such an end, are cut-only ...
+_STEM = r"[^\s'’.-]+"
+_CUT_END_RE2 = r"(?:['’]s?|\.|-[a-z]\S*)(?: |$)"
+_CUTS_ONLY_RE2 = rf"^{_STEM}(?:(?: |{_CUT_END_RE2}){_STEM})*(?:{_CUT_END_RE2})?$"
+#: ... unless a full stop ends an abbreviation (``Mr.``), or a word is ``of``/``for``/``the`` or starts ``al-``.
+_NOT_CUTS_ONLY_RE2 = rf"(?:^| )(?:(?:[A-Z]|{_ABBREVS})\.(?: |$)|(?:of|for|the)(?: |$)|(?:al|el)-)"
+
+
+def _plan_complex(seqs: list[str]) -> _Columns:
+    """The plans of sequences with the marks of ``_COMPLEX_RE2``.
+
+    In a cut-only sequence (``Reuters. The``, ``Smith's``, ``Istanbul-based``) the marks end
+    words and close parts (see :func:`_part_tokens`) whose text is simple: the parts are cut out
+    with array operations and planned like simple sequences (:func:`_plan_simple`). Other
+    sequences are planned one by one (:func:`_plan`).
+    """
+    arr = pa.array(seqs, pa.string())
+    cuts_only = pc.and_(pc.match_substring_regex(arr, _CUTS_ONLY_RE2),
+                        pc.invert(pc.match_substring_regex(arr, _NOT_CUTS_ONLY_RE2))).to_numpy(zero_copy_only=False)
+    fast, slow = np.flatnonzero(cuts_only), np.flatnonzero(~cuts_only)
+    # a part ends where a cut end starts; the next starts after it; a last part runs to the sequence's end
+    sub = arr.take(pa.array(fast))
+    cut = _scan.matches(sub, _CUT_END_RE2)
+    cut_end = cut.start + pc.utf8_length(cut.text).to_numpy(zero_copy_only=False)
+    first = np.append(True, cut.doc[1:] != cut.doc[:-1])
+    last = np.append(cut.doc[1:] != cut.doc[:-1], True)
+    size = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
+    tail = np.flatnonzero(last & (cut_end < size[cut.doc]))
+    part_seq = np.concatenate([cut.doc, cut.doc[tail]])
+    part_start = np.concatenate([np.where(first, 0, np.roll(cut_end, 1)), cut_end[tail]])
+    part_end = np.concatenate([cut.start, size[cut.doc[tail]]])
+    order = np.lexsort((part_start, part_seq))
+    part_seq, part_start, part_end = part_seq[order], part_start[order], part_end[order]
+    texts = [x[a:b] for x, a, b in zip(_objects(sub.to_pylist(), len(sub))[part_seq].tolist(), part_start.tolist(),
+                                       part_end.tolist(), strict=True)]
+    parts = _plan_simple(texts)
+    # the parts' steps go back to their sequences, spans shifted by the part's start (votes have none)
+    shift = np.where(parts.kind == _VOTE, 0, part_start[parts.seq])
+    parts = parts._replace(seq=fast[part_seq[parts.seq]], s=parts.s + shift, e=parts.e + shift)
+    ones = _columns([_plan(seqs[k]) for k in slow.tolist()])
+    ones = ones._replace(seq=slow[ones.seq])
+    both = _Columns(*(np.concatenate(pair) for pair in zip(parts, ones, strict=True)))
+    order = np.argsort(both.seq, kind="stable")  # parts' steps are in part order already
+    return _Columns(*(f[order] for f in both))
+
+
 def find_entities(text: str) -> tuple[list[Entity], list[Place]]:
     """People, organisations and geocoded places in one text (see :func:`find_all` for a column).
 
@@ -662,7 +706,7 @@ class _Plans:
         simple, others = every[~hard].tolist(), every[hard].tolist()
         base = len(self.ids)
         self.ids.update(zip(chain(simple, others), range(base, base + len(seqs)), strict=True))
-        cols = [_plan_simple(simple) if simple else _columns([]), _columns([_plan(q) for q in others])]
+        cols = [_plan_simple(simple), _plan_complex(others)]
         new = _Columns(*(np.concatenate(parts) for parts in zip(*cols, strict=True)))
         seq = np.concatenate([cols[0].seq, cols[1].seq + len(simple)])
         count = np.bincount(seq, minlength=len(seqs))
