@@ -31,9 +31,25 @@ def as_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
     """One contiguous string array, nulls as empty strings and the marker character blanked."""
     arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     arr = pc.fill_null(arr.cast(pa.large_string()), "")
-    if pc.any(pc.match_substring(arr, _OPEN)).as_py():
+    if _has_marker(arr):
         arr = pc.replace_substring(arr, _OPEN, " ")
     return arr
+
+
+def _has_marker(arr: pa.Array) -> bool:
+    """Whether a large-string array holds the marker, a NUL (its UTF-8 is a zero byte that nothing else has).
+
+    Counting zero bytes of the data buffer is some fifty times faster than ``pc.match_substring``.
+
+    >>> words = pa.array(["a" + chr(0), "b"], pa.large_string())
+    >>> _has_marker(words), _has_marker(words.slice(1))
+    (True, False)
+    """
+    if not len(arr) or arr.buffers()[2] is None:
+        return False
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return bool(np.count_nonzero(data) != len(data))
 
 
 def matches(texts: pa.Array, pattern: str) -> Matches:

@@ -392,6 +392,16 @@ _COMPLEX_RE2 = r"[\t'’.-]|  |(?:^| )(?:of|for|the)(?: |$)"
 
 
 _KNOWN_ORGS = pa.array(sorted(KNOWN_ORGS), pa.string())
+_DEMONYM_WORDS = pa.array(list(DEMONYMS), pa.string())
+_DEMONYM_CODES = np.array(list(DEMONYMS.values()), dtype=object)
+#: Word lists as Arrow arrays, for look-ups of a column of words.
+_TITLE_WORDS, _SKIP_WORDS, _STOP_WORDS, _ORG_WORDS, _GENERIC_WORDS = (
+    pa.array(sorted(group), pa.string()) for group in (TITLES, SKIP_SINGLE, LEAD_STOP, ORG_WORDS, _GENERIC_TAIL))
+
+
+def _member(words: pa.Array, values: pa.Array) -> np.ndarray:
+    """Which of ``words`` are among ``values``."""
+    return pc.is_in(words, value_set=values).to_numpy(zero_copy_only=False)
 
 
 class _Columns(NamedTuple):
@@ -451,24 +461,26 @@ def _plan_simple(seqs: list[str]) -> _Columns:
     n = np.diff(offsets)
     enc = split.values.dictionary_encode()
     code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    uniq: list[str] = enc.dictionary.to_pylist()
-    # what each distinct word is
+    words = enc.dictionary
+    uniq: list[str] = words.to_pylist()
+    # what each distinct word is: set memberships in Arrow, str methods and gazetteer look-ups in Python
     low = [w.lower() for w in uniq]
     w_cands = [names.get(w, ()) for w in low]
-    w_len = np.array([len(w) for w in uniq], dtype=np.int64)
-    w_dem = _objects((DEMONYMS.get(w) for w in uniq), len(uniq))
-    is_dem = np.array([c is not None for c in w_dem.tolist()], dtype=bool)
-    is_title = np.array([w in TITLES for w in uniq], dtype=bool)
+    w_len = pc.utf8_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
+    dem_at = pc.index_in(words, value_set=_DEMONYM_WORDS)
+    is_dem = pc.is_valid(dem_at).to_numpy(zero_copy_only=False)
+    w_dem = np.full(len(uniq), None, dtype=object)
+    w_dem[is_dem] = _DEMONYM_CODES[dem_at.drop_null().to_numpy()]
+    is_title = _member(words, _TITLE_WORDS)
     is_upper = np.array([w.isupper() for w in uniq], dtype=bool)
-    drops = np.array([len(w) < 2 or w in SKIP_SINGLE for w in uniq], dtype=bool)
-    upper_org = is_upper & (w_len >= 2) & (w_len <= 6) & np.array(
-        [w.isalpha() and not c for w, c in zip(uniq, w_cands, strict=True)], dtype=bool)
+    has_place = np.fromiter(map(bool, w_cands), dtype=bool, count=len(uniq))
+    drops = (w_len < 2) | _member(words, _SKIP_WORDS)
+    upper_org = is_upper & (w_len >= 2) & (w_len <= 6) & ~has_place & np.array([w.isalpha() for w in uniq], dtype=bool)
     loose = np.array([w in common for w in low], dtype=bool)
-    has_place = np.array([bool(c) for c in w_cands], dtype=bool)
-    stop = np.array([w in LEAD_STOP for w in uniq], dtype=bool)[code]
-    org_word = np.array([w in ORG_WORDS for w in uniq], dtype=bool)[code]
-    generic = np.array([w in _GENERIC_TAIL for w in uniq], dtype=bool)
-    particle_end = np.array([w.endswith(_PARTICLES) for w in uniq], dtype=bool)[code]
+    stop = _member(words, _STOP_WORDS)[code]
+    org_word = _member(words, _ORG_WORDS)[code]
+    generic = _member(words, _GENERIC_WORDS)
+    particle_end = pc.match_substring_regex(words, f"(?:{'|'.join(_PARTICLES)})$").to_numpy(zero_copy_only=False)[code]
     # each word's sequence (q), position in it (p) and character offset (at); each sequence's length
     q = np.repeat(np.arange(n_seqs), n)
     p = np.arange(len(code)) - heads[q]
