@@ -582,50 +582,69 @@ def _plan_simple(seqs: list[str]) -> _Columns:
         column(None, sur), column(False, particle), column(False, fallback), _objects(((),) * len(seq), len(seq)))
 
 
-#: A word of a simple sequence, and the ends that cut a token and close its part (a possessive, a full
-#: stop, a ``-suffix``); sequences made of such words, each with or without such an end, are cut-only ...
-_STEM = r"[^\s'’.-]+"
-_CUT_END_RE2 = r"(?:['’]s?|\.|-[a-z]\S*)(?: |$)"
-_CUTS_ONLY_RE2 = rf"^{_STEM}(?:(?: |{_CUT_END_RE2}){_STEM})*(?:{_CUT_END_RE2})?$"
-#: ... unless a full stop ends an abbreviation (``Mr.``), or a word is ``of``/``for``/``the`` or starts ``al-``.
-_NOT_CUTS_ONLY_RE2 = rf"(?:^| )(?:(?:[A-Z]|{_ABBREVS})\.(?: |$)|(?:of|for|the)(?: |$)|(?:al|el)-)"
+#: Sequences whose parts :func:`_plan_complex` cannot cut out as arrays: a tab, a double space, an ``al-`` word.
+_UNSPLIT_RE2 = r"\t|  |(?:^| )[ae]l-\S"
+_CONNECTORS = pa.array(["of", "for", "the"], pa.string())
 
 
 def _plan_complex(seqs: list[str]) -> _Columns:
     """The plans of sequences with the marks of ``_COMPLEX_RE2``.
 
-    In a cut-only sequence (``Reuters. The``, ``Smith's``, ``Istanbul-based``) the marks end
-    words and close parts (see :func:`_part_tokens`) whose text is simple: the parts are cut out
-    with array operations and planned like simple sequences (:func:`_plan_simple`). Other
-    sequences are planned one by one (:func:`_plan`).
+    This is :func:`_part_tokens` as array operations: the cut of each distinct token
+    (:func:`_cut`) is worked out once, and the parts are cut out together (``Reuters. The``,
+    ``Smith's``, ``Bank of Japan`` split at ``of`` unless an organisation word is in it). Parts
+    without a hyphen are planned like simple sequences (:func:`_plan_simple`). Sequences with a
+    hyphenated part, a tab, a double space or an ``al-`` word are planned one by one (:func:`_plan`).
     """
+    if not seqs:
+        return _columns([])
     arr = pa.array(seqs, pa.string())
-    cuts_only = pc.and_(pc.match_substring_regex(arr, _CUTS_ONLY_RE2),
-                        pc.invert(pc.match_substring_regex(arr, _NOT_CUTS_ONLY_RE2))).to_numpy(zero_copy_only=False)
-    fast, slow = np.flatnonzero(cuts_only), np.flatnonzero(~cuts_only)
-    # a part ends where a cut end starts; the next starts after it; a last part runs to the sequence's end
-    sub = arr.take(pa.array(fast))
-    cut = _scan.matches(sub, _CUT_END_RE2)
-    cut_end = cut.start + pc.utf8_length(cut.text).to_numpy(zero_copy_only=False)
-    first = np.append(True, cut.doc[1:] != cut.doc[:-1])
-    last = np.append(cut.doc[1:] != cut.doc[:-1], True)
-    size = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
-    tail = np.flatnonzero(last & (cut_end < size[cut.doc]))
-    part_seq = np.concatenate([cut.doc, cut.doc[tail]])
-    part_start = np.concatenate([np.where(first, 0, np.roll(cut_end, 1)), cut_end[tail]])
-    part_end = np.concatenate([cut.start, size[cut.doc[tail]]])
-    order = np.lexsort((part_start, part_seq))
-    part_seq, part_start, part_end = part_seq[order], part_start[order], part_end[order]
-    texts = [x[a:b] for x, a, b in zip(_objects(sub.to_pylist(), len(sub))[part_seq].tolist(), part_start.tolist(),
-                                       part_end.tolist(), strict=True)]
-    parts = _plan_simple(texts)
+    ok = np.flatnonzero(~pc.match_substring_regex(arr, _UNSPLIT_RE2).to_numpy(zero_copy_only=False))
+    split = pc.split_pattern(arr.take(pa.array(ok, pa.int64())), " ")
+    offsets = split.offsets.to_numpy().astype(np.int64)
+    n = np.diff(offsets)
+    q = np.repeat(np.arange(len(ok)), n)  # each token's sequence, as a position in ``ok``
+    enc = split.values.dictionary_encode()
+    code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    tokens = enc.dictionary
+    t_size = pc.utf8_length(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
+    # only a token with a quote mark, a hyphen or a final full stop can be cut
+    t_cut, t_brk = t_size.copy(), np.zeros(len(tokens), dtype=bool)
+    may = np.flatnonzero(pc.match_substring_regex(tokens, r"['’-]|\.$").to_numpy(zero_copy_only=False))
+    if len(may):
+        t_cut[may], t_brk[may] = zip(*map(_cut, tokens.take(pa.array(may)).to_pylist()), strict=True)
+    cut, brk = t_cut[code], t_brk[code]
+    size = t_size[code] + 1
+    before = np.cumsum(size) - size
+    at = before - before[offsets[:-1]][q]  # each token's offset in its sequence
+    # of/for/the close a part (and go) unless an organisation word is in the sequence; a cut token closes its part
+    orgish = np.zeros(len(ok), dtype=bool)
+    orgish[q[_member(tokens, _ORG_WORDS)[code]]] = True
+    dropped = _member(tokens, _CONNECTORS)[code] & ~orgish[q]
+    closes = dropped | brk
+    part = np.cumsum(closes) - closes + q  # grows at each closing and each new sequence: one id per part
+    kept = np.flatnonzero(~dropped & (cut > 0))
+    _, first = np.unique(part[kept], return_index=True)
+    last = np.append(first[1:], len(kept))[: len(first)] - 1
+    part_seq = ok[q[kept[first]]]
+    part_start = at[kept[first]]
+    part_end = at[kept[last]] + cut[kept[last]]
+    texts = [seqs[k][a:b] for k, a, b in zip(part_seq.tolist(), part_start.tolist(), part_end.tolist(), strict=True)]
+    # a hyphenated word may hold place names (see _plan_parts): such sequences go one by one
+    hyphen = pc.match_substring(pa.array(texts, pa.string()), "-").to_numpy(zero_copy_only=False)
+    slow = np.ones(len(seqs), dtype=bool)
+    slow[ok] = False
+    slow[part_seq[hyphen]] = True
+    fast = np.flatnonzero(~slow[part_seq])
+    parts = _plan_simple([texts[k] for k in fast.tolist()])
     # the parts' steps go back to their sequences, spans shifted by the part's start (votes have none)
-    shift = np.where(parts.kind == _VOTE, 0, part_start[parts.seq])
-    parts = parts._replace(seq=fast[part_seq[parts.seq]], s=parts.s + shift, e=parts.e + shift)
-    ones = _columns([_plan(seqs[k]) for k in slow.tolist()])
-    ones = ones._replace(seq=slow[ones.seq])
+    shift = np.where(parts.kind == _VOTE, 0, part_start[fast][parts.seq])
+    parts = parts._replace(seq=part_seq[fast][parts.seq], s=parts.s + shift, e=parts.e + shift)
+    slow_at = np.flatnonzero(slow)
+    ones = _columns([_plan(seqs[k]) for k in slow_at.tolist()])
+    ones = ones._replace(seq=slow_at[ones.seq])
     both = _Columns(*(np.concatenate(pair) for pair in zip(parts, ones, strict=True)))
-    order = np.argsort(both.seq, kind="stable")  # parts' steps are in part order already
+    order = np.argsort(both.seq, kind="stable")  # the parts' steps come in part order already
     return _Columns(*(f[order] for f in both))
 
 
