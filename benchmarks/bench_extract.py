@@ -87,8 +87,8 @@ def _warm() -> None:
 STAGES = [
     ("transforms.extract.entities", "find_all", "entities"), ("transforms.extract.counts", "find_counts", "counts"),
     ("transforms.extract", "_count_candidates", "counts"), ("transforms.extract.numbers", "numbers_table", "numbers"),
-    ("transforms.extract.quotes", "find_quotes", "quotes"), ("transforms.extract.dates", "date_rows", "dates"),
-    ("transforms.extract.meta", "doc_meta", "meta"), ("transforms.extract", "_records", "tables"),
+    ("transforms.extract.quotes", "find_quotes", "quotes"), ("transforms.extract.dates", "date_table", "dates"),
+    ("transforms.extract.meta", "doc_metas", "meta"), ("transforms.extract", "_records", "tables"),
     ("transforms.extract", "_table", "tables"),
 ]
 

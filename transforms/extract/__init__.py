@@ -135,13 +135,9 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     long_line = pc.and_(pc.invert(pc.match_substring_regex(head_text, r"\S[^\n]*\n")),
                         pc.greater(pc.utf8_length(texts_arr), _meta.HEAD_CHARS)).to_pylist()
     hints["year_date"] = [a or b for a, b in zip(hints["year_date"], long_line, strict=True)]
-    metas = [
-        _meta.doc_meta(t, ti, pu, u or "", h, {k: v[i] for k, v in hints.items()})
-        for i, (t, ti, pu, u, h) in enumerate(
-            zip(texts, _column(docs, "title"), _column(docs, "published_date"), _column(docs, "source_uri"), headers,
-                strict=True))
-    ]
-    pub = [m.published_date for m in metas]
+    meta = _meta.doc_metas(texts, _column(docs, "title"), _column(docs, "published_date"),
+                           _column(docs, "source_uri"), headers, hints)
+    pub = meta["published_date"]
 
     # numbers and count trigger words in one scan: their matches never overlap
     both = _scan.matches(texts_arr, f"(?:{_numbers.PATTERN})|{COUNTS_PREFILTER}")
@@ -168,22 +164,8 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     quote_mask = _mask(texts_arr, QUOTES_PREFILTER)
     mentions = found.mentions([i for i in range(n) if quote_mask[i]])
     quotes = [_quotes.find_quotes(texts[i], mentions[i]) if quote_mask[i] else [] for i in range(n)]
-    date_rows = [
-        (ids[row], d.start, d.end, d.surface, d.resolved_date, d.resolution)
-        for row, d in _dates.date_rows(texts_arr, pub)
-    ]
-    doc_meta = pa.table(
-        {
-            "doc_id": ids_arr,
-            "title": [m.title for m in metas],
-            "published_date": pub,
-            "published_date_source": [m.published_date_source for m in metas],
-            "outlet": [m.outlet for m in metas],
-            "agencies": [m.agencies for m in metas],
-            "byline": [m.byline for m in metas],
-        },
-        schema=DOC_META_SCHEMA,
-    )
+    date_mentions = _with_doc_id("date_mentions", ids_arr, _dates.date_table(texts_arr, pub))
+    doc_meta = pa.table({"doc_id": ids_arr, **meta}, schema=DOC_META_SCHEMA)
     span = ("doc_id", "start", "end")
     return {
         "numbers": numbers,
@@ -191,7 +173,7 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
         "quotes": _records("quotes", ids_arr, quotes, _quotes.Quote._fields),
         "entities": _with_doc_id("entities", ids_arr, found.entities),
         "places": _with_doc_id("places", ids_arr, found.places),
-        "date_mentions": _table("date_mentions", (*span, "surface", "resolved_date", "resolution"), date_rows),
+        "date_mentions": date_mentions,
         "quality_issues": _table(
             "quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows),
         "doc_meta": doc_meta,

@@ -7,6 +7,7 @@ import functools
 import re
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 
 from transforms.extract._scan import as_array, matches
@@ -47,7 +48,6 @@ PATTERN = (
     rf"(?P<mtail>\s+\d{{1,2}}{_ORD}\b(?:,?\s+\d{{4}}\b)?|\s+\d{{4}}\b)?"
 )
 DATE_RE = re.compile(PATTERN)
-_KINDS = ("abs", "wd", "ago", "rel", "per", "mon")
 
 
 class DateMention(NamedTuple):
@@ -62,7 +62,8 @@ class DateMention(NamedTuple):
 
 def _month(token: str) -> int:
     """Month number of a month name or abbreviation."""
-    return MONTHS[token.lower().rstrip(".")[:4] if token.lower().startswith("sept") else token.lower().rstrip(".")[:3]]
+    low = token.lower()
+    return MONTHS[low.rstrip(".")[:4] if low.startswith("sept") else low.rstrip(".")[:3]]
 
 
 def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
@@ -78,18 +79,23 @@ def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
     return best
 
 
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_WORD_RE = re.compile(r"[A-Za-z]{3,}")
+_DIGITS_RE = re.compile(r"\d+")
+
+
 def parse_absolute(surface: str, published: dt.date | None) -> dt.date | None:
     """Calendar date of an absolute date (``February 26, 2020``, ``27th Feb``, ``2020-02-27``).
 
     >>> parse_absolute("February 27th", dt.date(2020, 2, 28)), parse_absolute("2020-02-27", None)
     (datetime.date(2020, 2, 27), datetime.date(2020, 2, 27))
     """
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", surface)
+    m = _ISO_DATE_RE.fullmatch(surface)
     try:
         if m:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        month = _month(re.search(r"[A-Za-z]{3,}", surface)[0])  # type: ignore[index]
-        nums = [int(n) for n in re.findall(r"\d+", surface)]
+        month = _month(_WORD_RE.search(surface)[0])  # type: ignore[index]
+        nums = list(map(int, _DIGITS_RE.findall(surface)))
         year = next((n for n in nums if n > 31), None)
         day = next((n for n in nums if n <= 31), 1 if year else None)
         if year is not None:
@@ -184,25 +190,69 @@ def read_match(match: str) -> tuple[str, int, int] | None:
     m = DATE_RE.match(match)
     if m is None:
         return None
-    kind = next(k for k in _KINDS if m[k])
-    start, end = m.span(kind)
-    if kind == "mon" and m["mtail"]:
-        kind, end = "abs", m.end()
-    if kind == "abs" and match[start:end].split()[0].rstrip(".") == "May" and not re.search(r"\d", match[start:end]):
+    kind = m.lastgroup  # the named group of the alternative that matched, or "mtail" after "mon"
+    if kind == "mtail":  # a month with a day or year after it is an absolute date
+        kind, start, end = "abs", m.start("mon"), m.end()
+    else:
+        start, end = m.span(kind)
+    if kind == "abs" and match[start:end].split()[0].rstrip(".") == "May" and not _DIGITS_RE.search(match[start:end]):
         return None
     return kind, start, end
 
 
-def date_rows(texts: pa.Array, published: list[dt.date | None]) -> list[tuple[int, DateMention]]:
-    """(row, mention) for every date mention in a column of texts (prepared by ``_scan.as_array``)."""
+class _Readings(NamedTuple):
+    """The date mentions in a column of texts, with the readings of their distinct (match, date) pairs."""
+
+    row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    which: np.ndarray  # per mention, its index in ``surface``, ``day`` and ``resolution``
+    surface: list[str]
+    day: list[dt.date | None]
+    resolution: list[str]
+
+
+def _readings(texts: pa.Array, published: list[dt.date | None]) -> _Readings:
+    """Every date mention in ``texts``, each distinct (match, publication date) pair read once.
+
+    Matches repeat across documents (``Monday``, ``March 3``), so they are resolved per pair,
+    not per match, and the per-mention columns are gathered with array indexing.
+    """
     found = matches(texts, PATTERN)
-    out: list[tuple[int, DateMention]] = []
-    for row, pos, match in zip(found.doc.tolist(), found.start.tolist(), found.text.to_pylist(), strict=True):
-        read = _mention(match, published[row])
-        if read is not None:
-            s, e, surface, day, resolution = read
-            out.append((row, DateMention(pos + s, pos + e, surface, day, resolution)))
-    return out
+    match = found.text.dictionary_encode()
+    match_text = match.dictionary.to_pylist()
+    dates = list(dict.fromkeys(published))  # a batch has few distinct publication dates
+    date_code = dict(zip(dates, range(len(dates)), strict=True))
+    row_date = np.fromiter(map(date_code.__getitem__, published), np.int64, len(published))
+    pair = pa.array(match.indices.to_numpy().astype(np.int64) * len(dates) + row_date[found.doc]).dictionary_encode()
+    read = [_mention(match_text[k // len(dates)], dates[k % len(dates)]) for k in pair.dictionary.to_pylist()]
+    # keep the mentions whose match names a date, pointing into the list of the readings that do
+    names = np.fromiter((r is not None for r in read), bool, len(read))
+    which = pair.indices.to_numpy()
+    keep = names[which]
+    which = (np.cumsum(names) - 1)[which[keep]]
+    read = [r for r in read if r is not None]
+    span = np.array([r[:2] for r in read], np.int64).reshape(-1, 2)[which]
+    start = found.start[keep]
+    return _Readings(found.doc[keep], start + span[:, 0], start + span[:, 1], which,
+                     [r[2] for r in read], [r[3] for r in read], [r[4] for r in read])
+
+
+def date_table(texts: pa.Array, published: list[dt.date | None]) -> pa.Table:
+    """Every date mention in a column of texts: its row, span, surface, resolved date and resolution.
+
+    >>> t = date_table(as_array(pa.array(["x", "on Monday"])), [None, dt.date(2020, 2, 27)])
+    >>> t["row"].to_pylist(), t["start"].to_pylist(), t["surface"].to_pylist(), t["resolved_date"].to_pylist()
+    ([1], [3], ['Monday'], [datetime.date(2020, 2, 24)])
+    """
+    r = _readings(texts, published)
+    which = pa.array(r.which)
+    return pa.table({
+        "row": r.row, "start": r.start, "end": r.end,
+        "surface": pa.array(r.surface, pa.string()).take(which),
+        "resolved_date": pa.array(r.day, pa.date32()).take(which),
+        "resolution": pa.array(r.resolution, pa.string()).take(which),
+    })
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -222,11 +272,5 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
     >>> [(d.surface, str(d.resolved_date)) for d in find_dates("on Thursday, 3 weeks ago", dt.date(2020, 2, 27))]
     [('Thursday', '2020-02-27'), ('3 weeks ago', '2020-02-06')]
     """
-    return [d for _, d in date_rows(as_array(pa.array([text])), [published])]
-
-
-#: RE2 prefilter: documents that can hold a date mention.
-PREFILTER = (
-    r"\d{4}-\d\d-\d\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|day\b"
-    r"|(?i)\bago\b|(?i)\b(?:last|this|next)\s+(?:week|month|year)|(?i)\b(?:yesterday|today|tomorrow)\b"
-)
+    found = date_table(as_array(pa.array([text])), [published])
+    return [DateMention(*r) for r in zip(*(found[c].to_pylist() for c in DateMention._fields), strict=True)]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import or_
 
 from transforms.extract.dates import ABSOLUTE_WITH_YEAR_RE, parse_absolute
 
@@ -51,30 +54,51 @@ class DocMeta:
 def looks_like_headline(line: str) -> bool:
     """Whether a line reads like a headline: short, several words, no final full stop."""
     line = line.strip()
-    words = line.split()
-    return 3 <= len(words) <= 25 and len(line) <= 200 and not line.endswith((".", ",", ";")) \
-        and line[:1].isupper() and ("-" not in line or not _HEADER_DATE_RE.match(line))
+    # the cheap tests first: most first lines fail one of them or pass them all
+    return len(line) <= 200 and line[:1].isupper() and not line.endswith((".", ",", ";")) \
+        and 3 <= len(line.split()) <= 25 and ("-" not in line or not _HEADER_DATE_RE.match(line))
 
 
-#: The line boundaries of ``str.splitlines``.
-_LINE_BREAK_RE = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+#: The first non-blank line of a text: line breaks (those of ``str.splitlines``) are whitespace,
+#: so it starts at the first character that is not whitespace and runs to the next break.
+_FIRST_LINE_RE = re.compile("\\s*([^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*)")
 
 
-def first_line(text: str) -> str:
-    """The first non-blank line of a text, stripped.
+def first_line(text: str, end: int = sys.maxsize) -> str:
+    """The first non-blank line of ``text[:end]``, stripped.
 
-    Line breaks are whitespace, so the line holds the first character that is not.
-
-    >>> first_line(" \\n\\t\\r\\n  Title here \\u2028body"), first_line(" \\n ")
-    ('Title here', '')
+    >>> first_line(" \\n\\t\\r\\n  Title here \\u2028body"), first_line(" \\n "), first_line("Title here", 5)
+    ('Title here', '', 'Title')
     """
-    rest = text.lstrip()
-    m = _LINE_BREAK_RE.search(rest)
-    return (rest[: m.start()] if m else rest).rstrip()
+    return _FIRST_LINE_RE.match(text, 0, end)[1].rstrip()  # type: ignore[index]
+
+
+#: Characters at the top of a text where a title is looked for.
+TITLE_CHARS = 400
+
+
+def title_of(text: str, title: str | None) -> str | None:
+    """The document's title: ``title`` if given, else the text's first line if it reads like a headline."""
+    if not title:
+        line = first_line(text, TITLE_CHARS)
+        if looks_like_headline(line):
+            return line
+    return title
+
+
+#: What every credit :data:`_AGENCY_RE` finds holds: an agency after ``(``, ``/``, ``:`` or ``By``, or
+#: before a dash. Each alternative starts with a literal, so ``re`` skips ahead to the characters that
+#: can start one; :data:`_AGENCY_RE`, whose credits start at a line start, is tried at every position.
+_AGENCY_CUE_RE = re.compile(
+    rf"\((?:{_AGENCY_ALT})|/(?:{_AGENCY_ALT})|:\s*(?:{_AGENCY_ALT})|By\s+(?:{_AGENCY_ALT})|"
+    + "|".join(rf"{re.escape(a)}\)?\s+[-\u2013\u2014]\s" for a in sorted(_AGENCIES, key=len, reverse=True))
+)
 
 
 def agencies_in(text: str) -> list[str]:
     """News agencies credited in ``text`` (``By AFP``, ``(Reuters)``, ``AP -``...), in order."""
+    if not _AGENCY_CUE_RE.search(text):
+        return []
     found: list[str] = []
     for m in _AGENCY_RE.finditer(text):
         name = _AGENCIES[next(g for g in m.groups() if g)]
@@ -85,6 +109,8 @@ def agencies_in(text: str) -> list[str]:
 
 #: Characters at the top of a text where agency credits and bylines are looked for.
 HEAD_CHARS = 600
+#: Characters at the end of a text where bylines and ``Source:`` lines are looked for.
+TAIL_CHARS = 300
 #: A publication date read from the text must stand near its top (not a historic date
 #: in the body) and fall in this range of years.
 TEXT_DATE_CHARS = 500
@@ -92,19 +118,23 @@ PLAUSIBLE_YEARS = (1900, 2100)
 
 
 def published_from(header: str, text: str, published: dt.date | None,
-                   hints: dict[str, bool] | None = None) -> tuple[dt.date | None, str | None]:
-    """Publication date and where it came from: metadata, header, dateline or text."""
+                   header_date: bool = True, year_date: bool = True) -> tuple[dt.date | None, str | None]:
+    """Publication date and where it came from: metadata, header, dateline or text.
+
+    ``header_date`` and ``year_date`` (from cheap vectorised checks) say whether a header date or a
+    date with a year can stand where the rules look; if not, those rules are skipped.
+    """
     if published is not None:
         return published, "metadata"
     m = None
-    if hints is None or hints["header_date"]:
+    if header_date:
         m = (_HEADER_DATE_RE.search(header) if header else None) or _HEADER_DATE_RE.match(text)
     if m:
         try:
             return dt.date(int(m[1]), int(m[2]), int(m[3])), "header"
         except ValueError:
             pass
-    if hints is not None and not hints["year_date"]:
+    if not year_date:
         return None, None
     for where, scope in (("dateline", first_line(text)), ("text", text[:TEXT_DATE_CHARS])):
         m = ABSOLUTE_WITH_YEAR_RE.search(scope)
@@ -114,6 +144,20 @@ def published_from(header: str, text: str, published: dt.date | None,
     return None, None
 
 
+def byline_of(header: str, head: str, tail: str) -> str | None:
+    """The byline (``By ...``) or ``Source:`` credit in the header, the head or the tail of a text."""
+    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(tail)
+    return (m["by"] or m["src"]).strip() if m else None
+
+
+def outlet_of(header: str, tail: str, source_uri: str) -> str | None:
+    """The outlet: a ``Source:`` line in the header or tail that names no agency, else the one in the URI."""
+    # the search can match only where "Source:" stands
+    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail) \
+        if "Source:" in header or "Source:" in tail else None
+    return m[1] if m and m[1] not in _AGENCIES else _uri_outlet(source_uri)
+
+
 def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri: str,
              header: str | None = None, hints: dict[str, bool] | None = None) -> DocMeta:
     """Title, publication date, outlet, agencies and byline of one document.
@@ -121,28 +165,52 @@ def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri
     ``hints`` (from cheap vectorised checks) say which rules can fire; None runs them all.
     """
     header = header or ""
-    if not title:
-        line = first_line(text[:400])
-        if looks_like_headline(line):
-            title = line
-    date, date_source = published_from(header, text, published, hints)
-    head = text[:HEAD_CHARS]
-    agencies = agencies_in(header + "\n" + head + "\n" + (title or "")) if not hints or hints["agency"] else []
-    byline = None
-    tail = text[-300:]
-    source_in_tail = "Source:" in tail
-    m = _BYLINE_RE.search(header) or _BYLINE_RE.search(head) or _BYLINE_RE.search(tail) \
-        if not hints or hints["byline"] or source_in_tail or "By " in tail else None
-    if m:
-        byline = (m["by"] or m["src"]).strip()
-    outlet = None
-    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail) \
-        if ("Source:" in header + tail if header else source_in_tail) else None
-    if m and m[1] not in _AGENCIES:
-        outlet = m[1]
-    else:
-        outlet = _uri_outlet(source_uri or "")
-    return DocMeta(title, date, date_source, outlet, agencies, byline)
+    title = title_of(text, title)
+    header_date, year_date = (hints["header_date"], hints["year_date"]) if hints else (True, True)
+    if published is None and (header_date or year_date):
+        date, date_source = published_from(header, text, None, header_date, year_date)
+    else:  # from the metadata, or no rule can fire: no call
+        date, date_source = published, None if published is None else "metadata"
+    agencies = agencies_in(header + "\n" + text[:HEAD_CHARS] + "\n" + (title or "")) \
+        if not hints or hints["agency"] else []
+    tail = text[-TAIL_CHARS:]
+    byline = byline_of(header, text[:HEAD_CHARS], tail) \
+        if not hints or hints["byline"] or "Source:" in tail or "By " in tail else None
+    return DocMeta(title, date, date_source, outlet_of(header, tail, source_uri or ""), agencies, byline)
+
+
+def doc_metas(texts: list[str], titles: list[str | None], published: list[dt.date | None],
+              source_uris: list[str | None], headers: list[str | None],
+              hints: dict[str, list[bool]]) -> dict[str, list]:
+    """The :class:`DocMeta` fields of a batch of documents, as columns in that order.
+
+    The rules of :func:`doc_meta`, each run only on the documents its ``hints`` (one flag per
+    document and rule, from cheap vectorised checks) let through.
+    """
+    n = len(texts)
+    headers = [h or "" for h in headers]
+    title = list(map(title_of, texts, titles))
+    date = list(published)
+    source = [None if p is None else "metadata" for p in published]
+    header_date, year_date = hints["header_date"], hints["year_date"]
+    for i in compress(range(n), map(or_, header_date, year_date)):  # the other dates are as given
+        if published[i] is None:
+            date[i], source[i] = published_from(headers[i], texts[i], None, header_date[i], year_date[i])
+    agencies: list[list[str]] = [[] for _ in range(n)]
+    for i in compress(range(n), hints["agency"]):
+        agencies[i] = agencies_in(headers[i] + "\n" + texts[i][:HEAD_CHARS] + "\n" + (title[i] or ""))
+    tails = [t[-TAIL_CHARS:] for t in texts]
+    byline: list[str | None] = [None] * n
+    for i in compress(range(n), map(or_, hints["byline"], ("Source:" in t or "By " in t for t in tails))):
+        byline[i] = byline_of(headers[i], texts[i][:HEAD_CHARS], tails[i])
+    return {
+        "title": title,
+        "published_date": date,
+        "published_date_source": source,
+        "outlet": list(map(outlet_of, headers, tails, [u or "" for u in source_uris])),
+        "agencies": agencies,
+        "byline": byline,
+    }
 
 
 def _uri_outlet(uri: str) -> str | None:
