@@ -96,8 +96,10 @@ _TRIGGER = (
     r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|fatalit"
 )
 _TRIGGER_RE = re.compile(_TRIGGER, re.I)
+# A match ends at the window's end: led by ``(?s:.*)``, ``match`` tries the positions from there back,
+# which is faster than ``search`` trying them from the start.
 _NOT_COUNT_LEFT = re.compile(
-    r"(?:\b(?:in|since|until|by|from|year|years|January|February|March|April|May|June|July|August|September|"
+    r"(?s:.*)(?:\b(?:in|since|until|by|from|year|years|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|aged?|No\.?|number|route|"
     r"highway|page|at|age\s+of|Local|Flight|Article|Section|Room|Chapter|Class|Phase|Grade|Level)\s+|[-/]\s*)$", re.I)
 _NOT_COUNT_RIGHT = re.compile(r"\s*(?:-|\s)(?:quarters?|thirds?|halves|fifths?|tenths?|times|fold)\b", re.I)
@@ -107,6 +109,7 @@ _TOLL_RE = re.compile(
     re.I,
 )
 _NAME_NUMBER_RE = re.compile(r"\s+[A-Z]")
+_NAME_BEFORE_RE = re.compile(r"([A-Z]\w+)\s+$")
 
 # Python's ``re`` tries a pattern anchored at the end (``...\s+$``) from every position of the
 # window; these cheap necessary conditions skip the search when it cannot match.
@@ -117,8 +120,16 @@ _NOT_COUNT_ENDINGS = tuple(
     "november december jan feb mar apr jun jul aug sep sept oct nov dec age aged no no. number route highway page "
     "at of local flight article section room chapter class phase grade level".split()
 )
+_NOT_COUNT_LEFT_ENDINGS = (*_NOT_COUNT_ENDINGS, "-", "/")
 _NOT_OBJECT_NOUNS = {"dead", "deaths", "fatalities", "killed", "wounded", "injured", "injuries", "arrests"}
 _OTHERS = {"others", "other", "more", "of them", "more people"}
+
+# Every passive verb and count noun holds a trigger word (but ``forced from their homes``) and neither
+# pattern crosses a '.' or ';': unless a trigger word (or ``forced``) comes after the number before the
+# clause ends, they cannot match there and are not tried.
+_UNTRIGGERED_RE = re.compile("forced", re.I)
+assert all(_TRIGGER_RE.search(k) or _UNTRIGGERED_RE.search(k)
+           for table in (_PASSIVE, _NOUNS) for key in table for k in key.split("|"))
 
 #: RE2 pattern of the trigger words near which a count can be written.
 PREFILTER = f"(?i:{_TRIGGER})"
@@ -147,16 +158,25 @@ def _countable(text: str, n: Number) -> bool:
         return False
     if n.value != int(n.value) and n.value < 1000:
         return False
+    # the cheap tests first; the regexes run only when the text around can still rule the number out
+    if 1800 <= n.value <= 2100 and n.surface.isdigit():
+        return False
     left = text[max(0, n.start - 12) : n.start]
-    if ends_with(left, _NOT_COUNT_ENDINGS + ("-", "/"), fold_case=True) and _NOT_COUNT_LEFT.search(left) \
-            and not (n.value >= 1000 and "," in n.surface):
+    if ends_with(left, _NOT_COUNT_LEFT_ENDINGS, fold_case=True) and not (n.value >= 1000 and "," in n.surface) \
+            and _NOT_COUNT_LEFT.match(left):
         return False
     if _NOT_COUNT_RIGHT.match(text, n.end):
         return False
-    prev = re.search(r"([A-Z]\w+)\s+$", left)
-    if prev and _NAME_NUMBER_RE.match(text, n.end) and prev[1].lower() not in _QUALIFIER_WORDS:
-        return False
-    return not (1800 <= n.value <= 2100 and n.surface.isdigit())
+    if _NAME_NUMBER_RE.match(text, n.end):
+        prev = _NAME_BEFORE_RE.search(left)
+        return not prev or prev[1].lower() in _QUALIFIER_WORDS
+    return True
+
+
+def _clause_end(text: str, start: int) -> int:
+    """Where the clause that goes on at ``start`` ends: the next '.' or ';', or the end of the text."""
+    dot, semi = text.find(".", start), text.find(";", start)
+    return min(dot if dot >= 0 else len(text), semi if semi >= 0 else len(text))
 
 
 def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = None) -> list[Count]:
@@ -188,7 +208,10 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         start = offset + q.start("q") if q else n.start
         number = n.suggested_value if n.is_malformed and n.suggested_value is not None else n.value
         count: Count | None = None
-        m = _PASSIVE_RE.match(text, n.end)
+        end = _clause_end(text, n.end)
+        j = bisect_left(triggers, n.end)
+        trigger_ahead = j < len(triggers) and triggers[j] < end
+        m = _PASSIVE_RE.match(text, n.end) if trigger_ahead or _UNTRIGGERED_RE.search(text, n.end, end) else None
         if m and not _NEG_RE.search(m["aux"]) and "\n" not in m[0]:
             ctype = _lookup(_PASSIVE, m["verb"])
             count = Count(start, m.end(), ctype, number, _clean_object(m["obj"]), qualifier)
@@ -200,7 +223,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
                 obj = _clean_object(o["obj"]) if o["obj"] else None
                 count = Count(begin, o.end() if obj else n.end, _lookup(_ACTIVE, a["verb"]), number, obj, qualifier)
         if count is None:
-            m = _NOUN_RE.match(text, n.end)
+            m = _NOUN_RE.match(text, n.end) if trigger_ahead else None
             if m and "\n" not in m[0]:
                 noun = m["verb"].lower()
                 obj = _clean_object(m[0] if noun not in _NOT_OBJECT_NOUNS else m["obj"])

@@ -116,6 +116,8 @@ class Parsed(NamedTuple):
     suggested_value: float | None
 
 
+#: Arrow types of the fields of :class:`Parsed`.
+_PARSED_TYPES = (pa.int64(), pa.int64(), pa.string(), pa.float64(), pa.string(), pa.bool_(), pa.float64())
 _GROUPS = ("skip", "cur", "grp", "dig", "pre", "word", "mult", "unit")
 
 
@@ -164,56 +166,116 @@ def parse(match: str) -> Parsed | None:
                   None if suggested is None else suggested * scale)
 
 
-_PLAIN_RE2 = r"^\s?\d+(?:\.\d+)?$"
+#: RE2: a match split around its first run of digits (null when it has none, as for number words); the
+#: tail's first character is spelt out, which makes the pattern one-pass, so RE2 extracts groups faster.
+_SPLIT_RE2 = r"^(?P<head>\D*)(?P<digits>\d[\d,.]*)(?P<tail>(?:[^\d,.](?s:.*))?)$"
+#: RE2: digits that :data:`PATTERN` reads whole and well grouped (no ``950,0000``).
+_DIGITS_RE2 = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
+#: A shape (see :func:`_shape`) whose ``1`` follows at most a currency and a blank, and cannot run on.
+_SHAPE_RE = re.compile(r"(?:(?:US)?\$|£|€)?\s?1(?![\d.,:])")
+
+
+class Shape(NamedTuple):
+    """What a match means with its number left out: text around the number in the surface, scale and unit."""
+
+    lead: int
+    before: str
+    after: str
+    scale: float
+    unit: str | None
+
+
+_NO_SHAPE = Shape(0, "", "", 0.0, None)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _shape(shape: str) -> Shape | None:
+    """The meaning of matches whose well-grouped digits read ``1`` in ``shape``, or None to parse them one by one.
+
+    When only a currency and a blank come before the number, and no digit, point, comma or colon
+    right after it, :data:`PATTERN` reads the rest of a match the same whatever its digits: so
+    ``parse("$1.5 mln")`` is ``parse("$1 mln")`` with ``1.5`` for ``1`` in the surface and 1.5
+    times the value. Shapes that are not numbers (times, ordinals, ages) are left to :func:`parse`.
+
+    >>> _shape(" 1 mln dlrs")
+    Shape(lead=1, before='', after=' mln dlrs', scale=1000000.0, unit='USD')
+    >>> _shape("$1m"), _shape(" 1th")
+    (Shape(lead=0, before='$', after='m', scale=1000000.0, unit='USD'), None)
+    """
+    m = _SHAPE_RE.match(shape)
+    p = parse(shape) if m else None
+    if m is None or p is None:
+        return None
+    one = m.end() - 1 - p.lead  # where the number lies in the surface
+    return Shape(p.lead, p.surface[:one], p.surface[one + 1 :], p.value, p.unit)
+
+
+def _meanings(distinct: pa.Array) -> tuple[pa.Table, np.ndarray]:
+    """What distinct matches mean (:class:`Parsed` fields), and the row of each match in that table (-1: none).
+
+    Matches of digits are grouped by shape (the match with its digits replaced by ``1``): Python
+    parses each shape once and a vectorised cast reads the digits; the others (number words, bad
+    grouping, times...) are parsed one by one.
+    """
+    parts = pc.extract_regex(distinct, _SPLIT_RE2)  # null where no digits
+    digits = pc.struct_field(parts, "digits")
+    shape_of = pc.dictionary_encode(pc.binary_join_element_wise(
+        pc.struct_field(parts, "head"), pc.struct_field(parts, "tail"), pa.scalar("1", pa.large_string())))
+    shapes = [_shape(s) for s in shape_of.dictionary.to_pylist()]
+    known = pa.array([s is not None for s in shapes], pa.bool_()).take(shape_of.indices)
+    mask = pc.fill_null(pc.and_(pc.match_substring_regex(digits, _DIGITS_RE2), known), False)
+    fast = mask.to_numpy(zero_copy_only=False)
+    digits = digits.filter(mask)
+    take = shape_of.indices.filter(mask)
+    # per shape, as columns (unknown shapes get blanks, never taken)
+    lead, before, after, scale, unit = (zip(*(s or _NO_SHAPE for s in shapes), strict=True) if shapes else [()] * 5)
+    surface = pc.binary_join_element_wise(
+        pa.array(before, pa.large_string()).take(take), digits, pa.array(after, pa.large_string()).take(take),
+        pa.scalar("", pa.large_string())).cast(pa.string())
+    n_fast = len(digits)
+    slow = np.flatnonzero(~fast)
+    parsed = [parse(u) for u in distinct.take(pa.array(slow)).to_pylist()]
+    good = [p for p in parsed if p is not None]
+    columns = list(zip(*good, strict=True)) if good else [()] * len(Parsed._fields)
+    meanings = pa.concat_tables([
+        pa.table({
+            "lead": pa.array(lead, pa.int64()).take(take),
+            "length": pc.utf8_length(surface).cast(pa.int64()),
+            "surface": surface,
+            "value": pc.multiply(pc.cast(pc.replace_substring(digits, ",", ""), pa.float64()),
+                                 pa.array(scale, pa.float64()).take(take)),
+            "unit": pa.array(unit, pa.string()).take(take),
+            "is_malformed": pa.array(np.zeros(n_fast, dtype=bool)),
+            "suggested_value": pa.nulls(n_fast, pa.float64()),
+        }),
+        pa.table([pa.array(c, t) for c, t in zip(columns, _PARSED_TYPES, strict=True)], names=list(Parsed._fields)),
+    ])
+    at = np.full(len(distinct), -1, dtype=np.int64)
+    at[fast] = np.arange(n_fast)
+    kept = np.fromiter((p is not None for p in parsed), dtype=bool, count=len(parsed))
+    at[slow[kept]] = np.arange(n_fast, n_fast + len(good))
+    return meanings, at
 
 
 def numbers_table(texts: pa.Array, found: Matches | None = None) -> pa.Table:
     """Every number in a column of texts (prepared by ``_scan.as_array``): row, span and meaning.
 
-    Plain digit strings are read by a vectorised cast; Python parses each other distinct match once.
+    Each distinct match is read once (see :func:`_meanings`); rows come in text order, as matches do.
     """
     if found is None:  # else the caller scanned for PATTERN (among others)
         found = matches(texts, PATTERN)
-    plain_mask = pc.match_substring_regex(found.text, _PLAIN_RE2)
-    plain = plain_mask.to_numpy(zero_copy_only=False)
-    plain_raw = found.text.filter(plain_mask)
-    plain_text = pc.utf8_trim_whitespace(plain_raw)
-    plain_len = pc.utf8_length(plain_text).to_numpy(zero_copy_only=False)
-    start_plain = found.start[plain] + pc.utf8_length(plain_raw).to_numpy(zero_copy_only=False) - plain_len
-    n_plain = len(plain_text)
-    plain_tbl = pa.table({
-        "row": pa.array(found.doc[plain]),
-        "start": pa.array(start_plain),
-        "end": pa.array(start_plain + plain_len),
-        "surface": plain_text.cast(pa.string()),
-        "value": pc.cast(plain_text, pa.float64()),
-        "unit": pa.nulls(n_plain, pa.string()),
-        "is_malformed": pa.array(np.zeros(n_plain, dtype=bool)),
-        "suggested_value": pa.nulls(n_plain, pa.float64()),
-    })
-    other = ~plain
-    coded = pc.dictionary_encode(found.text.filter(pc.invert(plain_mask)))
-    parsed = [parse(u) for u in coded.dictionary.to_pylist()]
-    good = [p for p in parsed if p is not None]
-    keep_u = np.fromiter((p is not None for p in parsed), dtype=bool, count=len(parsed))
-    idx = coded.indices.to_numpy(zero_copy_only=False)
-    keep = keep_u[idx]
-    sel = (np.cumsum(keep_u) - 1)[idx[keep]]  # position in ``good`` of each kept match
-    take = pa.array(sel)
-    lead, length, surface, value, unit, malformed, suggested = zip(*good, strict=True) if good else [()] * 7
-    start = found.start[other][keep] + np.array(lead, dtype=np.int64)[sel]
-    other_tbl = pa.table({
-        "row": pa.array(found.doc[other][keep]),
+    coded = pc.dictionary_encode(found.text)
+    meanings, at = _meanings(coded.dictionary)
+    at = at[coded.indices.to_numpy(zero_copy_only=False)]
+    keep = at >= 0
+    rows = meanings.take(pa.array(at[keep]))
+    start = found.start[keep] + rows["lead"].to_numpy()
+    return pa.table({
+        "row": pa.array(found.doc[keep]),
         "start": pa.array(start),
-        "end": pa.array(start + np.array(length, dtype=np.int64)[sel]),
-        "surface": pa.array(surface, pa.string()).take(take),
-        "value": pa.array(value, pa.float64()).take(take),
-        "unit": pa.array(unit, pa.string()).take(take),
-        "is_malformed": pa.array(malformed, pa.bool_()).take(take),
-        "suggested_value": pa.array(suggested, pa.float64()).take(take),
+        "end": pa.array(start + rows["length"].to_numpy()),
+        **{c: rows[c] for c in ("surface", "value", "unit", "is_malformed", "suggested_value")},
     })
-    both = pa.concat_tables([plain_tbl, other_tbl])
-    return both.take(pc.sort_indices(both, [("row", "ascending"), ("start", "ascending")]))
 
 
 def find_numbers(text: str) -> list[Number]:
@@ -225,7 +287,3 @@ def find_numbers(text: str) -> list[Number]:
     rows = numbers_table(as_array(pa.array([text]))).to_pylist()
     return [Number(r["start"], r["end"], r["surface"], r["value"], r["unit"], r["is_malformed"], r["suggested_value"])
             for r in rows]
-
-
-#: RE2 prefilter: documents that can hold a number.
-PREFILTER = r"\d|(?i)\b(?:" + _UNITS_WORD + r")\b"

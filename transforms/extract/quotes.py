@@ -8,6 +8,7 @@ from functools import cached_property
 from operator import itemgetter
 from typing import NamedTuple
 
+from transforms.extract._scan import ends_with
 from transforms.extract.entities import Entity
 
 #: RE2 prefilter: documents that can hold a quotation.
@@ -37,8 +38,12 @@ _AFTER_SPEAKER_FIRST_RE = re.compile(
     rf"(?:,[^\"\n]{{0,150}}?,)?\s+(?P<verb>{_VERB_ALT})\b"
 )
 _AFTER_VERB_FIRST_RE = re.compile(rf"\s*,?\s*(?P<verb>{_VERB_ALT})\s+(?P<rest>[^\"\n.]{{1,200}})")
-_BEFORE_VERB_RE = re.compile(rf"\b(?P<verb>{_VERB_ALT})\b")
-_SENTENCE_START_RE = re.compile(r"[.!?\n][\"\u201d]?\s+(?=[A-Z\"\u201c])")
+# A leading ``(?s:.*)`` makes a match end after the last verb (sentence break) of the window: ``re``
+# backtracks from the window's end, which is faster than finding every one from its start.
+_LAST_VERB_RE = re.compile(rf"(?s:.*)\b(?P<verb>{_VERB_ALT})\b")
+_LAST_SENTENCE_BREAK_RE = re.compile(r"(?s:.*)[.!?\n][\"\u201d]?\s+(?=[A-Z\"\u201c])")
+_PRONOUN_END_RE = re.compile(r"\b(he|she|He|She)\s+$")
+_PRONOUN_ENDINGS = ("he", "He")  # a cheap necessary condition for _PRONOUN_END_RE (``she`` ends with ``he``)
 
 
 #: How far before a quotation its sentence (and speaker) is looked for, in characters.
@@ -175,17 +180,19 @@ def find_quotes(text: str, entities: list[Entity]) -> list[Quote]:
                 speaker = e.name if e else _speaker(b["rest"].split(",")[0], rest_start, mentions, q_start)
         if speaker is None:
             s = max(0, q_start - _LOOK_BACK)  # the sentence start, at most this far back
-            for s_m in _SENTENCE_START_RE.finditer(text, s, q_start):
-                s = s_m.end()
-            verbs = list(_BEFORE_VERB_RE.finditer(text, s, q_start))
-            if verbs:
-                v = verbs[-1]
+            brk = _LAST_SENTENCE_BREAK_RE.match(text, s, q_start)
+            if brk:
+                s = brk.end()
+            v = _LAST_VERB_RE.match(text, s, q_start)
+            if v:
                 verb = v["verb"]
-                e = mentions.last_before(v.start(), "PERSON", s) or mentions.last_before(v.start(), "ORG", s)
+                v_start = v.start("verb")
+                e = mentions.last_before(v_start, "PERSON", s) or mentions.last_before(v_start, "ORG", s)
                 if e:
                     speaker = e.name
                 else:
-                    p = re.search(r"\b(he|she|He|She)\s+$", text[s : v.start()])
+                    before = text[s:v_start]
+                    p = _PRONOUN_END_RE.search(before) if ends_with(before, _PRONOUN_ENDINGS) else None
                     if p:
                         speaker = _speaker(p[1], 0, mentions, s)
         out.append(Quote(qs, qe, text[qs:qe], speaker, verb))
