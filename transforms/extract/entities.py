@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import partial
-from itertools import chain
+from itertools import chain, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -582,22 +582,29 @@ def _plan_simple(seqs: list[str]) -> _Columns:
         column(None, sur), column(False, particle), column(False, fallback), _objects(((),) * len(seq), len(seq)))
 
 
-#: Sequences whose parts :func:`_plan_complex` cannot cut out as arrays: a tab, a double space, an ``al-`` word.
+#: Sequences whose parts :func:`_cut_parts` cannot cut out as arrays: a tab, a double space, an ``al-`` word.
 _UNSPLIT_RE2 = r"\t|  |(?:^| )[ae]l-\S"
 _CONNECTORS = pa.array(["of", "for", "the"], pa.string())
 
 
-def _plan_complex(seqs: list[str]) -> _Columns:
-    """The plans of sequences with the marks of ``_COMPLEX_RE2``.
+class _Parts(NamedTuple):
+    """Parts of sequences: each part's sequence (a position), its start in it, and its text."""
+
+    seq: np.ndarray
+    start: np.ndarray
+    text: list[str]
+
+
+def _cut_parts(seqs: list[str]) -> tuple[_Parts, np.ndarray]:
+    """The parts of sequences with the marks of ``_COMPLEX_RE2``, and which sequences to plan one by one.
 
     This is :func:`_part_tokens` as array operations: the cut of each distinct token
     (:func:`_cut`) is worked out once, and the parts are cut out together (``Reuters. The``,
-    ``Smith's``, ``Bank of Japan`` split at ``of`` unless an organisation word is in it). Parts
-    without a hyphen are planned like simple sequences (:func:`_plan_simple`). Sequences with a
-    hyphenated part, a tab, a double space or an ``al-`` word are planned one by one (:func:`_plan`).
+    ``Smith's``, ``Bank of Japan`` split at ``of`` unless an organisation word is in it). The
+    parts are simple unless they hold a hyphenated word, which may hold place names (see
+    :func:`_plan_parts`): their sequences, and those with a tab, a double space or an ``al-``
+    word, are left to be planned one by one.
     """
-    if not seqs:
-        return _columns([])
     arr = pa.array(seqs, pa.string())
     ok = np.flatnonzero(~pc.match_substring_regex(arr, _UNSPLIT_RE2).to_numpy(zero_copy_only=False))
     split = pc.split_pattern(arr.take(pa.array(ok, pa.int64())), " ")
@@ -629,22 +636,42 @@ def _plan_complex(seqs: list[str]) -> _Columns:
     part_seq = ok[q[kept[first]]]
     part_start = at[kept[first]]
     part_end = at[kept[last]] + cut[kept[last]]
-    texts = [seqs[k][a:b] for k, a, b in zip(part_seq.tolist(), part_start.tolist(), part_end.tolist(), strict=True)]
-    # a hyphenated word may hold place names (see _plan_parts): such sequences go one by one
-    hyphen = pc.match_substring(pa.array(texts, pa.string()), "-").to_numpy(zero_copy_only=False)
+    texts = _objects((seqs[k][a:b] for k, a, b in zip(part_seq.tolist(), part_start.tolist(), part_end.tolist(),
+                                                        strict=True)), len(part_seq))
     slow = np.ones(len(seqs), dtype=bool)
     slow[ok] = False
-    slow[part_seq[hyphen]] = True
-    fast = np.flatnonzero(~slow[part_seq])
-    parts = _plan_simple([texts[k] for k in fast.tolist()])
-    # the parts' steps go back to their sequences, spans shifted by the part's start (votes have none)
-    shift = np.where(parts.kind == _VOTE, 0, part_start[fast][parts.seq])
-    parts = parts._replace(seq=part_seq[fast][parts.seq], s=parts.s + shift, e=parts.e + shift)
-    slow_at = np.flatnonzero(slow)
+    slow[part_seq[pc.match_substring(pa.array(texts, pa.string()), "-").to_numpy(zero_copy_only=False)]] = True
+    fast = ~slow[part_seq]
+    return _Parts(part_seq[fast], part_start[fast], texts[fast].tolist()), slow
+
+
+def _plan_new(seqs: list[str]) -> _Columns:
+    """The plans of ``seqs``, as the columns of their steps (``seq``: a position in ``seqs``), in order.
+
+    Simple sequences and the parts of complex ones (:func:`_cut_parts`) are planned together as
+    arrays (:func:`_plan_simple`); the few others one by one (:func:`_plan`).
+    """
+    if not seqs:
+        return _columns([])
+    every = _objects(seqs, len(seqs))
+    hard = pc.match_substring_regex(pa.array(seqs, pa.string()), _COMPLEX_RE2).to_numpy(zero_copy_only=False)
+    simple_at, hard_at = np.flatnonzero(~hard), np.flatnonzero(hard)
+    parts, slow = _cut_parts(every[hard_at].tolist()) if len(hard_at) else (_Parts(*([],) * 3), np.zeros(0, bool))
+    cols = _plan_simple(every[simple_at].tolist() + parts.text)
+    # back to the sequences; a part's spans shift by its start (votes have none)
+    is_part = cols.seq >= len(simple_at)
+    at = cols.seq[is_part] - len(simple_at)
+    owner = np.empty(len(cols.seq), dtype=np.int64)
+    owner[~is_part] = simple_at[cols.seq[~is_part]]
+    owner[is_part] = hard_at[np.asarray(parts.seq, dtype=np.int64)[at]]
+    shift = np.zeros(len(cols.seq), dtype=np.int64)
+    shift[is_part] = np.where(cols.kind[is_part] == _VOTE, 0, np.asarray(parts.start, dtype=np.int64)[at])
+    cols = cols._replace(seq=owner, s=cols.s + shift, e=cols.e + shift)
+    slow_at = hard_at[slow]
     ones = _columns([_plan(seqs[k]) for k in slow_at.tolist()])
     ones = ones._replace(seq=slow_at[ones.seq])
-    both = _Columns(*(np.concatenate(pair) for pair in zip(parts, ones, strict=True)))
-    order = np.argsort(both.seq, kind="stable")  # the parts' steps come in part order already
+    both = _Columns(*(np.concatenate(pair) for pair in zip(cols, ones, strict=True)))
+    order = np.argsort(both.seq, kind="stable")  # a sequence's parts come in order already
     return _Columns(*(f[order] for f in both))
 
 
@@ -703,16 +730,14 @@ class _Plans:
 
     def ids_of(self, seqs: list[str]) -> np.ndarray:
         """Ids of ``seqs``, planning the new ones."""
-        get = self.ids.get
-        ids = [get(u, -1) for u in seqs]
-        new = [u for u, i in zip(seqs, ids, strict=True) if i < 0]
-        if new:
+        ids = np.fromiter(map(self.ids.get, seqs, repeat(-1)), dtype=np.int64, count=len(seqs))
+        new = np.flatnonzero(ids < 0)
+        if len(new):
             if self.ids and len(self.ids) + len(new) > _MAX_SEQUENCES:
                 self.__init__()  # type: ignore[misc]  # start afresh, with this batch's sequences only
-                get, new = self.ids.get, list(seqs)
-            self._add(new)
-            ids = [get(u) for u in seqs]
-        return np.array(ids, dtype=np.int64)
+                new = np.arange(len(seqs))
+            ids[new] = self._add([seqs[i] for i in new.tolist()])
+        return ids
 
     def _word_ids(self, words: list[str]) -> np.ndarray:
         """Ids of ``words``, giving new ones the next free ids."""
@@ -727,19 +752,12 @@ class _Plans:
         self.words = pa.concat_arrays([self.words, fresh.dictionary])
         return out.astype(np.int64)
 
-    def _add(self, seqs: list[str]) -> None:
-        """Plan new sequences and append them and their steps to the arrays.
-
-        Simple sequences are planned together as arrays (:func:`_plan_simple`), the others one by one.
-        """
-        hard = pc.match_substring_regex(pa.array(seqs, pa.string()), _COMPLEX_RE2).to_numpy(zero_copy_only=False)
-        every = _objects(seqs, len(seqs))
-        simple, others = every[~hard].tolist(), every[hard].tolist()
+    def _add(self, seqs: list[str]) -> np.ndarray:
+        """Plan new sequences, append them and their steps to the arrays, and return their ids."""
         base = len(self.ids)
-        self.ids.update(zip(chain(simple, others), range(base, base + len(seqs)), strict=True))
-        cols = [_plan_simple(simple), _plan_complex(others)]
-        new = _Columns(*(np.concatenate(parts) for parts in zip(*cols, strict=True)))
-        seq = np.concatenate([cols[0].seq, cols[1].seq + len(simple)])
+        self.ids.update(zip(seqs, range(base, base + len(seqs)), strict=True))
+        new = _plan_new(seqs)
+        seq = new.seq
         count = np.bincount(seq, minlength=len(seqs))
         self.first = np.concatenate([self.first, len(self.kind) + np.cumsum(count) - count])
         self.count = np.concatenate([self.count, count])
@@ -783,6 +801,7 @@ class _Plans:
         static = np.bincount(seq, weights=~single | has_cands | has_hyphen, minlength=len(seqs)) > 0
         self.static_useful = np.concatenate([self.static_useful, static])
         self.useful = self.static_useful | (np.bincount(self.sid[self.single_known], minlength=len(self.ids)) > 0)
+        return np.arange(base, base + len(seqs))
 
 
 #: Sequences a process keeps plans for before starting afresh (about 150 MB; memory stays bounded).

@@ -88,11 +88,14 @@ def test_the_column_planner_agrees_with_the_one_by_one_planner() -> None:
                      entities._MAYBE}
 
 
-def test_the_planner_of_complex_sequences_agrees_with_the_one_by_one_planner() -> None:
+def test_the_planner_of_new_sequences_agrees_with_the_one_by_one_planner_on_complex_ones() -> None:
     assert pc.all(pc.match_substring_regex(pa.array(COMPLEX), entities._COMPLEX_RE2)).as_py()
-    columns, one_by_one = plan_both(COMPLEX, entities._plan_complex)
+    columns, one_by_one = plan_both(COMPLEX, entities._plan_new)
     assert columns == one_by_one
-    assert plan_both([], entities._plan_complex) == plan_both([])
+    assert plan_both([], entities._plan_new) == plan_both([])
+    mixed = [q for pair in zip(SIMPLE, COMPLEX, strict=False) for q in pair]  # steps go back to their sequences
+    columns, one_by_one = plan_both(mixed, entities._plan_new)
+    assert columns == one_by_one
 
 
 @pytest.mark.corpus
@@ -105,5 +108,5 @@ def test_the_column_planners_agree_on_every_sequence_of_the_bbc_corpus() -> None
     assert len(simple) > 15_000 and len(others) > 5_000
     columns, one_by_one = plan_both(simple)
     assert columns == one_by_one
-    columns, one_by_one = plan_both(others, entities._plan_complex)
+    columns, one_by_one = plan_both(others, entities._plan_new)
     assert columns == one_by_one
