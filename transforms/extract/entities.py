@@ -690,6 +690,10 @@ def find_entities(text: str) -> tuple[list[Entity], list[Place]]:
     return ents, places
 
 
+#: The fields of a chosen candidate that a place row gives.
+_PLACE_FIELDS = ("name", "country_code", "latitude", "longitude")
+
+
 class _Plans:
     """Every distinct sequence seen by this process, its steps, and their attributes as arrays.
 
@@ -714,6 +718,8 @@ class _Plans:
         self.name = np.zeros(0, dtype=object)
         self.cands = np.zeros(0, dtype=object)
         self.fixed = np.zeros(0, dtype=object)
+        self.is_fixed = np.zeros(0, dtype=bool)
+        self.fixed_fields = [np.zeros(0, dtype=object) for _ in _PLACE_FIELDS]  # of the fixed candidate
         self.particle = np.zeros(0, dtype=bool)
         self.fallback = np.zeros(0, dtype=bool)
         self.hyphen = np.zeros(0, dtype=object)
@@ -775,6 +781,13 @@ class _Plans:
         self.name = np.concatenate([self.name, new.name])
         self.cands = np.concatenate([self.cands, new.cands])
         self.fixed = np.concatenate([self.fixed, new.fixed])
+        is_fixed = new.fixed != None  # noqa: E711  # element-wise
+        self.is_fixed = np.concatenate([self.is_fixed, is_fixed])
+        fixed = new.fixed[is_fixed].tolist()
+        for i, k in enumerate(_PLACE_FIELDS):
+            column = np.full(len(kind), None, dtype=object)
+            column[is_fixed] = _objects((getattr(c, k) for c in fixed), len(fixed))
+            self.fixed_fields[i] = np.concatenate([self.fixed_fields[i], column])
         self.particle = np.concatenate([self.particle, new.particle])
         self.fallback = np.concatenate([self.fallback, new.fallback])
         self.hyphen = np.concatenate([self.hyphen, new.hyphen])
@@ -917,33 +930,36 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
         for j, (hs, he, hsurf, hc, hf) in enumerate(plans.hyphen[step[i]]):
             b = int(start[i]) - int(plans.s[step[i]])
             extra.append((i * 64 + j + 1, int(doc[i]), b + hs, b + he, hsurf, hc, hf))
-    # places: resolved by their candidates alone, or by the document's votes
+    # places: resolved by their candidates alone (taken from the registry), or by the document's votes
     p_idx = np.flatnonzero(place[rows])
-    chosen = [
-        fixed or resolve(cands, votes.get(d, _NO_VOTES))
-        for d, fixed, cands in zip(r_doc[p_idx].tolist(), plans.fixed[step[rows[p_idx]]].tolist(),
-                                   plans.cands[step[rows[p_idx]]].tolist(), strict=True)
-    ]
-    for _, d, _, _, _, hc, hf in extra:
-        chosen.append(hf if hf is not None else resolve(hc, votes.get(d, _NO_VOTES)))
-    r_name[p_idx] = [c.name for c in chosen[: len(p_idx)]]
+    p_step = step[rows[p_idx]]
+    voted = np.flatnonzero(~plans.is_fixed[p_step])
+    chosen = [resolve(cands, votes.get(d, _NO_VOTES))
+              for d, cands in zip(r_doc[p_idx[voted]].tolist(), plans.cands[p_step[voted]].tolist(), strict=True)]
+    chosen += [hf if hf is not None else resolve(hc, votes.get(d, _NO_VOTES)) for _, d, _, _, _, hc, hf in extra]
+    p_fields = [np.concatenate([f[p_step], _objects((getattr(c, k) for c in chosen[len(voted):]), len(extra))])
+                for f, k in zip(plans.fixed_fields, _PLACE_FIELDS, strict=True)]
+    for f, k in zip(p_fields, _PLACE_FIELDS, strict=True):
+        f[voted] = _objects((getattr(c, k) for c in chosen[: len(voted)]), len(voted))
+    p_name, p_cc, p_lat, p_lon = p_fields
+    r_name[p_idx] = p_name[: len(p_idx)]
     ent = pa.table({
         "row": np.concatenate([r_doc, np.array([x[1] for x in extra], dtype=np.int64)]),
         "start": np.concatenate([r_start, np.array([x[2] for x in extra], dtype=np.int64)]),
         "end": np.concatenate([r_end, np.array([x[3] for x in extra], dtype=np.int64)]),
         "kind": pa.array([*row_kind.tolist(), *(["PLACE"] * len(extra))], pa.string()),
         "surface": pa.concat_arrays([r_surface, pa.array([x[4] for x in extra], pa.string())]),
-        "name": pa.array([*r_name.tolist(), *(c.name for c in chosen[len(p_idx):])], pa.string()),
+        "name": pa.array(np.concatenate([r_name, p_name[len(p_idx):]]), pa.string()),
     })
     ent_order = np.concatenate([order, np.array([x[0] for x in extra], dtype=np.int64)])
     p_order = np.concatenate([order[p_idx], np.array([x[0] for x in extra], dtype=np.int64)])
     in_ent = pa.array(np.concatenate([p_idx, np.arange(len(rows), len(rows) + len(extra))]))
     places = pa.table({
         **{c: ent[c].take(in_ent) for c in ("row", "start", "end", "surface")},
-        "name": pa.array([c.name for c in chosen], pa.string()),
-        "country_code": pa.array([c.country_code for c in chosen], pa.string()),
-        "latitude": pa.array([c.latitude for c in chosen], pa.float64()),
-        "longitude": pa.array([c.longitude for c in chosen], pa.float64()),
+        "name": pa.array(p_name, pa.string()),
+        "country_code": pa.array(p_cc, pa.string()),
+        "latitude": pa.array(p_lat, pa.float64()),
+        "longitude": pa.array(p_lon, pa.float64()),
     })
     if extra:
         ent = ent.take(pa.array(np.argsort(ent_order, kind="stable")))
