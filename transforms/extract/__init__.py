@@ -54,6 +54,22 @@ def _mask(texts: pa.Array, pattern: str) -> list[bool]:
     return pc.fill_null(pc.match_substring_regex(texts, pattern), False).to_pylist()
 
 
+#: Any of the hints: one pass over all heads finds the few documents where some hint fires.
+_ANY_HINT = "|".join(f"(?:{p})" for p in META_HINTS.values())
+
+
+def _hints(heads: pa.Array) -> dict[str, list[bool]]:
+    """Per hint of ``META_HINTS``, which heads it fires on (each hint checked only where any fires)."""
+    some = np.flatnonzero(_mask(heads, _ANY_HINT))
+    subset = heads.take(pa.array(some))
+    out: dict[str, list[bool]] = {}
+    for k, p in META_HINTS.items():
+        fires = np.zeros(len(heads), dtype=bool)
+        fires[some] = _mask(subset, p)
+        out[k] = fires.tolist()
+    return out
+
+
 def _table(name: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> pa.Table:
     """A contract table ``name`` from row tuples in ``columns`` order."""
     schema = TABLES[name].arrow_schema
@@ -130,7 +146,7 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     head_text = pc.utf8_slice_codeunits(texts_arr, 0, _meta.HEAD_CHARS)
     heads = pc.binary_join_element_wise(
         pc.fill_null(pa.array(headers, pa.large_string()), ""), head_text, pa.scalar("\n", pa.large_string()))
-    hints = {k: _mask(heads, p) for k, p in META_HINTS.items()}
+    hints = _hints(heads)
     # the year-date rule also reads the first non-blank line, which may run on past the head
     long_line = pc.and_(pc.invert(pc.match_substring_regex(head_text, r"\S[^\n]*\n")),
                         pc.greater(pc.utf8_length(texts_arr), _meta.HEAD_CHARS)).to_pylist()
