@@ -83,8 +83,9 @@ _ROLES_BEFORE = (
     "said|says|according to|told|by|defector|colleague|wife|husband|son|daughter|brother|sister"
 )
 ROLE_BEFORE_RE = re.compile(rf"(?:{_ROLES_BEFORE}),?\s+$")
-SPEECH_AFTER_RE = re.compile(r"\s+(?:said|says|told|added|warned|explained|insisted|stated|noted|argued|vowed|"
-                             r"promised|claimed|declared|announced|urged|wrote|tweeted)\b")
+_SPEECH_VERBS = tuple("said says told added warned explained insisted stated noted argued vowed promised claimed "
+                      "declared announced urged wrote tweeted".split())
+SPEECH_AFTER_RE = re.compile(rf"\s+(?:{'|'.join(_SPEECH_VERBS)})\b")
 _GENERIC_TAIL = frozenset("Province Region City District Governorate County Town Village Valley".split())
 _PLACES_BEFORE = ("of", "in", "near", "at", "from", "to", "into", "towards")
 _PLACE_BEFORE_RE = re.compile(rf"\b(?:{'|'.join(_PLACES_BEFORE)})\s+(?:the\s+)?$")
@@ -975,21 +976,23 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
 
     Each context pattern runs only when a cheap test of the characters around the name allows a match.
     """
-    before = text[max(0, start - 20) : start]
-    place_before = _scan.ends_with(before, _PLACE_BEFORE_ENDINGS) and bool(
-        _PLACE_BEFORE_RE.search(text, max(0, start - 20), start))
+    lo = start - 20 if start > 20 else 0
+    place_before = text[lo:start].rstrip().endswith(_PLACE_BEFORE_ENDINGS) and bool(
+        _PLACE_BEFORE_RE.search(text, lo, start))
     if particle and not place_before:
         return True
     if fallback and not place_before and (not _sentence_initial(text, start) or _speech_later(text, end)):
         return True
-    after = text[end : end + 1]
-    if after == "," and ROLE_AFTER_RE.match(text, end):
+    after = text[end : end + 2]
+    if after[:1] == "," and ROLE_AFTER_RE.match(text, end):
         return True
-    if after.isspace() and SPEECH_AFTER_RE.match(text, end):
+    # a speech verb after one blank, or after more (then only the pattern can tell)
+    if after[:1].isspace() and (after[1:].isspace() or text.startswith(_SPEECH_VERBS, end + 1)) \
+            and SPEECH_AFTER_RE.match(text, end):
         return True
-    before = text[max(0, start - 30) : start]
-    return _scan.ends_with(before.rstrip().removesuffix(","), _ROLE_BEFORE_ENDINGS) and bool(
-        ROLE_BEFORE_RE.search(text, max(0, start - 30), start))
+    lo = start - 30 if start > 30 else 0
+    return text[lo:start].rstrip().removesuffix(",").rstrip().endswith(_ROLE_BEFORE_ENDINGS) and bool(
+        ROLE_BEFORE_RE.search(text, lo, start))
 
 
 _PLACE_BEFORE_ENDINGS = (*_PLACES_BEFORE, "the")
