@@ -902,20 +902,6 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     single = kind == _SINGLE
     has_cands = plans.has_cands[step]
     place = (kind == _PLACE) | (single & ~named & has_cands)
-    # votes: demonyms count once, country names twice
-    votes: dict[int, Counter[str]] = {}
-    vi = np.flatnonzero(kind == _VOTE)
-    for d, cc in zip(doc[vi].tolist(), name[vi].tolist(), strict=True):
-        v = votes.get(d)
-        if v is None:
-            v = votes[d] = Counter()
-        v[cc] += 1
-    ci = np.flatnonzero(place & single & plans.is_country[step])
-    for d, cands in zip(doc[ci].tolist(), plans.cands[step[ci]].tolist(), strict=True):
-        v = votes.get(d)
-        if v is None:
-            v = votes[d] = Counter()
-        v[cands[0].country_code] += 2
     # rows: every step that names something, then the place names inside hyphenated words
     emit = (kind == _ORG) | (kind == _PERSON) | place | named | ((kind == _MAYBE) & is_person)
     rows = np.flatnonzero(emit)
@@ -935,6 +921,23 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     p_idx = np.flatnonzero(place[rows])
     p_step = step[rows[p_idx]]
     voted = np.flatnonzero(~plans.is_fixed[p_step])
+    # votes, in the documents that need them: demonyms count once, country names twice
+    wanted = np.zeros(len(texts), dtype=bool)
+    wanted[r_doc[p_idx[voted]]] = True
+    wanted[[x[1] for x in extra if x[6] is None]] = True
+    votes: dict[int, Counter[str]] = {}
+    vi = np.flatnonzero((kind == _VOTE) & wanted[doc])
+    for d, cc in zip(doc[vi].tolist(), name[vi].tolist(), strict=True):
+        v = votes.get(d)
+        if v is None:
+            v = votes[d] = Counter()
+        v[cc] += 1
+    ci = np.flatnonzero(place & single & plans.is_country[step] & wanted[doc])
+    for d, cands in zip(doc[ci].tolist(), plans.cands[step[ci]].tolist(), strict=True):
+        v = votes.get(d)
+        if v is None:
+            v = votes[d] = Counter()
+        v[cands[0].country_code] += 2
     chosen = [resolve(cands, votes.get(d, _NO_VOTES))
               for d, cands in zip(r_doc[p_idx[voted]].tolist(), plans.cands[p_step[voted]].tolist(), strict=True)]
     chosen += [hf if hf is not None else resolve(hc, votes.get(d, _NO_VOTES)) for _, d, _, _, _, hc, hf in extra]
