@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import partial
@@ -821,6 +822,7 @@ class _Plans:
 #: Sequences a process keeps plans for before starting afresh (about 150 MB; memory stays bounded).
 _MAX_SEQUENCES = 200_000
 _PLANS = _Plans()
+_PLANS_LOCK = threading.Lock()
 
 
 _ENTITY_KIND = np.array(["", "ORG", "PERSON", "PLACE", "PLACE", "PERSON"], dtype=object)
@@ -861,8 +863,13 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
     and places whose country the document's other mentions decide.
     """
     found = _scan.matches(texts_arr, CAP_RE2)
+    with _PLANS_LOCK:  # one registry per process: its threads take turns
+        return _lay_out(found, texts, _PLANS)
+
+
+def _lay_out(found: _scan.Matches, texts: list[str], plans: _Plans) -> Found:
+    """The entities and places of the sequences ``found`` in ``texts``, by the plans of the registry."""
     enc = found.text.dictionary_encode()
-    plans = _PLANS
     sids = plans.ids_of(enc.dictionary.to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
     # the steps of every occurrence of a useful sequence, laid out in text order
     keep = plans.useful[sids]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,6 +14,7 @@ from tests.conftest import shared_path
 from transforms.extract import entities
 from transforms.extract.entities import find_entities
 
+SAMPLE = Path(__file__).resolve().parents[3] / "flows" / "sample"
 TEXTS = [
     "Paul Koether said the deal was done. Koether added that Smith Barney agreed.",
     "Turkish President Recep Tayyip Erdogan warned Damascus. Erdogan spoke in Ankara.",
@@ -110,3 +113,18 @@ def test_the_column_planners_agree_on_every_sequence_of_the_bbc_corpus() -> None
     assert columns == one_by_one
     columns, one_by_one = plan_both(others, entities._plan_new)
     assert columns == one_by_one
+
+
+def sample_texts() -> list[str]:
+    """The texts of the bundled sample's plain-text articles."""
+    return [p.read_text("utf-8", errors="replace") for p in sorted(SAMPLE.rglob("*.txt"))]
+
+
+def test_threads_of_one_process_share_the_registry_safely(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = (sample_texts() + TEXTS) * 3
+    monkeypatch.setattr(entities, "_PLANS", entities._Plans())
+    alone = [find_entities(t) for t in texts]
+    for _ in range(5):  # a fresh registry each round, so that the threads plan new sequences at once
+        monkeypatch.setattr(entities, "_PLANS", entities._Plans())
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(find_entities, texts)) == alone
