@@ -190,7 +190,7 @@ def read_match(match: str) -> tuple[str, int, int] | None:
     m = DATE_RE.match(match)
     if m is None:
         return None
-    kind = m.lastgroup  # the named group of the alternative that matched, or "mtail" after "mon"
+    kind = m.lastgroup or ""  # the named group of the alternative that matched, or "mtail" after "mon"
     if kind == "mtail":  # a month with a day or year after it is an absolute date
         kind, start, end = "abs", m.start("mon"), m.end()
     else:
@@ -225,13 +225,13 @@ def _readings(texts: pa.Array, published: list[dt.date | None]) -> _Readings:
     date_code = dict(zip(dates, range(len(dates)), strict=True))
     row_date = np.fromiter(map(date_code.__getitem__, published), np.int64, len(published))
     pair = pa.array(match.indices.to_numpy().astype(np.int64) * len(dates) + row_date[found.doc]).dictionary_encode()
-    read = [_mention(match_text[k // len(dates)], dates[k % len(dates)]) for k in pair.dictionary.to_pylist()]
+    readings = [_mention(match_text[k // len(dates)], dates[k % len(dates)]) for k in pair.dictionary.to_pylist()]
     # keep the mentions whose match names a date, pointing into the list of the readings that do
-    names = np.fromiter((r is not None for r in read), bool, len(read))
+    names = np.fromiter((r is not None for r in readings), bool, len(readings))
     which = pair.indices.to_numpy()
     keep = names[which]
     which = (np.cumsum(names) - 1)[which[keep]]
-    read = [r for r in read if r is not None]
+    read = [r for r in readings if r is not None]
     span = np.array([r[:2] for r in read], np.int64).reshape(-1, 2)[which]
     start = found.start[keep]
     return _Readings(found.doc[keep], start + span[:, 0], start + span[:, 1], which,

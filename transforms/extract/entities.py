@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections import Counter
@@ -22,15 +23,15 @@ _JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for
          r"|[ \t]+(?:al|el)-")
 CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
 #: The same pattern for RE2, whose ``\w`` is ASCII only: letters outside ASCII are given as code-point ranges
-#: (Latin-1 letters, then everything above except general punctuation, currency signs and CJK punctuation),
-#: which compile in well under a millisecond where ``\p{L}`` takes ten.
-_LETTERS_RE2 = (r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{1FFF}\x{2070}-\x{209F}\x{20D0}-\x{218F}\x{2C00}-\x{2DFF}"
-                r"\x{3040}-\x{FFEF}\x{10000}-\x{10FFFF}")
+#: (Latin-1 letters, then everything above except the Ogham space mark, general punctuation, currency signs
+#: and CJK punctuation), which compile in well under a millisecond where ``\p{L}`` takes ten.
+_LETTERS_RE2 = (r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{167F}\x{1681}-\x{1FFF}\x{2070}-\x{209F}\x{20D0}-\x{218F}"
+                r"\x{2C00}-\x{2DFF}\x{3040}-\x{FFEF}\x{10000}-\x{10FFFF}")
 CAP_RE2 = CAP_RE.pattern.replace(r"\w", r"\w" + _LETTERS_RE2)
-_ABBREVS = "Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr"
-_ABBREV_RE = re.compile(rf"(?:[A-Z]\.)+|(?:{_ABBREVS})\.")
+_ABBREV_RE = re.compile(
+    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
+)
 _TRAIL_RE = re.compile(r"(?:['’]s|['’])$|-[a-z].*$")
-_SPLIT_RE = re.compile(r"[ \t]+|(?<=\b(?:al|el))-")
 
 TITLES = frozenset(
     "President Prime Minister Premier General Gen Gen. Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Sir Dame King Queen Prince "
@@ -388,7 +389,7 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> _Plan:
     return tuple(steps)
 
 
-#: Sequences that :func:`_plan_simple` cannot take: a tab, a double space, a possessive, a full stop, a hyphen,
+#: Sequences that :func:`_plan_simple` cannot take: a tab, a double space, a quote mark, a full stop, a hyphen,
 #: or ``of``/``for``/``the`` (without these a sequence is one part, and its tokens are its words).
 _COMPLEX_RE2 = r"[\t'’.-]|  |(?:^| )(?:of|for|the)(?: |$)"
 
@@ -597,6 +598,9 @@ class _Parts(NamedTuple):
     text: list[str]
 
 
+_NO_PARTS = _Parts(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
+
+
 def _cut_parts(seqs: list[str]) -> tuple[_Parts, np.ndarray]:
     """The parts of sequences with the marks of ``_COMPLEX_RE2``, and which sequences to plan one by one.
 
@@ -658,16 +662,16 @@ def _plan_new(seqs: list[str]) -> _Columns:
     every = _objects(seqs, len(seqs))
     hard = pc.match_substring_regex(pa.array(seqs, pa.string()), _COMPLEX_RE2).to_numpy(zero_copy_only=False)
     simple_at, hard_at = np.flatnonzero(~hard), np.flatnonzero(hard)
-    parts, slow = _cut_parts(every[hard_at].tolist()) if len(hard_at) else (_Parts(*([],) * 3), np.zeros(0, bool))
+    parts, slow = _cut_parts(every[hard_at].tolist()) if len(hard_at) else (_NO_PARTS, np.zeros(0, dtype=bool))
     cols = _plan_simple(every[simple_at].tolist() + parts.text)
     # back to the sequences; a part's spans shift by its start (votes have none)
     is_part = cols.seq >= len(simple_at)
     at = cols.seq[is_part] - len(simple_at)
     owner = np.empty(len(cols.seq), dtype=np.int64)
     owner[~is_part] = simple_at[cols.seq[~is_part]]
-    owner[is_part] = hard_at[np.asarray(parts.seq, dtype=np.int64)[at]]
+    owner[is_part] = hard_at[parts.seq[at]]
     shift = np.zeros(len(cols.seq), dtype=np.int64)
-    shift[is_part] = np.where(cols.kind[is_part] == _VOTE, 0, np.asarray(parts.start, dtype=np.int64)[at])
+    shift[is_part] = np.where(cols.kind[is_part] == _VOTE, 0, parts.start[at])
     cols = cols._replace(seq=owner, s=cols.s + shift, e=cols.e + shift)
     slow_at = hard_at[slow]
     ones = _columns([_plan(seqs[k]) for k in slow_at.tolist()])
@@ -783,7 +787,7 @@ class _Plans:
         self.name = np.concatenate([self.name, new.name])
         self.cands = np.concatenate([self.cands, new.cands])
         self.fixed = np.concatenate([self.fixed, new.fixed])
-        is_fixed = new.fixed != None  # noqa: E711  # element-wise
+        is_fixed = np.not_equal(new.fixed, None)
         self.is_fixed = np.concatenate([self.is_fixed, is_fixed])
         fixed = new.fixed[is_fixed].tolist()
         for i, k in enumerate(_PLACE_FIELDS):
@@ -799,7 +803,7 @@ class _Plans:
         # the word of a SINGLE step, the surname a PERSON or MAYBE step registers, as ids
         single = kind == _SINGLE
         word = np.full(len(kind), -1, dtype=np.int64)
-        has_word = single | (new.sur != None)  # noqa: E711  # element-wise
+        has_word = single | (np.not_equal(new.sur, None) & np.not_equal(new.sur, ""))
         word[has_word] = self._word_ids(np.where(single, new.surface, new.sur)[has_word].tolist())
         self.word = np.concatenate([self.word, word])
         grow = len(self.words) - len(self.is_surname)
@@ -823,6 +827,16 @@ class _Plans:
 _MAX_SEQUENCES = 200_000
 _PLANS = _Plans()
 _PLANS_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """In a process forked while a thread was using the registry, start with a free lock and an empty registry."""
+    global _PLANS, _PLANS_LOCK
+    if _PLANS_LOCK.locked():
+        _PLANS, _PLANS_LOCK = _Plans(), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 _ENTITY_KIND = np.array(["", "ORG", "PERSON", "PLACE", "PLACE", "PERSON"], dtype=object)
@@ -857,7 +871,7 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
 
     ``texts_arr`` is the column prepared by ``_scan.as_array`` and ``texts`` the same strings as a list.
     Capitalised sequences are found by one RE2 pass over the column and each distinct sequence is
-    planned once per process (:func:`_plan`, kept in :class:`_Plans`); the steps of every
+    planned once per process (:func:`_plan_new`, kept in :class:`_Plans`); the steps of every
     occurrence are then laid out as arrays, and Python runs only where context decides: untitled
     names (:func:`_looks_like_person`), a word that may be the surname of a person named earlier,
     and places whose country the document's other mentions decide.

@@ -6,9 +6,9 @@ import datetime as dt
 import functools
 import re
 import sys
-from dataclasses import dataclass, field
 from itertools import compress
 from operator import or_
+from typing import Any
 
 from transforms.extract.dates import ABSOLUTE_WITH_YEAR_RE, parse_absolute
 
@@ -37,18 +37,6 @@ AGENCY_HINT = "|".join(sorted((re.escape(a) for a in _AGENCIES), key=len, revers
 HEADER_DATE_HINT = r"\d{4}-\d\d-\d\d"
 YEAR_DATE_HINT = (r"\d{4}-\d\d-\d\d|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
                   r"|\d\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}")
-
-
-@dataclass(frozen=True, slots=True)
-class DocMeta:
-    """Metadata of one document."""
-
-    title: str | None
-    published_date: dt.date | None
-    published_date_source: str | None
-    outlet: str | None
-    agencies: list[str] = field(default_factory=list)
-    byline: str | None = None
 
 
 def looks_like_headline(line: str) -> bool:
@@ -158,56 +146,35 @@ def outlet_of(header: str, tail: str, source_uri: str) -> str | None:
     return m[1] if m and m[1] not in _AGENCIES else _uri_outlet(source_uri)
 
 
-def doc_meta(text: str, title: str | None, published: dt.date | None, source_uri: str,
-             header: str | None = None, hints: dict[str, bool] | None = None) -> DocMeta:
-    """Title, publication date, outlet, agencies and byline of one document.
-
-    ``hints`` (from cheap vectorised checks) say which rules can fire; None runs them all.
-    """
-    header = header or ""
-    title = title_of(text, title)
-    header_date, year_date = (hints["header_date"], hints["year_date"]) if hints else (True, True)
-    if published is None and (header_date or year_date):
-        date, date_source = published_from(header, text, None, header_date, year_date)
-    else:  # from the metadata, or no rule can fire: no call
-        date, date_source = published, None if published is None else "metadata"
-    agencies = agencies_in(header + "\n" + text[:HEAD_CHARS] + "\n" + (title or "")) \
-        if not hints or hints["agency"] else []
-    tail = text[-TAIL_CHARS:]
-    byline = byline_of(header, text[:HEAD_CHARS], tail) \
-        if not hints or hints["byline"] or "Source:" in tail or "By " in tail else None
-    return DocMeta(title, date, date_source, outlet_of(header, tail, source_uri or ""), agencies, byline)
-
-
 def doc_metas(texts: list[str], titles: list[str | None], published: list[dt.date | None],
               source_uris: list[str | None], headers: list[str | None],
-              hints: dict[str, list[bool]]) -> dict[str, list]:
-    """The :class:`DocMeta` fields of a batch of documents, as columns in that order.
+              hints: dict[str, list[bool]]) -> dict[str, list[Any]]:
+    """Title, publication date and its source, outlet, agencies and byline of a batch of documents, as columns.
 
-    The rules of :func:`doc_meta`, each run only on the documents its ``hints`` (one flag per
-    document and rule, from cheap vectorised checks) let through.
+    Each rule runs only on the documents its ``hints`` (one flag per document and rule, from
+    cheap vectorised checks) let through.
     """
     n = len(texts)
-    headers = [h or "" for h in headers]
+    heads = [h or "" for h in headers]
     title = list(map(title_of, texts, titles))
     date = list(published)
     source = [None if p is None else "metadata" for p in published]
     header_date, year_date = hints["header_date"], hints["year_date"]
     for i in compress(range(n), map(or_, header_date, year_date)):  # the other dates are as given
         if published[i] is None:
-            date[i], source[i] = published_from(headers[i], texts[i], None, header_date[i], year_date[i])
+            date[i], source[i] = published_from(heads[i], texts[i], None, header_date[i], year_date[i])
     agencies: list[list[str]] = [[] for _ in range(n)]
     for i in compress(range(n), hints["agency"]):
-        agencies[i] = agencies_in(headers[i] + "\n" + texts[i][:HEAD_CHARS] + "\n" + (title[i] or ""))
+        agencies[i] = agencies_in(heads[i] + "\n" + texts[i][:HEAD_CHARS] + "\n" + (title[i] or ""))
     tails = [t[-TAIL_CHARS:] for t in texts]
     byline: list[str | None] = [None] * n
     for i in compress(range(n), map(or_, hints["byline"], ("Source:" in t or "By " in t for t in tails))):
-        byline[i] = byline_of(headers[i], texts[i][:HEAD_CHARS], tails[i])
+        byline[i] = byline_of(heads[i], texts[i][:HEAD_CHARS], tails[i])
     return {
         "title": title,
         "published_date": date,
         "published_date_source": source,
-        "outlet": list(map(outlet_of, headers, tails, [u or "" for u in source_uris])),
+        "outlet": list(map(outlet_of, heads, tails, [u or "" for u in source_uris])),
         "agencies": agencies,
         "byline": byline,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -9,6 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import shared_path
 from transforms.extract import entities
@@ -128,3 +132,41 @@ def test_threads_of_one_process_share_the_registry_safely(monkeypatch: pytest.Mo
         monkeypatch.setattr(entities, "_PLANS", entities._Plans())
         with ThreadPoolExecutor(4) as pool:
             assert list(pool.map(find_entities, texts)) == alone
+
+
+def _lock_is_free_and_registry_empty() -> None:
+    """In a forked child: exit 0 when the registry lock is free and the registry empty."""
+    os._exit(0 if not entities._PLANS_LOCK.locked() and not entities._PLANS.ids else 1)
+
+
+def test_a_process_forked_while_the_registry_is_in_use_starts_afresh() -> None:
+    find_entities(TEXTS[0])  # the registry holds plans
+    with entities._PLANS_LOCK:  # as if a thread were inside find_all
+        child = multiprocessing.get_context("fork").Process(target=_lock_is_free_and_registry_empty)
+        child.start()
+    child.join(30)
+    assert child.exitcode == 0
+
+
+def test_no_blank_stands_inside_a_token_of_the_capitalised_sequence_pattern() -> None:
+    blanks = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    tokens = pa.array([f"Ab{b}cd" for b in blanks])
+    assert not pc.any(pc.match_substring_regex(tokens, f"^{entities.CAP_RE2}$")).as_py()
+
+
+#: Words and separators of which random texts are made for the planners' property test.
+WORDS = ["The", "Mr", "Mr.", "President", "Turkish", "Syrian", "Bank", "Ministry", "NATO", "IBM", "Damascus", "Hama",
+         "Province", "New", "York", "al", "al-Assad", "bin", "Abu", "Zürich", "İstanbul", "ΣΊΣΥΦΟΣ", "U.S.", "A.",
+         "O'Neil", "Smith", "Jones", "January", "Koether", "Paul", "Istanbul-based", "Turkey-EU", "Corp.", "Inc.",
+         "Reuters", "AFP", "X", "de", "van", "Al", "Jazeera", "White", "House", "Idlib", "Syria", "Ahmed", "Al-"]
+SEPARATORS = [" ", " ", " ", "  ", "\t", " of ", " the ", " for ", ". ", "'s ", "’ ", "-based ", ", ", "\n", "\u1680"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), min_size=1, max_size=14))
+def test_the_column_planners_agree_with_the_one_by_one_planner_on_random_texts(pieces: list[tuple[str, str]]) -> None:
+    text = "".join(w + s for w, s in pieces)
+    found = entities._scan.matches(entities._scan.as_array(pa.array([text], pa.large_string())), entities.CAP_RE2)
+    seqs = pc.unique(found.text).to_pylist()
+    columns, one_by_one = plan_both(seqs, entities._plan_new)
+    assert columns == one_by_one
