@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import shared_path
-from transforms.extract import entities
+from transforms.extract import _scan, plans, sequence_arrays, sequences
 from transforms.extract.entities import find_entities
 
 SAMPLE = Path(__file__).resolve().parents[3] / "flows" / "sample"
@@ -32,15 +32,15 @@ def all_found() -> list[tuple]:
 
 
 def test_same_entities_with_a_fresh_a_warm_and_an_overflowing_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(entities, "_PLANS", entities._Plans())
+    monkeypatch.setattr(plans, "PLANS", plans.Plans())
     fresh = all_found()
-    planned = len(entities._PLANS.ids)
+    planned = len(plans.PLANS.ids)
     assert all_found() == fresh  # every sequence already planned
-    assert len(entities._PLANS.ids) == planned
-    monkeypatch.setattr(entities, "_PLANS", entities._Plans())
-    monkeypatch.setattr(entities, "_MAX_SEQUENCES", 3)  # the texts overflow it: the registry starts afresh
+    assert len(plans.PLANS.ids) == planned
+    monkeypatch.setattr(plans, "PLANS", plans.Plans())
+    monkeypatch.setattr(plans, "MAX_SEQUENCES", 3)  # the texts overflow it: the registry starts afresh
     assert all_found() == fresh
-    assert len(entities._PLANS.ids) < planned
+    assert len(plans.PLANS.ids) < planned
 
 
 def test_a_surname_stands_for_a_person_named_earlier_in_the_same_text() -> None:
@@ -79,43 +79,43 @@ COMPLEX = [
 ]
 
 
-def plan_both(seqs: list[str], planner: Callable = entities._plan_simple) -> tuple[list, list]:
+def plan_both(seqs: list[str], planner: Callable = sequence_arrays.plan_simple) -> tuple[list, list]:
     """A column planner's steps for ``seqs`` and the one-by-one planner's, field by field."""
     columns = planner(seqs)
-    one_by_one = entities._columns([entities._plan(q) for q in seqs])
+    one_by_one = sequence_arrays.columns([sequences.plan(q) for q in seqs])
     return [f.tolist() for f in columns], [f.tolist() for f in one_by_one]
 
 
 def test_the_column_planner_agrees_with_the_one_by_one_planner() -> None:
-    assert not pc.any(pc.match_substring_regex(pa.array(SIMPLE), entities._COMPLEX_RE2)).as_py()
+    assert not pc.any(pc.match_substring_regex(pa.array(SIMPLE), sequence_arrays.COMPLEX_RE2)).as_py()
     simple, one_by_one = plan_both(SIMPLE)
     assert simple == one_by_one
     kinds = set(simple[1])  # every kind of step is covered
-    assert kinds == {entities._VOTE, entities._ORG, entities._PERSON, entities._PLACE, entities._SINGLE,
-                     entities._MAYBE}
+    assert kinds == {sequences.VOTE, sequences.ORG, sequences.PERSON, sequences.PLACE, sequences.SINGLE,
+                     sequences.MAYBE}
 
 
 def test_the_planner_of_new_sequences_agrees_with_the_one_by_one_planner_on_complex_ones() -> None:
-    assert pc.all(pc.match_substring_regex(pa.array(COMPLEX), entities._COMPLEX_RE2)).as_py()
-    columns, one_by_one = plan_both(COMPLEX, entities._plan_new)
+    assert pc.all(pc.match_substring_regex(pa.array(COMPLEX), sequence_arrays.COMPLEX_RE2)).as_py()
+    columns, one_by_one = plan_both(COMPLEX, sequence_arrays.plan_new)
     assert columns == one_by_one
-    assert plan_both([], entities._plan_new) == plan_both([])
+    assert plan_both([], sequence_arrays.plan_new) == plan_both([])
     mixed = [q for pair in zip(SIMPLE, COMPLEX, strict=False) for q in pair]  # steps go back to their sequences
-    columns, one_by_one = plan_both(mixed, entities._plan_new)
+    columns, one_by_one = plan_both(mixed, sequence_arrays.plan_new)
     assert columns == one_by_one
 
 
 @pytest.mark.corpus
 def test_the_column_planners_agree_on_every_sequence_of_the_bbc_corpus() -> None:
     texts = [p.read_text("utf-8", errors="replace") for p in sorted(shared_path("corpora", "bbc").glob("*/*.txt"))]
-    found = entities._scan.matches(entities._scan.as_array(pa.array(texts, pa.large_string())), entities.CAP_RE2)
+    found = _scan.matches(_scan.as_array(pa.array(texts, pa.large_string())), sequences.CAP_RE2)
     seqs = pc.unique(found.text)
-    hard = pc.match_substring_regex(seqs, entities._COMPLEX_RE2)
+    hard = pc.match_substring_regex(seqs, sequence_arrays.COMPLEX_RE2)
     simple, others = seqs.filter(pc.invert(hard)).to_pylist(), seqs.filter(hard).to_pylist()
     assert len(simple) > 15_000 and len(others) > 5_000
     columns, one_by_one = plan_both(simple)
     assert columns == one_by_one
-    columns, one_by_one = plan_both(others, entities._plan_new)
+    columns, one_by_one = plan_both(others, sequence_arrays.plan_new)
     assert columns == one_by_one
 
 
@@ -126,22 +126,22 @@ def sample_texts() -> list[str]:
 
 def test_threads_of_one_process_share_the_registry_safely(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = (sample_texts() + TEXTS) * 3
-    monkeypatch.setattr(entities, "_PLANS", entities._Plans())
+    monkeypatch.setattr(plans, "PLANS", plans.Plans())
     alone = [find_entities(t) for t in texts]
     for _ in range(5):  # a fresh registry each round, so that the threads plan new sequences at once
-        monkeypatch.setattr(entities, "_PLANS", entities._Plans())
+        monkeypatch.setattr(plans, "PLANS", plans.Plans())
         with ThreadPoolExecutor(4) as pool:
             assert list(pool.map(find_entities, texts)) == alone
 
 
 def _lock_is_free_and_registry_empty() -> None:
     """In a forked child: exit 0 when the registry lock is free and the registry empty."""
-    os._exit(0 if not entities._PLANS_LOCK.locked() and not entities._PLANS.ids else 1)
+    os._exit(0 if not plans.LOCK.locked() and not plans.PLANS.ids else 1)
 
 
 def test_a_process_forked_while_the_registry_is_in_use_starts_afresh() -> None:
     find_entities(TEXTS[0])  # the registry holds plans
-    with entities._PLANS_LOCK:  # as if a thread were inside find_all
+    with plans.LOCK:  # as if a thread were inside find_all
         child = multiprocessing.get_context("fork").Process(target=_lock_is_free_and_registry_empty)
         child.start()
     child.join(30)
@@ -151,7 +151,7 @@ def test_a_process_forked_while_the_registry_is_in_use_starts_afresh() -> None:
 def test_no_blank_stands_inside_a_token_of_the_capitalised_sequence_pattern() -> None:
     blanks = [chr(c) for c in range(0x110000) if chr(c).isspace()]
     tokens = pa.array([f"Ab{b}cd" for b in blanks])
-    assert not pc.any(pc.match_substring_regex(tokens, f"^{entities.CAP_RE2}$")).as_py()
+    assert not pc.any(pc.match_substring_regex(tokens, f"^{sequences.CAP_RE2}$")).as_py()
 
 
 #: Words and separators of which random texts are made for the planners' property test.
@@ -166,7 +166,7 @@ SEPARATORS = [" ", " ", " ", "  ", "\t", " of ", " the ", " for ", ". ", "'s ", 
 @given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), min_size=1, max_size=14))
 def test_the_column_planners_agree_with_the_one_by_one_planner_on_random_texts(pieces: list[tuple[str, str]]) -> None:
     text = "".join(w + s for w, s in pieces)
-    found = entities._scan.matches(entities._scan.as_array(pa.array([text], pa.large_string())), entities.CAP_RE2)
+    found = _scan.matches(_scan.as_array(pa.array([text], pa.large_string())), sequences.CAP_RE2)
     seqs = pc.unique(found.text).to_pylist()
-    columns, one_by_one = plan_both(seqs, entities._plan_new)
+    columns, one_by_one = plan_both(seqs, sequence_arrays.plan_new)
     assert columns == one_by_one
