@@ -133,53 +133,55 @@ def plan_simple(seqs: list[str]) -> Columns:
     org_word = _member(words, _ORG_WORDS)[code]
     generic = _member(words, _GENERIC_WORDS)
     particle_end = pc.match_substring_regex(words, f"(?:{'|'.join(PARTICLES)})$").to_numpy(zero_copy_only=False)[code]
-    # each word's sequence (q), position in it (p) and character offset (at); each sequence's length
-    q = np.repeat(np.arange(n_seqs), n)
-    p = np.arange(len(code)) - heads[q]
+    # each word'start sequence (seq_of), position in it (pos) and character offset (at); each sequence'start length
+    seq_of = np.repeat(np.arange(n_seqs), n)
+    pos = np.arange(len(code)) - heads[seq_of]
     span = w_len[code] + 1
     before = np.cumsum(span) - span
-    at = before - before[heads][q]
+    at = before - before[heads][seq_of]
     size = at[tails] + w_len[code[tails]]
     # leading stop words go, and a lone short or skipped word
-    i0 = np.minimum.reduceat(np.where(stop, n[q], p), heads)
-    first_at = heads + np.minimum(i0, n - 1)
+    i_first = np.minimum.reduceat(np.where(stop, n[seq_of], pos), heads)
+    first_at = heads + np.minimum(i_first, n - 1)
     first = code[first_at]
     start0 = at[first_at]
-    alive = (i0 < n) & ~((n - i0 == 1) & drops[first])
-    after = p >= i0[q]
+    alive = (i_first < n) & ~((n - i_first == 1) & drops[first])
+    after = pos >= i_first[seq_of]
     known = pc.is_in(arr, value_set=_KNOWN_ORGS).to_numpy(zero_copy_only=False)
-    cut = np.flatnonzero(alive & (start0 > 0))
-    known[cut] = [seqs[k][a:] in KNOWN_ORGS for k, a in zip(cut.tolist(), start0[cut].tolist(), strict=True)]
-    org = alive & (known | (np.logical_or.reduceat(org_word & after, heads) & ~((n - i0 > 1) & is_title[first])))
+    shifted = np.flatnonzero(alive & (start0 > 0))
+    known[shifted] = [seqs[k][a:] in KNOWN_ORGS
+                      for k, a in zip(shifted.tolist(), start0[shifted].tolist(), strict=True)]
+    org = alive & (known | (np.logical_or.reduceat(org_word & after, heads) & ~((n - i_first > 1) & is_title[first])))
     rest = alive & ~org
     # a leading run of titles and demonyms, leaving at least one word
     lead = is_dem[code] | is_title[code]
-    j = np.minimum(np.minimum.reduceat(np.where(after & ~lead, p, n[q]), heads), n - 1)
-    in_run = after & (p < j[q]) & rest[q]
+    i_name = np.minimum(np.minimum.reduceat(np.where(after & ~lead, pos, n[seq_of]), heads), n - 1)
+    in_run = after & (pos < i_name[seq_of]) & rest[seq_of]
     titled = np.logical_or.reduceat(in_run & is_title[code] & ~is_dem[code], heads)
-    words = n - j
-    jc = code[heads + j]
-    vote = rest & is_dem[first] & (words == 1) & (jc == first)
+    n_name = n - i_name
+    name_word = code[heads + i_name]
+    vote = rest & is_dem[first] & (n_name == 1) & (name_word == first)
     person = rest & ~vote & titled
-    short_org = rest & ~vote & ~person & (words == 1) & upper_org[jc]
+    short_org = rest & ~vote & ~person & (n_name == 1) & upper_org[name_word]
     other = rest & ~vote & ~person & ~short_org
     # the final step of each sequence: span and surface
-    s = np.where(org, start0, at[heads + j])
-    e = size.copy()
+    start = np.where(org, start0, at[heads + i_name])
+    end = size.copy()
     surface = objects(seqs, n_seqs)
-    cut = np.flatnonzero(s > 0)
-    surface[cut] = objects((x[a:] for x, a in zip(surface[cut].tolist(), s[cut].tolist(), strict=True)), len(cut))
+    sliced = np.flatnonzero(start > 0)
+    surface[sliced] = objects(
+        (x[a:] for x, a in zip(surface[sliced].tolist(), start[sliced].tolist(), strict=True)), len(sliced))
     name = surface.copy()
     cands = objects(((),) * n_seqs, n_seqs)
     fixed = np.full(n_seqs, None, dtype=object)
     # single words: places unless common words; longer names: places, else untitled names
-    single = np.flatnonzero(other & (words == 1))
+    single = np.flatnonzero(other & (n_name == 1))
+    alone = name_word[single].tolist()
     s_cands = [() if c and w in common and not c[0].is_country else c
-               for c, w in zip([w_cands[c] for c in jc[single].tolist()], [low[c] for c in jc[single].tolist()],
-                               strict=True)]
+               for c, w in zip([w_cands[k] for k in alone], [low[k] for k in alone], strict=True)]
     cands[single] = objects(s_cands, len(single))
     fixed[single] = objects((fixed_choice(c) if c else None for c in s_cands), len(single))
-    multi = np.flatnonzero(other & (words > 1))
+    multi = np.flatnonzero(other & (n_name > 1))
     m_cands = [names.get(x.lower(), ()) for x in surface[multi].tolist()]
     for i in np.flatnonzero(generic[code[tails[multi]]]).tolist():  # Hama Province: Hama
         if not m_cands[i]:
@@ -189,7 +191,7 @@ def plan_simple(seqs: list[str]) -> Columns:
     p_cands = [c for c in m_cands if c]
     cands[place] = objects(p_cands, len(place))
     fixed[place] = objects((fixed_choice(c) for c in p_cands), len(place))
-    maybe = multi[~found & (words[multi] <= 4)]
+    maybe = multi[~found & (n_name[multi] <= 4)]
     name[single] = ""
     name[place] = ""
     kind = np.full(n_seqs, -1, dtype=np.int8)
@@ -201,26 +203,27 @@ def plan_simple(seqs: list[str]) -> Columns:
     kind[vote] = VOTE
     # surnames: the last word of an untitled name or of a titled full name
     sur = np.full(n_seqs, None, dtype=object)
-    has_sur = person & (words > 1)
+    has_sur = person & (n_name > 1)
     has_sur[maybe] = True
     sur[has_sur] = objects(uniq, len(uniq))[code[tails[has_sur]]]
     particle = np.zeros(n_seqs, dtype=bool)
     # a particle (al, bin, ...) ends some word before the last, or the pattern cannot match
-    maybe_particle = maybe[np.logical_or.reduceat(particle_end & (p >= j[q]) & (p < (n - 1)[q]), heads)[maybe]]
+    in_name = pos >= i_name[seq_of]
+    maybe_particle = maybe[np.logical_or.reduceat(particle_end & in_name & (pos < (n - 1)[seq_of]), heads)[maybe]]
     particle[maybe_particle] = [bool(PARTICLE_RE.search(x)) for x in surface[maybe_particle].tolist()]
-    upper_after = np.logical_or.reduceat(is_upper[code] & (p >= j[q]), heads)
+    upper_after = np.logical_or.reduceat(is_upper[code] & in_name, heads)
     fallback = np.zeros(n_seqs, dtype=bool)
-    fallback[maybe] = ((words <= 3) & ~loose[jc] & ~upper_after & ~has_place[jc])[maybe]
+    fallback[maybe] = ((n_name <= 3) & ~loose[name_word] & ~upper_after & ~has_place[name_word])[maybe]
     # a final vote has no span, and names its country
-    s[vote] = 0
-    e[vote] = 0
+    start[vote] = 0
+    end[vote] = 0
     surface[vote] = ""
     name[vote] = w_dem[first[vote]]
     # the votes of the run come before the final step
     runs = np.flatnonzero(in_run & is_dem[code])
     has = np.flatnonzero(kind >= 0)
-    seq = np.concatenate([q[runs], has])
-    order = np.lexsort((np.concatenate([p[runs], np.full(len(has), np.iinfo(np.int64).max)]), seq))
+    seq = np.concatenate([seq_of[runs], has])
+    order = np.lexsort((np.concatenate([pos[runs], np.full(len(has), np.iinfo(np.int64).max)]), seq))
     k = len(runs)
 
     def column(run_value: object, values: np.ndarray) -> np.ndarray:
@@ -229,12 +232,12 @@ def plan_simple(seqs: list[str]) -> Columns:
         return np.concatenate([head, values[has]])[order]
 
     return Columns(
-        seq[order], column(VOTE, kind), column(0, s), column(0, e), column("", surface),
+        seq[order], column(VOTE, kind), column(0, start), column(0, end), column("", surface),
         np.concatenate([w_dem[code[runs]], name[has]])[order], column((), cands), column(None, fixed),
         column(None, sur), column(False, particle), column(False, fallback), objects(((),) * len(seq), len(seq)))
 
 
-#: Sequences whose parts :func:`cut_parts` cannot cut out as arrays: a tab, a double space, an ``al-`` word.
+#: Sequences whose parts :func:`cut_parts` cannot sliced out as arrays: a tab, a double space, an ``al-`` word.
 _UNSPLIT_RE2 = r"\t|  |(?:^| )[ae]l-\S"
 _CONNECTORS = pa.array(["of", "for", "the"], pa.string())
 
