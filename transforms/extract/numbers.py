@@ -175,7 +175,7 @@ _DIGITS_RE2 = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
 _SHAPE_RE = re.compile(r"(?:(?:US)?\$|£|€)?\s?1(?![\d.,:])")
 
 
-class Shape(NamedTuple):
+class _Shape(NamedTuple):
     """What a match means with its number left out: text around the number in the surface, scale and unit."""
 
     lead: int
@@ -185,11 +185,11 @@ class Shape(NamedTuple):
     unit: str | None
 
 
-_NO_SHAPE = Shape(0, "", "", 0.0, None)
+_NO_SHAPE = _Shape(0, "", "", 0.0, None)
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _shape(shape: str) -> Shape | None:
+def _shape(shape: str) -> _Shape | None:
     """The meaning of matches whose well-grouped digits read ``1`` in ``shape``, or None to parse them one by one.
 
     When only a currency and a blank come before the number, and no digit, point, comma or colon
@@ -198,16 +198,16 @@ def _shape(shape: str) -> Shape | None:
     times the value. Shapes that are not numbers (times, ordinals, ages) are left to :func:`parse`.
 
     >>> _shape(" 1 mln dlrs")
-    Shape(lead=1, before='', after=' mln dlrs', scale=1000000.0, unit='USD')
+    _Shape(lead=1, before='', after=' mln dlrs', scale=1000000.0, unit='USD')
     >>> _shape("$1m"), _shape(" 1th")
-    (Shape(lead=0, before='$', after='m', scale=1000000.0, unit='USD'), None)
+    (_Shape(lead=0, before='$', after='m', scale=1000000.0, unit='USD'), None)
     """
     m = _SHAPE_RE.match(shape)
     p = parse(shape) if m else None
     if m is None or p is None:
         return None
     one = m.end() - 1 - p.lead  # where the number lies in the surface
-    return Shape(p.lead, p.surface[:one], p.surface[one + 1 :], p.value, p.unit)
+    return _Shape(p.lead, p.surface[:one], p.surface[one + 1 :], p.value, p.unit)
 
 
 def _meanings(distinct: pa.Array) -> tuple[pa.Table, np.ndarray]:

@@ -104,7 +104,7 @@ class Plans:
         self.name = np.concatenate([self.name, new.name])
         self.cands = np.concatenate([self.cands, new.cands])
         self.fixed = np.concatenate([self.fixed, new.fixed])
-        is_fixed = np.not_equal(new.fixed, None)
+        is_fixed = new.fixed.astype(bool)  # a candidate (a tuple with fields) or None
         self.is_fixed = np.concatenate([self.is_fixed, is_fixed])
         fixed = new.fixed[is_fixed].tolist()
         for i, k in enumerate(PLACE_FIELDS):
@@ -120,7 +120,7 @@ class Plans:
         # the word of a SINGLE step, the surname a PERSON or MAYBE step registers, as ids
         single = kind == SINGLE
         word = np.full(len(kind), -1, dtype=np.int64)
-        has_word = single | (np.not_equal(new.sur, None) & np.not_equal(new.sur, ""))
+        has_word = single | new.sur.astype(bool)  # a surname, not None nor empty
         word[has_word] = self._word_ids(np.where(single, new.surface, new.sur)[has_word].tolist())
         self.word = np.concatenate([self.word, word])
         grow = len(self.words) - len(self.is_surname)
