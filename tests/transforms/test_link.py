@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import transforms.link as link_module
 from transforms.link import link
 from transforms.link.facts import object_key
 from transforms.link.stories import story_key
@@ -361,3 +362,30 @@ def test_output_invariant_to_row_order(rnd) -> None:  # type: ignore[no-untyped-
     for name, table in out.items():
         assert table.equals(PROPERTY_OUT[name]), name
     assert_consistent(out, shuffled[0])
+
+
+# --- features worked out a chunk of documents at a time ------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_features_worked_out_in_chunks_give_the_same_links(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    docs, counts, numbers = golden_inputs()
+    assert docs.num_rows > chunk
+    whole = link(docs, counts, numbers)
+    monkeypatch.setattr(link_module, "FEATURE_CHUNK", chunk)
+    chunked = link(docs, counts, numbers)
+    assert whole["doc_links"].num_rows and all(whole[k].equals(chunked[k]) for k in whole)
+
+
+@pytest.mark.corpus
+def test_features_in_chunks_give_the_same_links_on_the_bbc_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = SHARED / "corpora" / "bbc"
+    if not folder.exists():
+        pytest.skip(f"needs the BBC corpus in {folder}, which is absent")
+    texts = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted(folder.glob("*/*.txt"))]
+    docs = documents([{"doc_id": f"{i:05d}", "clean_text": t} for i, t in enumerate(texts)])
+    monkeypatch.setattr(link_module, "FEATURE_CHUNK", len(texts))
+    whole = link(docs, empty("counts"), empty("numbers"))
+    monkeypatch.setattr(link_module, "FEATURE_CHUNK", 333)
+    chunked = link(docs, empty("counts"), empty("numbers"))
+    assert all(whole[k].equals(chunked[k]) for k in whole)

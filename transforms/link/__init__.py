@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
-from transforms.link.features import names, shingles, tokenize
+from transforms.link.features import Sets, concat_sets, name_candidates, names, shingles, tokenize
 from transforms.vocab import LINK_RELATIONS
 from warehouse.schema import conform
 
@@ -54,6 +54,24 @@ def _exact_groups(texts: pa.Array, order: np.ndarray) -> np.ndarray:
     return rep
 
 
+#: Documents whose words are held as arrays at a time (all of a warehouse's would take hundreds of MB).
+FEATURE_CHUNK = 2000
+
+
+def _features(texts: pa.Array, rows: np.ndarray) -> tuple[Sets, Sets, np.ndarray]:
+    """Shingle sets and name sets of the texts at ``rows``, and each name's document frequency.
+
+    The texts are tokenised a chunk at a time; only the sets and the name candidates are kept.
+    """
+    shingle_parts, candidates = [], []
+    for lo in range(0, len(rows), FEATURE_CHUNK):
+        tok = tokenize(texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])))
+        shingle_parts.append(shingles(tok, min(FEATURE_CHUNK, len(rows) - lo)))
+        candidates.append(name_candidates(tok, lo))
+    name_sets, df = names(candidates, len(rows))
+    return concat_sets(shingle_parts), name_sets, df
+
+
 def _relations(
     inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, agency: np.ndarray, named: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -82,9 +100,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     exact_pairs = np.stack([rep[exact], exact], axis=1)
 
     uniq = np.flatnonzero(rep == np.arange(n))
-    tok = tokenize(texts.take(pa.array(uniq)))
-    sh = shingles(tok, len(uniq))
-    name_sets, df = names(tok, len(uniq))
+    sh, name_sets, df = _features(texts, uniq)
     sig = _mh.signatures(sh)
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))

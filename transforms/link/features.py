@@ -133,26 +133,53 @@ def common_words() -> frozenset[str]:
     return frozenset(w for w in text.split("\n") if w and not w.startswith("#"))
 
 
-def names(tokens: Tokens, n_docs: int) -> tuple[Sets, np.ndarray]:
-    """Capitalised words (3+ letters) that are not common words and never appear in lower case.
+@dataclass(frozen=True)
+class NameCandidates:
+    """Capitalised words of some documents that may be names (lower-cased, with their documents),
+    and the words those documents use in lower case (which rule a candidate out, see :func:`names`)."""
 
-    Returns the set of name ids per document and each name id's document frequency.
-    """
+    doc: np.ndarray
+    lower: pa.Array
+    seen_lower: pa.Array
+
+
+def name_candidates(tokens: Tokens, first_doc: int = 0) -> NameCandidates:
+    """The name candidates of ``tokens``, whose documents are numbered from ``first_doc``."""
     text = tokens.text
     lower = pc.utf8_lower(text)
     cap = pc.and_(pc.match_substring_regex(text, r"^\p{Lu}"), pc.greater_equal(pc.utf8_length(text), 3))
     cap = pc.and_(cap, pc.invert(pc.match_substring_regex(text, r"^\p{N}|\p{N}$")))
-    seen_lower = pc.unique(lower.filter(pc.equal(text, lower)))
-    excluded = pa.concat_arrays([seen_lower.cast(pa.string()), pa.array(sorted(common_words()), pa.string())])
-    cap = pc.and_(cap, pc.invert(pc.is_in(lower, value_set=excluded)))
-    mask = cap.to_numpy(zero_copy_only=False)
-    cand = lower.filter(cap)
+    return NameCandidates(tokens.doc[cap.to_numpy(zero_copy_only=False)] + first_doc, lower.filter(cap),
+                          pc.unique(lower.filter(pc.equal(text, lower))))
+
+
+def names(parts: list[NameCandidates], n_docs: int) -> tuple[Sets, np.ndarray]:
+    """Capitalised words (3+ letters) that are not common words and never appear in lower case, from ``parts``.
+
+    Returns the set of name ids per document and each name id's document frequency.
+    """
+    seen_lower = pc.unique(pa.concat_arrays([p.seen_lower.cast(pa.string()) for p in parts])) if parts else None
+    excluded = pa.concat_arrays(
+        [*([seen_lower] if seen_lower is not None else []), pa.array(sorted(common_words()), pa.string())])
+    lower = pa.concat_arrays([p.lower.cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
+    doc = np.concatenate([p.doc for p in parts]) if parts else np.empty(0, np.int64)
+    keep = pc.invert(pc.is_in(lower, value_set=excluded))
+    cand = lower.filter(keep)
     if len(cand) == 0:
         return Sets(np.zeros(n_docs + 1, np.int64), np.empty(0, np.int64)), np.empty(0, np.int64)
     # Name ids are ranks in the sorted vocabulary: independent of row order.
     vocab = pc.unique(cand)
     vocab = vocab.take(pc.sort_indices(vocab))
     ids = pc.index_in(cand, value_set=vocab).to_numpy().astype(np.int64)
-    sets = _csr(tokens.doc[mask], ids, n_docs, 32)
+    sets = _csr(doc[keep.to_numpy(zero_copy_only=False)], ids, n_docs, 32)
     df = np.bincount(sets.values, minlength=len(vocab))
     return sets, df
+
+
+def concat_sets(parts: list[Sets]) -> Sets:
+    """The sets of consecutive groups of documents, as one :class:`Sets`."""
+    if not parts:
+        return Sets(np.zeros(1, np.int64), np.empty(0, np.int64))
+    base = np.cumsum([0] + [len(p.values) for p in parts[:-1]])
+    offsets = np.concatenate([np.zeros(1, np.int64), *(p.offsets[1:] + b for p, b in zip(parts, base, strict=True))])
+    return Sets(offsets.astype(np.int64), np.concatenate([p.values for p in parts]))
