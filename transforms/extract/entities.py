@@ -245,7 +245,7 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
     Each context pattern runs only when a cheap test of the characters around the name allows a match.
     """
     lo = start - 20 if start > 20 else 0
-    place_before = text[lo:start].rstrip().endswith(_PLACE_BEFORE_ENDINGS) and bool(
+    place_before = _scan.ends_with(text[lo:start], _PLACE_BEFORE_ENDINGS) and bool(
         _PLACE_BEFORE_RE.search(text, lo, start))
     if particle and not place_before:
         return True
@@ -259,7 +259,7 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
             and SPEECH_AFTER_RE.match(text, end):
         return True
     lo = start - 30 if start > 30 else 0
-    return text[lo:start].rstrip().removesuffix(",").rstrip().endswith(_ROLE_BEFORE_ENDINGS) and bool(
+    return _scan.ends_with(text[lo:start].rstrip().removesuffix(","), _ROLE_BEFORE_ENDINGS) and bool(
         ROLE_BEFORE_RE.search(text, lo, start))
 
 

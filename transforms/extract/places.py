@@ -109,11 +109,6 @@ def _build_gazetteer() -> Gazetteer:
     return Gazetteer({k: tuple(v) for k, v in names.items()}, countries, words)
 
 
-def lookup(name: str) -> tuple[Candidate, ...]:
-    """Gazetteer candidates for a place name (case-insensitive)."""
-    return gazetteer().names.get(name.lower(), ())
-
-
 _Pool = tuple[tuple[Candidate, ...], Candidate | None, Candidate, tuple[tuple[str, int, Candidate], ...]]
 _POOLS: dict[int, _Pool] = {}
 
