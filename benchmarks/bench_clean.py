@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from transforms.clean import clean_texts  # noqa: E402
-from transforms.parse import Record, parse  # noqa: E402
+from transforms.clean.clean import clean_texts  # noqa: E402
+from transforms.load.parse import Record, parse  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 BATCH = 5000

@@ -68,7 +68,7 @@ def load_corpus(limit: int | None = None) -> pa.Table:
 
 def _run(batch: pa.Table) -> dict[str, float]:
     """Extract one batch; return row counts and the CPU seconds it took (cheap to send back)."""
-    from transforms.extract import extract
+    from transforms.extract.extract import extract
 
     cpu = time.process_time()
     counts: dict[str, float] = {k: v.num_rows for k, v in extract(batch).items()}
@@ -85,11 +85,11 @@ def _warm() -> None:
 
 #: The functions ``extract`` calls per stage, as (module, function, stage).
 STAGES = [
-    ("transforms.extract.entities", "find_all", "entities"), ("transforms.extract.counts", "find_counts", "counts"),
-    ("transforms.extract", "_count_candidates", "counts"), ("transforms.extract.numbers", "numbers_table", "numbers"),
+    ("transforms.extract.names.entities", "find_all", "entities"), ("transforms.extract.counts", "find_counts", "counts"),
+    ("transforms.extract.extract", "_count_candidates", "counts"), ("transforms.extract.numbers", "numbers_table", "numbers"),
     ("transforms.extract.quotes", "find_quotes", "quotes"), ("transforms.extract.dates", "date_table", "dates"),
-    ("transforms.extract.meta", "doc_metas", "meta"), ("transforms.extract", "_records", "tables"),
-    ("transforms.extract", "_table", "tables"),
+    ("transforms.extract.meta", "doc_metas", "meta"), ("transforms.extract.extract", "_records", "tables"),
+    ("transforms.extract.extract", "_table", "tables"),
 ]
 
 
@@ -97,7 +97,7 @@ def stage_seconds(batches: list[pa.Table]) -> list[dict[str, float]]:
     """CPU seconds per stage of a first and a second pass over ``batches`` (the second has warm caches)."""
     import importlib
 
-    from transforms.extract import extract
+    from transforms.extract.extract import extract
 
     spent: dict[str, float] = {}
 

@@ -77,8 +77,8 @@ def main() -> int:
     if not (CORPORA / "bbc").exists():
         print(f"skipped: {CORPORA} is absent")
         return 0
-    from transforms.link import link
-    from warehouse.schema import TABLES
+    from contract.schema import TABLES
+    from transforms.link.link import link
 
     docs = load_corpus(args.limit)
     counts = TABLES["counts"].arrow_schema.empty_table()

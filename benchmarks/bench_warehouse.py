@@ -18,8 +18,8 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from contract.schema import TABLES  # noqa: E402
 from warehouse import store  # noqa: E402
-from warehouse.schema import TABLES  # noqa: E402
 
 T0 = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 BODY = "Officials said two soldiers were killed and five wounded near the border on Thursday. " * 24

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from contract.schema import TABLES
 from expectations.suites import ENTITY_RESIDUE_PATTERN, REFERENCES, Check, reference_column
-from transforms.edits import Edit, replay
-from warehouse.schema import TABLES
+from transforms.clean.edits import Edit, replay
 
 if TYPE_CHECKING:
     import duckdb

@@ -202,7 +202,7 @@ def outcomes_table(outcomes: Iterable[CheckOutcome], run_id: str) -> pa.Table:
     """Rows for the warehouse ``check_results`` table."""
     import pyarrow as pa
 
-    from warehouse.schema import TABLES
+    from contract.schema import TABLES
 
     outcomes = list(outcomes)
     return pa.Table.from_pydict(

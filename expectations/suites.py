@@ -1,8 +1,8 @@
 """The expectation suites, generated from the warehouse contract and the vocabularies.
 
 One suite per warehouse table. Nothing here is written per column by hand: keys and
-non-null columns come from :data:`warehouse.schema.TABLES`, allowed values from
-:mod:`transforms.vocab` (mapped to columns once, in :data:`VOCABULARIES`), ranges and
+non-null columns come from :data:`contract.schema.TABLES`, allowed values from
+:mod:`contract.vocab` (mapped to columns once, in :data:`VOCABULARIES`), ranges and
 references from the small tables below. A :class:`Check` is plain data; the runner
 turns it into a Great Expectations expectation. This module never imports GX.
 
@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from transforms import vocab
-from warehouse.schema import TABLES
+from contract import vocab
+from contract.schema import TABLES
 
 ERROR, WARNING = "error", "warning"
 #: Severities a check can have (``check_results.severity``).

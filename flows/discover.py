@@ -9,7 +9,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.parse import Parsed, Rejected, format_of, parse
+from transforms.load.parse import Parsed, Rejected, format_of, parse
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 

@@ -11,13 +11,13 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.futures import PrefectFuture
 
+from contract.schema import TABLES
 from flows.discover import InputFile, discover, read_input
-from transforms.assemble import batch_tables, doc_id_of
+from transforms.batch import batch_tables, doc_id_of
 from transforms.gcpause import gc_paused
-from transforms.parse import Record, Rejected
+from transforms.load.parse import Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
-from warehouse.schema import TABLES
 
 
 @dataclass

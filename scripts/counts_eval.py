@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from contract.vocab import COUNT_TYPES  # noqa: E402
 from transforms.extract.counts import find_counts  # noqa: E402
 from transforms.extract.numbers import find_numbers  # noqa: E402
-from transforms.vocab import COUNT_TYPES  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "extract" / "counts.json"
 

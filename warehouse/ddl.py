@@ -1,11 +1,11 @@
-"""DDL for the warehouse tables, generated from :mod:`warehouse.schema`."""
+"""DDL for the warehouse tables, generated from :mod:`contract.schema`."""
 
 from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
 
-from warehouse.schema import SCHEMA_VERSION, TABLES
+from contract.schema import SCHEMA_VERSION, TABLES
 
 
 def duck_type(t: pa.DataType) -> str:

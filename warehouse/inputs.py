@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.schema import TABLES
+from contract.schema import TABLES
 
 #: What :func:`known_inputs` gives per file: (size, mtime_ns, sha256, records).
 Known = tuple[int, int, str, int]

@@ -16,7 +16,7 @@ def relink(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
     Fills ``documents.story_id`` and ``duplicate_of``, and notes in ``quality_issues``
     when another source of the same story corroborates a malformed number's suggestion.
     """
-    from transforms.link import link
+    from transforms.link.link import link
 
     documents = con.sql("SELECT doc_id, clean_text, title, published_date, outlet, agencies FROM documents")
     documents = documents.to_arrow_table()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from contract.schema import SCHEMA_VERSION, TABLES
 from warehouse.ddl import create_all, create_table_sql, duck_type
-from warehouse.schema import SCHEMA_VERSION, TABLES
 
 
 @dataclass(frozen=True)

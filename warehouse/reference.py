@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from contract.schema import CONTENT_TABLES, SCHEMA_VERSION, TABLES
 from warehouse.ddl import duck_type
-from warehouse.schema import CONTENT_TABLES, SCHEMA_VERSION, TABLES
 from warehouse.views import views
 
 START, END = "<!-- reference:start -->", "<!-- reference:end -->"

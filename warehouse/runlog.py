@@ -7,7 +7,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
-from warehouse.schema import TABLES
+from contract.schema import TABLES
 from warehouse.store import insert_arrow
 
 

@@ -35,8 +35,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from contract.schema import CONTENT_TABLES, TABLES, conform
 from warehouse.migrate import migrate, plan
-from warehouse.schema import CONTENT_TABLES, TABLES, conform
 from warehouse.views import create_views
 
 DB_NAME = "warehouse.duckdb"

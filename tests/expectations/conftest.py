@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from transforms.edits import Edit, replay
+from transforms.clean.edits import Edit, replay
 from warehouse.ddl import create_all
 
 UTC = dt.UTC

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from contract.schema import TABLES
 from expectations.runner import run_checks
 from expectations.suites import REFERENCES, VOCABULARIES, all_checks, reference_column
-from warehouse.schema import TABLES
 
 LAST = "rowid = (SELECT max(rowid) FROM {t})"
 

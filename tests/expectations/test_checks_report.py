@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from rich.console import Console
 
+from contract.schema import TABLES
 from expectations.runner import (
     CheckOutcome,
     build_data_docs,
@@ -23,7 +24,6 @@ from expectations.runner import (
     write_junit,
 )
 from expectations.suites import all_checks
-from warehouse.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"

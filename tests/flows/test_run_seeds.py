@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from contract.schema import CONTENT_TABLES
 from flows.cli import app
-from warehouse.schema import CONTENT_TABLES
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "golden" / "flows" / "seeds_run.json").read_text())
 

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from contract.schema import CONTENT_TABLES, TABLES
 from flows.cli import app
-from warehouse.schema import CONTENT_TABLES, TABLES
 
 SAMPLE = Path(__file__).resolve().parents[2] / "flows" / "sample"
 #: Columns that name the run or its time, and so differ between two runs of the same input.

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import RULE_NAMES, clean_texts, edits_table
-from transforms.edits import replay
+from transforms.clean.clean import RULE_NAMES, clean_texts, edits_table
+from transforms.clean.edits import replay
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "clean"
 CASES = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))["cases"]
@@ -156,7 +156,7 @@ def test_replay_and_idempotence_with_sources(docs: list[tuple[str, str]]) -> Non
 
 def test_sample_corpus_cleans_its_defects() -> None:
     from flows.discover import discover, read_input
-    from transforms.parse import Record
+    from transforms.load.parse import Record
 
     files, _ = discover([str(SAMPLE)])
     records = [r for f in files for r in read_input(f) if isinstance(r, Record)]
@@ -231,8 +231,8 @@ def _clean_rule_by_rule(raw: list[str]) -> tuple[list[str], list]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from transforms.clean import RULES
-    from transforms.edits import compose
+    from transforms.clean.clean import RULES
+    from transforms.clean.edits import compose
 
     current, edits = list(raw), [[] for _ in raw]
     for rule in RULES:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from transforms.clean import Cleaned, clean_texts
-from transforms.edits import replay
-from transforms.parse import Record, Rejected, parse
+from transforms.clean.clean import Cleaned, clean_texts
+from transforms.clean.edits import replay
+from transforms.load.parse import Record, Rejected, parse
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "clean"

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from transforms.decode import DecodeError, decode_bytes
+from transforms.load.decode import DecodeError, decode_bytes
 
 
 @pytest.mark.parametrize(

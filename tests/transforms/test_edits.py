@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.edits import Edit, compose, replay
+from transforms.clean.edits import Edit, compose, replay
 
 
 @st.composite

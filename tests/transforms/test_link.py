@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import transforms.link as link_module
-from transforms.link import link
+import transforms.link.link as link_module
+from contract.schema import TABLES, conform
+from contract.vocab import LINK_RELATIONS
 from transforms.link.facts import object_key
+from transforms.link.link import link
 from transforms.link.stories import story_key
-from transforms.vocab import LINK_RELATIONS
-from warehouse.schema import TABLES, conform
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "link"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -95,8 +95,8 @@ def seeds() -> tuple[pa.Table, pa.Table, pa.Table]:
     folder = SHARED / "seeds"
     if not folder.exists():
         pytest.skip(f"needs the seed articles in {folder} (../shared beside the repository), which is absent")
-    from transforms.clean import clean_texts
-    from transforms.extract import extract
+    from transforms.clean.clean import clean_texts
+    from transforms.extract.extract import extract
 
     files = sorted(folder.glob("*.txt"))
     cleaned = clean_texts([f.read_text(encoding="utf-8", errors="replace") for f in files])

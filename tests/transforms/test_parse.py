@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 
-from transforms.parse import Record, Rejected, format_of, parse
+from transforms.load.parse import Record, Rejected, format_of, parse
 
 SGM = b"""<!DOCTYPE lewis SYSTEM "lewis.dtd">
 <REUTERS TOPICS="YES" LEWISSPLIT="TRAIN" CGISPLIT="TRAINING-SET" OLDID="5544" NEWID="1">

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from contract.schema import TABLES
 from warehouse import store
 from warehouse.runlog import record_run
-from warehouse.schema import TABLES
 
 T0 = dt.datetime(2020, 2, 28, 9, 0, tzinfo=dt.UTC)
 

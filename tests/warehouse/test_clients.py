@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
+from contract.schema import CONTENT_TABLES, TABLES, conform
 from warehouse import store
-from warehouse.schema import CONTENT_TABLES, TABLES, conform
 from warehouse.views import views
 
 CHECK_SQL = "SELECT outlet, value, agrees FROM v_conflicts ORDER BY value, outlet"

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from contract.schema import TABLES
 from warehouse import store
 from warehouse.reference import DOC, refreshed
-from warehouse.schema import TABLES
 from warehouse.sql import query
 from warehouse.views import views
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from contract.schema import SCHEMA_VERSION
 from tests.warehouse.hand_warehouse import extra_tables, publish_tables, snapshot
 from warehouse import store
 from warehouse.ddl import create_table_sql
 from warehouse.migrate import WarehouseTooNew, plan, schema_version
-from warehouse.schema import SCHEMA_VERSION
 
 
 def _make_v1(home: Path) -> None:

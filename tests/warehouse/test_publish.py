@@ -14,9 +14,9 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
+from contract.schema import CONTENT_TABLES
 from tests.warehouse.hand_warehouse import extra_tables, hand_tables, publish_tables, snapshot
 from warehouse import store
-from warehouse.schema import CONTENT_TABLES
 from warehouse.sql import query
 
 

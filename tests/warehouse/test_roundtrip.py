@@ -12,9 +12,9 @@ import pyarrow.dataset as ds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract.schema import TABLES, conform
 from tests.warehouse.hand_warehouse import publish_tables
 from warehouse import store
-from warehouse.schema import TABLES, conform
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 _fact = st.fixed_dictionaries(

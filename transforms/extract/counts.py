@@ -6,9 +6,9 @@ import re
 from bisect import bisect_left
 from typing import NamedTuple
 
+from contract.vocab import COUNT_TYPES, QUALIFIERS
 from transforms.extract._scan import ends_with
 from transforms.extract.numbers import Number
-from transforms.vocab import COUNT_TYPES, QUALIFIERS
 
 #: Past participles / adjectives that follow the counted noun ("two soldiers were killed").
 _PASSIVE: dict[str, str] = {

@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from transforms.extract._scan import ends_with
-from transforms.extract.entities import Entity
+from transforms.extract.names.entities import Entity
 
 #: RE2 prefilter: documents that can hold a quotation.
 PREFILTER = "[\"\u201c\u201d]"

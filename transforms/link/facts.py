@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import pyarrow as pa
 
-from warehouse.schema import TABLES, conform
+from contract.schema import TABLES, conform
 
 #: Head nouns folded together: soldiers and their synonyms, and people in general.
 _SYNONYMS: dict[str, str] = {

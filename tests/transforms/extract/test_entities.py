@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import shared_path
-from transforms.extract import _scan, plans, sequence_arrays, sequences
-from transforms.extract.entities import find_entities
+from transforms.extract import _scan
+from transforms.extract.names import plans, sequence_arrays, sequences
+from transforms.extract.names.entities import find_entities
 
 SAMPLE = Path(__file__).resolve().parents[3] / "flows" / "sample"
 TEXTS = [

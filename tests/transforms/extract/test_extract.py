@@ -8,9 +8,9 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.extract import DOC_META_SCHEMA, extract
+from contract.schema import TABLES
+from transforms.extract.extract import DOC_META_SCHEMA, extract
 from transforms.extract.meta import agencies_in
-from warehouse.schema import TABLES
 
 SPAN_TABLES = {"numbers": "surface", "entities": "surface", "places": "surface", "date_mentions": "surface",
                "quotes": "quote", "counts": None, "quality_issues": None}

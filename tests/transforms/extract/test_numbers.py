@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from transforms.extract import extract
+from transforms.extract.extract import extract
 from transforms.extract.numbers import find_numbers
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "extract" / "numbers.json"

@@ -9,7 +9,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.extract import extract
+from transforms.extract.extract import extract
 from transforms.extract.places import Candidate, gazetteer, resolve
 from transforms.gcpause import gc_paused
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from transforms.extract import extract
+from transforms.extract.extract import extract
 
 ROOT = Path(__file__).resolve().parents[3]
 SEEDS = ROOT / ".." / "shared" / "seeds"

@@ -1,4 +1,4 @@
-"""The plans of many capitalised sequences at once, as arrays: the rules of :mod:`transforms.extract.sequences`.
+"""The plans of many capitalised sequences at once, as arrays: the rules of :mod:`transforms.extract.names.sequences`.
 
 Simple sequences (no tab, double space, quote mark, full stop, hyphen or ``of``/``for``/``the``)
 are one part each; the parts of the others are cut out with array operations too. What each
@@ -16,8 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.extract.places import DEMONYMS, fixed_choice, gazetteer
-from transforms.extract.sequences import (
+from transforms.extract.names.sequences import (
     GENERIC_TAIL,
     KNOWN_ORGS,
     LEAD_STOP,
@@ -37,6 +36,7 @@ from transforms.extract.sequences import (
     plan,
     token_cut,
 )
+from transforms.extract.places import DEMONYMS, fixed_choice, gazetteer
 
 #: Sequences that :func:`plan_simple` cannot take: a tab, a double space, a quote mark, a full stop, a hyphen,
 #: or ``of``/``for``/``the`` (without these a sequence is one part, and its tokens are its words).
@@ -256,7 +256,7 @@ _NO_PARTS = _Parts(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
 def cut_parts(seqs: list[str]) -> tuple[_Parts, np.ndarray]:
     """The parts of sequences with the marks of ``COMPLEX_RE2``, and which sequences to plan one by one.
 
-    This is :func:`~transforms.extract.sequences.part_tokens` as array operations: the cut of each distinct token
+    This is :func:`~transforms.extract.names.sequences.part_tokens` as array operations: the cut of each distinct token
     (:func:`token_cut`) is worked out once, and the parts are cut out together (``Reuters. The``,
     ``Smith's``, ``Bank of Japan`` split at ``of`` unless an organisation word is in it). The
     parts are simple unless they hold a hyphenated word, which may hold place names (see

@@ -1,6 +1,6 @@
 """HTML entity repair: ordinary, double-escaped, and entities that lost their ampersand.
 
-Two fixers, each returning :class:`~transforms.edits.Edit` spans:
+Two fixers, each returning :class:`~transforms.clean.edits.Edit` spans:
 
 * :func:`entity_edits` — ``&quot;``, ``&#8217;``, ``&#x2019;`` and double-escaped
   ``&amp;quot;`` / ``&amp;#39;``. Only real entity names count, so ``Q&A;`` stays.
@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from html.entities import name2codepoint
 
-from transforms.edits import Edit, replay
+from transforms.clean.edits import Edit, replay
 
 #: Characters cleaning deletes (``remove_control_chars``): C0 and C1 controls but tab and
 #: line breaks, DEL, zero-width space and byte-order mark. An entity never decodes to one.

@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.extract.sequence_arrays import objects, plan_new
-from transforms.extract.sequences import SINGLE
+from transforms.extract.names.sequence_arrays import objects, plan_new
+from transforms.extract.names.sequences import SINGLE
 
 #: The fields of a chosen candidate that a place row gives.
 PLACE_FIELDS = ("name", "country_code", "latitude", "longitude")

@@ -18,9 +18,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from transforms.decode import DecodeError, decode_bytes
-from transforms.entities import repair_entities
-from transforms.sgml import sgml_records
+from transforms.clean.html_entities import repair_entities
+from transforms.load.decode import DecodeError, decode_bytes
+from transforms.load.sgml import sgml_records
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def parse_csv(data: bytes, uri: str, csv_columns: list[str] | None = None) -> Pa
 
 
 def parse_sgm(data: bytes, uri: str) -> Parsed:
-    """One article per Reuters-21578 ``<REUTERS>`` record (see :mod:`transforms.sgml`)."""
+    """One article per Reuters-21578 ``<REUTERS>`` record (see :mod:`transforms.load.sgml`)."""
     out: Parsed = []
     for rec in sgml_records(data):
         ruri = f"{uri}#{rec.newid}"

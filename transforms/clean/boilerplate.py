@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.edits import Edit
+from transforms.clean.edits import Edit
 
 Fixer = Callable[[str], list[Edit]]
 

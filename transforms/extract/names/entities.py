@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms.extract import _scan
-from transforms.extract import plans as registry
+from transforms.extract.names import plans as registry
+from transforms.extract.names.sequence_arrays import objects
+from transforms.extract.names.sequences import CAP_RE2, MAYBE, ORG, PERSON, PLACE, SINGLE, VOTE
 from transforms.extract.places import Candidate, resolve
-from transforms.extract.sequence_arrays import objects
-from transforms.extract.sequences import CAP_RE2, MAYBE, ORG, PERSON, PLACE, SINGLE, VOTE
 
 ROLE_AFTER_RE = re.compile(
     r",\s+(?:a|an|the|who|its|his|her)?\s*(?:[\w-]+\s+){0,3}?(?:spokesman|spokeswoman|spokesperson|minister|"
@@ -114,8 +114,8 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
 
     ``texts_arr`` is the column prepared by ``_scan.as_array`` and ``texts`` the same strings as a list.
     Capitalised sequences are found by one RE2 pass over the column and each distinct sequence is
-    planned once per process (:func:`~transforms.extract.sequence_arrays.plan_new`, kept in
-    :class:`~transforms.extract.plans.Plans`); the steps of every
+    planned once per process (:func:`~transforms.extract.names.sequence_arrays.plan_new`, kept in
+    :class:`~transforms.extract.names.plans.Plans`); the steps of every
     occurrence are then laid out as arrays, and Python runs only where context decides: untitled
     names (:func:`_looks_like_person`), a word that may be the surname of a person named earlier,
     and places whose country the document's other mentions decide.

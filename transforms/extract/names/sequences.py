@@ -3,7 +3,7 @@
 A sequence (``Turkish President Recep Tayyip Erdogan``) splits into parts, each one name; its
 plan is a list of steps: an organisation, a titled person, a place, a vote for a country (a
 demonym), or a decision left to the document (a single word, an untitled name). The array
-version of these rules is in :mod:`transforms.extract.sequence_arrays`.
+version of these rules is in :mod:`transforms.extract.names.sequence_arrays`.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from transforms.clean import clean_texts, edits_table
-from transforms.extract import extract
-from transforms.parse import Record
-from warehouse.schema import TABLES
+from contract.schema import TABLES
+from transforms.clean.clean import clean_texts, edits_table
+from transforms.extract.extract import extract
+from transforms.load.parse import Record
 
 _WORD = re.compile(r"\S+")
 

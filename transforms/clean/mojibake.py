@@ -12,7 +12,7 @@ import re
 
 import ftfy
 
-from transforms.edits import Edit
+from transforms.clean.edits import Edit
 
 #: ftfy settings: repair encodings, never unescape HTML (entities have their own rules)
 #: nor straighten curly quotes or fold full-width forms (those are not defects).
@@ -52,7 +52,7 @@ def fix_mojibake(text: str) -> list[Edit]:
     ftfy sees each line without its edge spaces and tabs (whose tidying would otherwise
     change its verdict, and so make cleaning clean text change it).
 
-    >>> from transforms.edits import replay
+    >>> from transforms.clean.edits import replay
     >>> replay("the cafÃ© is open", fix_mojibake("the cafÃ© is open"))
     'the café is open'
     """

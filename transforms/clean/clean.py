@@ -6,8 +6,8 @@ flags). Rules run in order; their edits are composed into edits over the raw tex
 replaying a document's edits over its raw text gives its clean text exactly. Cleaning
 is idempotent: cleaning clean text changes nothing.
 
-The rule library lives in :mod:`transforms.entities` (entities),
-:mod:`transforms.mojibake` (ftfy) and :mod:`transforms.boilerplate` (boilerplate).
+The rule library lives in :mod:`transforms.clean.html_entities` (entities),
+:mod:`transforms.clean.mojibake` (ftfy) and :mod:`transforms.clean.boilerplate` (boilerplate).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms import boilerplate as bp
-from transforms import entities, mojibake
-from transforms.edits import Edit, compose, replay
-from warehouse.schema import TABLES
+from contract.schema import TABLES
+from transforms.clean import boilerplate as bp
+from transforms.clean import html_entities as entities
+from transforms.clean import mojibake
+from transforms.clean.edits import Edit, compose, replay
 
 Fixer = Callable[[str], list[Edit]]
 #: A batch-level learner: from the batch's texts and sources, one fixer per document.

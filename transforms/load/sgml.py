@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from transforms.decode import DecodeError, decode_bytes
-from transforms.entities import repair_entities
+from transforms.clean.html_entities import repair_entities
+from transforms.load.decode import DecodeError, decode_bytes
 
 _SPLIT = re.compile(rb"<REUTERS\b")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')

@@ -1,0 +1,1 @@
+"""The warehouse contract: tables, columns and vocabularies. Imports nothing from the project."""

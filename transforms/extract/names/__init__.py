@@ -1,0 +1,1 @@
+"""Named entities: capitalised sequences planned into people, organisations and places."""

@@ -1,0 +1,202 @@
+"""Link stage: duplicates, syndicated copies, stories, and story-level facts.
+
+Runs over the whole warehouse. Exact duplicates are grouped by their text; the distinct
+texts are shingled (word 5-grams), MinHash-signed and LSH-banded for candidate pairs,
+which are joined by pairs sharing several rare capitalised names; every candidate is then
+verified on the exact shingle sets. See ``docs`` in each submodule for the thresholds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from contract.schema import conform
+from contract.vocab import LINK_RELATIONS
+from transforms.link import facts as _facts
+from transforms.link import minhash as _mh
+from transforms.link import stories as _st
+from transforms.link.features import Sets, concat_sets, name_candidates, names, shingles, tokenize
+
+__all__ = ["link", "NEAR_DUPLICATE", "SYNDICATED_JACCARD", "SYNDICATED_CONTAINMENT"]
+
+#: Jaccard of shingle sets at or above which two texts are near duplicates.
+NEAR_DUPLICATE = 0.8
+#: Syndicated: Jaccard at or above this, or containment (shared / smaller set) at or above the next...
+SYNDICATED_JACCARD = 0.15
+SYNDICATED_CONTAINMENT = 0.3
+#: ...with at least this many shared shingles; or a shared agency credit and this many (about a sentence).
+MIN_SHARED_SHINGLES = 5
+AGENCY_SHARED_SHINGLES = 10
+#: LSH candidates whose MinHash estimate is below this are not verified (name candidates always are).
+MIN_ESTIMATE = 0.05
+
+EXACT, NEAR, SYNDICATED, SAME_STORY = LINK_RELATIONS
+
+
+def _dates_as_days(col: pa.ChunkedArray) -> np.ndarray:
+    """date32 as float days since the epoch, NaN when null."""
+    days = pc.cast(col, pa.int32()).to_numpy(zero_copy_only=False)
+    return np.asarray(days, dtype=np.float64)
+
+
+def _exact_groups(texts: pa.Array, order: np.ndarray) -> np.ndarray:
+    """Representative of each document: the first, in ``order``, with identical non-blank text."""
+    n = len(texts)
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(texts), ""), True).to_numpy(zero_copy_only=False)
+    group = pc.dictionary_encode(pc.fill_null(texts, "")).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    rep = np.arange(n, dtype=np.int64)
+    first: dict[int, int] = {}
+    for i in order.tolist():
+        if not blank[i]:
+            rep[i] = first.setdefault(int(group[i]), i)
+    return rep
+
+
+#: Documents whose words are held as arrays at a time (all of a warehouse's would take hundreds of MB).
+FEATURE_CHUNK = 2000
+
+
+def _features(texts: pa.Array, rows: np.ndarray) -> tuple[Sets, Sets, np.ndarray]:
+    """Shingle sets and name sets of the texts at ``rows``, and each name's document frequency.
+
+    The texts are tokenised a chunk at a time; only the sets and the name candidates are kept.
+    """
+    shingle_parts, candidates = [], []
+    for lo in range(0, len(rows), FEATURE_CHUNK):
+        tok = tokenize(texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])))
+        shingle_parts.append(shingles(tok, min(FEATURE_CHUNK, len(rows) - lo)))
+        candidates.append(name_candidates(tok, lo))
+    name_sets, df = names(candidates, len(rows))
+    return concat_sets(shingle_parts), name_sets, df
+
+
+def _relations(
+    inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, agency: np.ndarray, named: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Relation of each verified pair ('' for no link) and its exact Jaccard."""
+    union = size_a + size_b - inter
+    jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    contain = inter / np.maximum(np.minimum(size_a, size_b), 1)
+    syndicated = (inter >= MIN_SHARED_SHINGLES) & ((jac >= SYNDICATED_JACCARD) | (contain >= SYNDICATED_CONTAINMENT))
+    syndicated |= agency & (inter >= AGENCY_SHARED_SHINGLES)
+    rel = np.select([jac >= NEAR_DUPLICATE, syndicated, named], [NEAR, SYNDICATED, SAME_STORY], "")
+    return rel, jac
+
+
+def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, pa.Table]:
+    """doc_links, stories, facts, doc_story (doc_id, story_id, duplicate_of) and corroborated suggestions."""
+    docs = documents.take(pc.sort_indices(documents, [("doc_id", "ascending")]))
+    n = docs.num_rows
+    ids: list[str] = docs.column("doc_id").to_pylist()
+    texts = docs.column("clean_text").combine_chunks()
+    days = _dates_as_days(docs.column("published_date"))
+    # Earliest first: published date (unknown last), then doc_id.
+    chrono = np.lexsort((np.arange(n), np.nan_to_num(days, nan=np.inf)))
+
+    rep = _exact_groups(texts, chrono)
+    exact = np.flatnonzero(rep != np.arange(n))
+    exact_pairs = np.stack([rep[exact], exact], axis=1)
+
+    uniq = np.flatnonzero(rep == np.arange(n))
+    sh, name_sets, df = _features(texts, uniq)
+    sig = _mh.signatures(sh)
+
+    lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
+    lsh = lsh[_mh.estimated_jaccard(sig, lsh) >= MIN_ESTIMATE]
+    npairs, _ = _st.same_story(name_sets, df, days[uniq])
+    cand = _mh.unique_pairs(np.concatenate([lsh, npairs]))
+
+    sizes = sh.sizes()
+    inter = _mh.intersections(sh, cand)
+    agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
+    agency_sets = [frozenset(a or ()) for a in agencies]
+    gi, gj = uniq[cand[:, 0]], uniq[cand[:, 1]]
+    outlets = docs.column("outlet").to_pylist() if "outlet" in docs.column_names else [None] * n
+    # A shared agency credit means syndication only between different (or unknown) outlets.
+    shares_agency = np.array(
+        [
+            bool(agency_sets[i] & agency_sets[j]) and (outlets[i] != outlets[j] or outlets[i] is None)
+            for i, j in zip(gi.tolist(), gj.tolist(), strict=True)
+        ],
+        bool,
+    )
+    named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
+    named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
+    rel, jac = _relations(inter, sizes[cand[:, 0]], sizes[cand[:, 1]], shares_agency, named)
+    linked = rel != ""
+    text_pairs = np.stack([gi[linked], gj[linked]], axis=1)
+    rel, jac = rel[linked], jac[linked]
+    timely = _st.close_in_time(days, text_pairs)
+    # Story edges: duplicates always; syndicated copies and same-story pairs only within the date window.
+    story_edges = np.concatenate([exact_pairs, text_pairs[(rel == NEAR) | timely]])
+    label = _st.components(n, story_edges)
+    dup_label = _st.components(n, np.concatenate([exact_pairs, text_pairs[rel == NEAR]]))
+
+    # Earliest member of each duplicate group; every other member is a duplicate of it.
+    earliest = np.full(n, -1, np.int64)
+    for i in chrono.tolist():
+        if earliest[dup_label[i]] < 0:
+            earliest[dup_label[i]] = i
+    dup_of = earliest[dup_label]
+    duplicate_of = [ids[d] if d != i else None for i, d in enumerate(dup_of.tolist())]
+    story_of_idx = [_st.story_key(ids[lab]) for lab in label.tolist()]
+    story_of = dict(zip(ids, story_of_idx, strict=True))
+
+    a_idx = np.concatenate([exact_pairs[:, 0], text_pairs[:, 0]])
+    b_idx = np.concatenate([exact_pairs[:, 1], text_pairs[:, 1]])
+    lo, hi = np.minimum(a_idx, b_idx), np.maximum(a_idx, b_idx)  # indices follow doc_id order
+    rels = np.concatenate([np.full(len(exact_pairs), EXACT), rel]).astype(object)
+    sims = np.concatenate([np.ones(len(exact_pairs)), jac])
+    order = np.lexsort((hi, lo))
+    ids_arr = np.array(ids, dtype=object)
+    doc_links = conform(
+        "doc_links",
+        pa.table(
+            {
+                "doc_id_a": pa.array(ids_arr[lo[order]].tolist(), pa.string()),
+                "doc_id_b": pa.array(ids_arr[hi[order]].tolist(), pa.string()),
+                "relation": pa.array(rels[order].tolist(), pa.string()),
+                "similarity": pa.array(np.clip(sims[order], 0.0, 1.0), pa.float64()),
+            }
+        ),
+    )
+
+    titles = docs.column("title").to_pylist()
+    members: dict[int, list[int]] = {}
+    for i in chrono.tolist():
+        members.setdefault(int(label[i]), []).append(i)
+    story_rows = []
+    for lab, mem in members.items():
+        title = next((titles[i] for i in mem if titles[i]), None)
+        first = np.nanmin(days[mem]) if not np.isnan(days[mem]).all() else None
+        story_rows.append((_st.story_key(ids[lab]), title, first, len(mem)))
+    story_rows.sort()
+    stories = conform(
+        "stories",
+        pa.table(
+            {
+                "story_id": pa.array([r[0] for r in story_rows], pa.string()),
+                "title": pa.array([r[1] for r in story_rows], pa.string()),
+                "first_published": pa.array([None if r[2] is None else int(r[2]) for r in story_rows], pa.int32()).cast(
+                    pa.date32()
+                ),
+                "doc_count": pa.array([r[3] for r in story_rows], pa.int32()),
+            }
+        ),
+    )
+    doc_story = pa.table(
+        {
+            "doc_id": pa.array(ids, pa.string()),
+            "story_id": pa.array(story_of_idx, pa.string()),
+            "duplicate_of": pa.array(duplicate_of, pa.string()),
+        }
+    )
+    return {
+        "doc_links": doc_links,
+        "stories": stories,
+        "facts": _facts.facts(counts, story_of, dict(zip(ids, outlets, strict=True))),
+        "doc_story": doc_story,
+        "suggestions": _facts.suggestions(numbers, story_of),
+    }

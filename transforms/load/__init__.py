@@ -1,0 +1,1 @@
+"""Stage 1, load: raw bytes to records (decoding, parsing of each input format)."""
