@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from contract import vocab
+
 #: Bumped whenever the contract changes; :mod:`warehouse.migrate` upgrades older warehouses.
 SCHEMA_VERSION = 3
 
@@ -18,10 +20,21 @@ _UTC_TS = pa.timestamp("us", tz="UTC")
 
 @dataclass(frozen=True)
 class Column:
+    """A warehouse column. ``allowed`` is its vocabulary (empty: any value); for a list column, of its items."""
+
     name: str
     type: pa.DataType
     doc: str
     nullable: bool = True
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """The doc, followed by the allowed values where the column has a vocabulary."""
+        if not self.allowed:
+            return self.doc
+        values = ", ".join(f"`{v}`" for v in self.allowed)
+        return f"{self.doc} {'Items from' if pa.types.is_list(self.type) else 'One of'} {values}."
 
 
 @dataclass(frozen=True)
@@ -39,9 +52,14 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def schema_of(self, names: tuple[str, ...]) -> pa.Schema:
+        """The Arrow schema of some of the columns, in the order of ``names``."""
+        schema = self.arrow_schema
+        return pa.schema([schema.field(n) for n in names])
 
-def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> Column:
-    return Column(name, type_, doc, nullable)
+
+def _c(name: str, type_: pa.DataType, doc: str, nullable: bool = True, allowed: tuple[str, ...] = ()) -> Column:
+    return Column(name, type_, doc, nullable, allowed)
 
 
 S, I32, I64, F64, B = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.bool_()
@@ -64,7 +82,7 @@ TABLES: dict[str, Table] = {
                     "Where the record came from: file path, plus `#N` for the Nth record of a multi-record file.",
                     False,
                 ),
-                _c("source_format", S, "Input format: txt, jsonl, csv or sgm.", False),
+                _c("source_format", S, "Input format.", False, vocab.SOURCE_FORMATS),
                 _c("run_id", S, "The run that first loaded this document.", False),
                 _c("ingested_at", _UTC_TS, "When the document was loaded (UTC).", False),
                 _c(
@@ -77,10 +95,11 @@ TABLES: dict[str, Table] = {
                 _c(
                     "published_date_source",
                     S,
-                    "Where `published_date` came from (metadata, header, dateline, text, story).",
+                    "Where `published_date` came from.",
+                    allowed=vocab.DATE_SOURCES,
                 ),
                 _c("outlet", S, "Publishing outlet, from metadata or the source file's folder."),
-                _c("agencies", pa.list_(S), "News agencies credited in the text (AFP, Reuters, AP...)."),
+                _c("agencies", pa.list_(S), "News agencies credited in the text.", allowed=vocab.CREDITED_AGENCIES),
                 _c("byline", S, "Author or attribution line moved out of the body."),
                 _c("word_count", I32, "Number of words in `clean_text`.", False),
                 _c("story_id", S, "The story (event) this document belongs to."),
@@ -128,15 +147,10 @@ TABLES: dict[str, Table] = {
             (
                 _c("doc_id", S, "Document.", False),
                 *_SPAN,
-                _c(
-                    "count_type",
-                    S,
-                    "Count type (KILL, WOUND, ARREST, KIDNAP, DISPLACED, AFFECT, PROTEST, SEIZE).",
-                    False,
-                ),
+                _c("count_type", S, "Count type (GDELT-style).", False, vocab.COUNT_TYPES),
                 _c("number", F64, "How many.", False),
                 _c("object", S, "Who or what was counted (`Turkish soldiers`)."),
-                _c("qualifier", S, "exact, at_least, more_than, about, nearly or up_to.", False),
+                _c("qualifier", S, "How the text qualifies the number.", False, vocab.QUALIFIERS),
             ),
             key=("doc_id", "start", "count_type"),
         ),
@@ -146,7 +160,7 @@ TABLES: dict[str, Table] = {
             (
                 _c("doc_id", S, "Document.", False),
                 *_SPAN,
-                _c("kind", S, "PERSON, ORG or PLACE.", False),
+                _c("kind", S, "Kind of entity.", False, vocab.ENTITY_KINDS),
                 _c("surface", S, "The name as written.", False),
                 _c("name", S, "Normalised name.", False),
             ),
@@ -183,12 +197,7 @@ TABLES: dict[str, Table] = {
                 *_SPAN,
                 _c("surface", S, "The date as written.", False),
                 _c("resolved_date", pa.date32(), "The calendar date it refers to, where resolvable."),
-                _c(
-                    "resolution",
-                    S,
-                    "How it was resolved (absolute, relative_weekday, relative_offset, relative_period, unresolved).",
-                    False,
-                ),
+                _c("resolution", S, "How it was resolved.", False, vocab.DATE_RESOLUTIONS),
             ),
         ),
         Table(
@@ -197,7 +206,7 @@ TABLES: dict[str, Table] = {
             (
                 _c("doc_id_a", S, "First document.", False),
                 _c("doc_id_b", S, "Second document.", False),
-                _c("relation", S, "exact_duplicate, near_duplicate, syndicated or same_story.", False),
+                _c("relation", S, "How the two documents are related.", False, vocab.LINK_RELATIONS),
                 _c("similarity", F64, "Estimated Jaccard similarity of their shingles (0-1).", False),
             ),
         ),
@@ -228,7 +237,7 @@ TABLES: dict[str, Table] = {
             "Story-level facts: the values each source gives for the same count.",
             (
                 _c("story_id", S, "Story.", False),
-                _c("count_type", S, "Count type.", False),
+                _c("count_type", S, "Count type.", False, vocab.COUNT_TYPES),
                 _c("object", S, "Who or what was counted."),
                 _c("values", pa.list_(F64), "The values reported, one per document.", False),
                 _c("doc_ids", pa.list_(S), "The documents reporting them, in the same order.", False),
@@ -242,7 +251,7 @@ TABLES: dict[str, Table] = {
             (
                 _c("doc_id", S, "Document.", False),
                 _c("check_name", S, "What was found (malformed_number, empty_clean_text...).", False),
-                _c("severity", S, "error, warning or info.", False),
+                _c("severity", S, "How serious the issue is.", False, vocab.SEVERITIES),
                 _c("detail", S, "Human-readable detail."),
                 _c("start", I64, "Start offset into `clean_text`, where the issue has a place."),
                 _c("end", I64, "End offset into `clean_text`, where the issue has a place."),
@@ -266,7 +275,7 @@ TABLES: dict[str, Table] = {
                 _c("run_id", S, "Run key.", False),
                 _c("started_at", _UTC_TS, "Start time (UTC).", False),
                 _c("finished_at", _UTC_TS, "End time (UTC)."),
-                _c("status", S, "running, completed or failed.", False),
+                _c("status", S, "State of the run.", False, vocab.RUN_STATUSES),
                 _c("inputs_seen", I64, "Input records seen.", False),
                 _c("docs_new", I64, "Documents added by this run.", False),
                 _c("docs_unchanged", I64, "Input records whose document was already in the warehouse.", False),
@@ -298,12 +307,29 @@ TABLES: dict[str, Table] = {
                 _c("column_name", S, "Column checked, if any."),
                 _c("success", B, "Whether the expectation held.", False),
                 _c("unexpected_count", I64, "Number of rows that broke it."),
-                _c("severity", S, "error or warning.", False),
+                _c(
+                    "severity",
+                    S,
+                    "Whether a failure fails the run (error) or only reports it.",
+                    False,
+                    vocab.CHECK_SEVERITIES,
+                ),
                 _c("detail", S, "What failed, in words (row ids, never article text)."),
             ),
         ),
     )
 }
+
+#: The columns of ``documents`` that the extract stage finds in the text (keyed by ``doc_id``).
+DOC_META_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "title",
+    "published_date",
+    "published_date_source",
+    "outlet",
+    "agencies",
+    "byline",
+)
 
 #: Tables written as Parquet parts per run (``runs`` and ``check_results`` live in DuckDB only).
 CONTENT_TABLES: tuple[str, ...] = (

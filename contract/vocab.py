@@ -1,9 +1,14 @@
 """Enumerations shared by transforms, warehouse DDL, expectation suites and docs.
 
-Each vocabulary is defined once here and imported wherever it is needed.
+Each vocabulary is defined once here, and given to a column as its allowed values in
+:mod:`contract.schema`; the suites and the docs read it from the column. Code that writes or
+reads a value imports it from here rather than spelling it out.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 #: GDELT-style count types for ``counts.count_type``.
 COUNT_TYPES: tuple[str, ...] = (
@@ -20,8 +25,14 @@ COUNT_TYPES: tuple[str, ...] = (
 #: Qualifiers for ``counts.qualifier``.
 QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "about", "nearly", "up_to")
 
-#: Severities for ``quality_issues.severity`` and ``check_results.severity``.
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+#: Severity levels, by name.
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+#: Severities for ``quality_issues.severity``.
+SEVERITIES: tuple[str, ...] = (ERROR, WARNING, INFO)
+
+#: Severities a data check can have (``check_results.severity``): an error fails the run, a warning reports.
+CHECK_SEVERITIES: tuple[str, ...] = (ERROR, WARNING)
 
 #: Kinds for ``entities.kind``.
 ENTITY_KINDS: tuple[str, ...] = ("PERSON", "ORG", "PLACE")
@@ -40,3 +51,64 @@ LINK_RELATIONS: tuple[str, ...] = ("exact_duplicate", "near_duplicate", "syndica
 
 #: Status of a ``runs`` row.
 RUN_STATUSES: tuple[str, ...] = ("running", "completed", "failed")
+
+
+# --- news agencies ----------------------------------------------------------------------
+#: Every news agency copydesk knows: its name as stored (``documents.agencies``) -> how texts spell it.
+NEWS_AGENCIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "AFP": ("AFP",),
+        "Reuters": ("Reuters", "REUTERS"),
+        "AP": ("AP", "Associated Press"),
+        "dpa": ("dpa", "DPA"),
+        "Anadolu": ("Anadolu", "Anadolu Agency", "AA"),
+        "ANSA": ("ANSA",),
+        "Xinhua": ("Xinhua",),
+        "EFE": ("EFE",),
+        "UPI": ("UPI",),
+        "PA": ("PA",),
+        "Bloomberg": ("Bloomberg",),
+        "TASS": ("TASS",),
+        "Kyodo": ("Kyodo",),
+        "PTI": ("PTI",),
+        "IANS": ("IANS",),
+        "Interfax": ("Interfax",),
+        "IRNA": ("IRNA",),
+        "SANA": ("SANA",),
+    }
+)
+
+# Each use below takes the spellings it is safe for; the subsets differ on purpose. A short
+# spelling (``AA``, ``PA``) is safe on a line of its own but not as a word in running text,
+# and widening a subset changes what the pipeline finds, so it is a decision per use.
+
+#: Spellings whose credit (``(AFP)``, ``By Reuters``, ``AP -``...) fills ``documents.agencies``.
+CREDIT_SPELLINGS: tuple[str, ...] = (
+    "AFP", "Reuters", "REUTERS", "AP", "Associated Press", "dpa", "DPA", "Anadolu", "ANSA", "Xinhua", "EFE", "UPI",
+    "PA", "Bloomberg",
+)
+#: Spellings in the attribution lines cleaning removes (``By AFP``, ``Source: Reuters and AP``).
+ATTRIBUTION_SPELLINGS: tuple[str, ...] = (
+    "AFP", "AP", "Reuters", "Anadolu Agency", "Anadolu", "AA", "dpa", "DPA", "EFE", "ANSA", "Xinhua", "TASS", "Kyodo",
+    "UPI", "PTI", "IANS",
+)
+#: Spellings that name an organisation wherever they stand as a capitalised sequence (entities).
+ORG_SPELLINGS: tuple[str, ...] = ("AFP", "Reuters", "AP", "Xinhua", "Anadolu", "Interfax", "IRNA", "SANA")
+
+#: Spelling -> agency name, for every spelling of :data:`NEWS_AGENCIES`.
+AGENCY_OF_SPELLING: Mapping[str, str] = MappingProxyType(
+    {spelling: name for name, spellings in NEWS_AGENCIES.items() for spelling in spellings}
+)
+
+
+def _unknown_spellings() -> list[str]:
+    """Spellings used by some subset that :data:`NEWS_AGENCIES` does not list."""
+    used = (*CREDIT_SPELLINGS, *ATTRIBUTION_SPELLINGS, *ORG_SPELLINGS)
+    return [s for s in used if s not in AGENCY_OF_SPELLING]
+
+
+if _unknown_spellings():  # a real check (not an assert, which -O strips)
+    raise ValueError(f"agency spellings missing from NEWS_AGENCIES: {_unknown_spellings()}")
+
+#: Agency names a credit can give: the allowed items of ``documents.agencies``.
+CREDITED_AGENCIES: tuple[str, ...] = tuple(dict.fromkeys(AGENCY_OF_SPELLING[s] for s in CREDIT_SPELLINGS))

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from contract.vocab import ERROR
+
 if TYPE_CHECKING:
     from expectations.runner import CheckOutcome
 
@@ -34,7 +36,7 @@ def render_html(outcomes: Iterable[CheckOutcome], *, generated_at: str | None = 
     """The report page for ``outcomes``, every text escaped."""
     outcomes = list(outcomes)
     bad = [o for o in outcomes if not o.success]
-    errors = sum(o.severity == "error" for o in bad)
+    errors = sum(o.severity == ERROR for o in bad)
     stamp = generated_at or time.strftime("%Y-%m-%d %H:%M:%S %Z")
     suites: dict[str, list[CheckOutcome]] = {}
     for o in outcomes:

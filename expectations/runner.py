@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contract.vocab import ERROR
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -114,7 +116,7 @@ def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exceptio
         suite = gx.ExpectationSuite(name=group[0].suite)
         for i, c in enumerate(group):
             cls = getattr(gxe, _gx_class_name(c.expectation))
-            severity = "critical" if c.severity == "error" else c.severity
+            severity = "critical" if c.severity == ERROR else c.severity
             suite.add_expectation(cls(**c.gx_kwargs, severity=severity, meta={"copydesk_check": i}))
         index = [col for col in index_columns(frame_name) if col in frame.columns]
         result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
@@ -228,7 +230,7 @@ def failed(outcomes: Iterable[CheckOutcome], severity: str | None = None) -> lis
 def exit_code(outcomes: Iterable[CheckOutcome], strict: bool = False) -> int:
     """1 when an ``error`` check failed, or (``strict``) when any check failed; else 0."""
     bad = failed(outcomes)
-    return int(any(o.severity == "error" for o in bad) or (strict and bool(bad)))
+    return int(any(o.severity == ERROR for o in bad) or (strict and bool(bad)))
 
 
 def write_junit(outcomes: Iterable[CheckOutcome], path: Path) -> None:
@@ -284,7 +286,7 @@ def render_table(outcomes: Iterable[CheckOutcome], *, failures_only: bool = Fals
     from rich.table import Table
     from rich.text import Text
 
-    outcomes = sorted(outcomes, key=lambda o: (o.success, o.severity != "error", o.suite))
+    outcomes = sorted(outcomes, key=lambda o: (o.success, o.severity != ERROR, o.suite))
     bad = failed(outcomes)
     table = Table(title=f"copydesk checks: {len(outcomes) - len(bad)} passed, {len(bad)} failed")
     for header in ("", "suite", "expectation", "column", "severity", "unexpected", "detail"):
@@ -295,7 +297,7 @@ def render_table(outcomes: Iterable[CheckOutcome], *, failures_only: bool = Fals
         mark = (
             Text("ok", style="green")
             if o.success
-            else Text("FAIL", style="bold red" if o.severity == "error" else "yellow")
+            else Text("FAIL", style="bold red" if o.severity == ERROR else "yellow")
         )
         table.add_row(
             mark,

@@ -1,8 +1,8 @@
 """The expectation suites, generated from the warehouse contract and the vocabularies.
 
 One suite per warehouse table. Nothing here is written per column by hand: keys and
-non-null columns come from :data:`contract.schema.TABLES`, allowed values from
-:mod:`contract.vocab` (mapped to columns once, in :data:`VOCABULARIES`), ranges and
+non-null columns and allowed values (a column's vocabulary from :mod:`contract.vocab`)
+come from :data:`contract.schema.TABLES`, ranges and
 references from the small tables below. A :class:`Check` is plain data; the runner
 turns it into a Great Expectations expectation. This module never imports GX.
 
@@ -22,31 +22,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from contract import vocab
-from contract.schema import TABLES
+import pyarrow as pa
 
-ERROR, WARNING = "error", "warning"
-#: Severities a check can have (``check_results.severity``).
-CHECK_SEVERITIES: tuple[str, ...] = (ERROR, WARNING)
+from contract.schema import TABLES
+from contract.vocab import ERROR, WARNING
 
 #: Earliest and latest plausible publication date (no clock: a fixed far-future bound).
 EARLIEST_DATE = dt.datetime(1900, 1, 1)
 LATEST_DATE = dt.datetime(2100, 12, 31)
 
-#: Which vocabulary each enumerated column takes its values from.
+#: Which vocabulary each enumerated column takes its values from: the columns' ``allowed`` values in the
+#: contract (list columns, whose items are checked where they are made, are left out).
 VOCABULARIES: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType(
     {
-        ("documents", "source_format"): vocab.SOURCE_FORMATS,
-        ("documents", "published_date_source"): vocab.DATE_SOURCES,
-        ("counts", "count_type"): vocab.COUNT_TYPES,
-        ("counts", "qualifier"): vocab.QUALIFIERS,
-        ("facts", "count_type"): vocab.COUNT_TYPES,
-        ("entities", "kind"): vocab.ENTITY_KINDS,
-        ("date_mentions", "resolution"): vocab.DATE_RESOLUTIONS,
-        ("doc_links", "relation"): vocab.LINK_RELATIONS,
-        ("quality_issues", "severity"): vocab.SEVERITIES,
-        ("runs", "status"): vocab.RUN_STATUSES,
-        ("check_results", "severity"): CHECK_SEVERITIES,
+        (t.name, c.name): c.allowed
+        for t in TABLES.values()
+        for c in t.columns
+        if c.allowed and not pa.types.is_list(c.type)
     }
 )
 

@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import PrefectFuture
 
 from contract.schema import TABLES
+from contract.vocab import ERROR, WARNING
 from flows.discover import InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
 from transforms.gcpause import gc_paused
@@ -164,8 +165,8 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
             outcomes.extend(run_checks(con))
             summary.checks_failed = sum(not o.success for o in outcomes)
-            summary.check_errors = sum(not o.success and o.severity == "error" for o in outcomes)
-            summary.check_warnings = sum(not o.success and o.severity == "warning" for o in outcomes)
+            summary.check_errors = sum(not o.success and o.severity == ERROR for o in outcomes)
+            summary.check_warnings = sum(not o.success and o.severity == WARNING for o in outcomes)
             summary.failed_checks = [
                 f"{o.severity}: {o.suite} {o.expectation}" + (f" ({o.column_name})" if o.column_name else "")
                 for o in outcomes

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from contract.vocab import ERROR
+
 #: Prefect settings copydesk applies unless the environment says otherwise.
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -124,7 +126,7 @@ def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = 
         typer.echo(f"JUnit: {junit}")
     code = exit_code(outcomes, strict)
     failed = [o for o in outcomes if not o.success]
-    errors = sum(o.severity == "error" for o in failed)
+    errors = sum(o.severity == ERROR for o in failed)
     passed, warnings = len(outcomes) - len(failed), len(failed) - errors
     typer.echo(f"{len(outcomes)} expectations: {passed} passed, {errors} error(s), {warnings} warning(s) failed")
     sys.stdout.flush()

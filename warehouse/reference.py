@@ -30,7 +30,8 @@ def reference_markdown() -> str:
         out += [f"### Table `{table.name}`", "", f"{table.doc}{key} Parquet: {where}.", ""]
         out += ["| column | type | null | description |", "|---|---|---|---|"]
         for c in table.columns:
-            out.append(f"| `{c.name}` | {duck_type(c.type)} | {'yes' if c.nullable else 'no'} | {_cell(c.doc)} |")
+            null = "yes" if c.nullable else "no"
+            out.append(f"| `{c.name}` | {duck_type(c.type)} | {null} | {_cell(c.description)} |")
         out.append("")
     out += ["## Views", ""]
     for view in views().values():

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from contract.vocab import ATTRIBUTION_SPELLINGS
 from transforms.clean.edits import Edit
 
 Fixer = Callable[[str], list[Edit]]
@@ -55,7 +56,7 @@ _HEADER = re.compile(r"(?m)^[ \t]*date \d{4}-\d{2}-\d{2}(?:(?:[ \t]+Fast News)?[
 HEADER_DETECTOR = r"(?m)^[ \t]*date \d{4}-\d{2}-\d{2}"
 
 #: Agency names accepted in `By AFP` attribution lines.
-AGENCIES = r"(?:AFP|AP|Reuters|Anadolu(?: Agency)?|AA|dpa|DPA|EFE|ANSA|Xinhua|TASS|Kyodo|UPI|PTI|IANS)"
+AGENCIES = "(?:" + "|".join(re.escape(a) for a in sorted(ATTRIBUTION_SPELLINGS, key=len, reverse=True)) + ")"
 _BY_AGENCY = re.compile(rf"(?m)^[ \t]*By {AGENCIES}[ \t]*(?:\n|\Z)")
 _SOURCE = re.compile(
     rf"(?m)^[ \t]*Source: (?:[^\n]{{1,60}} and agencies|{AGENCIES}(?:(?:, | and ){AGENCIES})*)[ \t]*(?:\n|\Z)"

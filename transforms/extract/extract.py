@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from contract.schema import TABLES, conform
+from contract.schema import DOC_META_COLUMNS, TABLES, conform
+from contract.vocab import WARNING
 from transforms.extract import _scan
 from transforms.extract import counts as _counts
 from transforms.extract import dates as _dates
@@ -26,17 +27,8 @@ from transforms.gcpause import gc_paused
 
 __all__ = ["extract", "DOC_META_SCHEMA"]
 
-DOC_META_SCHEMA = pa.schema(
-    [
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("title", pa.string()),
-        pa.field("published_date", pa.date32()),
-        pa.field("published_date_source", pa.string()),
-        pa.field("outlet", pa.string()),
-        pa.field("agencies", pa.list_(pa.string())),
-        pa.field("byline", pa.string()),
-    ]
-)
+#: The documents metadata that :func:`extract` finds (``doc_meta``), as its columns in the contract.
+DOC_META_SCHEMA = TABLES["documents"].schema_of(DOC_META_COLUMNS)
 
 #: RE2 patterns that pick the documents (or lines) where each Python extractor runs.
 QUOTES_PREFILTER = _quotes.PREFILTER
@@ -163,7 +155,7 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     numbers = _with_doc_id("numbers", ids_arr, nums)
     bad = nums.filter(nums["is_malformed"]).to_pylist()
     issue_rows = [
-        (ids[r["row"]], "malformed_number", "warning",
+        (ids[r["row"]], "malformed_number", WARNING,
          f"bad digit grouping in {r['surface']!r}; suggested value {r['suggested_value']:g}", r["start"], r["end"])
         for r in bad
     ]

@@ -10,12 +10,11 @@ from itertools import compress
 from operator import or_
 from typing import Any
 
+from contract.vocab import AGENCY_OF_SPELLING, CREDIT_SPELLINGS
 from transforms.extract.dates import ABSOLUTE_WITH_YEAR_RE, parse_absolute
 
 _HEADER_DATE_RE = re.compile(r"^\s*(?:date|published|posted|updated)?:?\s*(\d{4})-(\d{2})-(\d{2})\b", re.I | re.M)
-_AGENCIES = {"AFP": "AFP", "Reuters": "Reuters", "REUTERS": "Reuters", "AP": "AP", "Associated Press": "AP",
-             "dpa": "dpa", "DPA": "dpa", "Anadolu": "Anadolu", "ANSA": "ANSA", "Xinhua": "Xinhua",
-             "EFE": "EFE", "UPI": "UPI", "PA": "PA", "Bloomberg": "Bloomberg"}
+_AGENCIES = {spelling: AGENCY_OF_SPELLING[spelling] for spelling in CREDIT_SPELLINGS}
 _AGENCY_ALT = "|".join(sorted((re.escape(a) for a in _AGENCIES), key=len, reverse=True))
 _AGENCY_RE = re.compile(
     rf"(?:^By\s+(?P<by>{_AGENCY_ALT})\b"

@@ -125,6 +125,22 @@ def find_all(texts_arr: pa.Array, texts: list[str]) -> Found:
         return _lay_out(found, texts, registry.PLANS)
 
 
+class _HyphenRow(NamedTuple):
+    """A place named inside a hyphenated word: a row after the step rows.
+
+    ``order`` sorts it among them (a step row's order is 64 times its position), ``doc`` is its
+    document row, ``start`` and ``end`` its span in the text.
+    """
+
+    order: int
+    doc: int
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[Candidate, ...]
+    fixed: Candidate | None
+
+
 def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> Found:
     """The entities and places of the sequences ``found`` in ``texts``, by the plans of the registry."""
     enc = found.text.dictionary_encode()
@@ -138,8 +154,8 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
     step = plans.first[m_sid][occ] + np.arange(len(occ)) - (ends - count)[occ]
     kind = plans.kind[step]
     doc = m_doc[occ]
-    start = m_base[occ] + plans.s[step]
-    end = m_base[occ] + plans.e[step]
+    start = m_base[occ] + plans.start[step]
+    end = m_base[occ] + plans.end[step]
     name = plans.name[step]
     # untitled names: context rules, one occurrence at a time
     is_person = np.zeros(len(step), dtype=bool)
@@ -177,11 +193,12 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
     r_surface = pa.chunked_array(plans.surface, pa.string()).take(pa.array(step[rows])).combine_chunks()
     r_name = name[rows]
     hyphen_rows = np.flatnonzero(single & ~named & ~has_cands & plans.has_hyphen[step])
-    extra: list[tuple[int, int, int, int, str, tuple[Candidate, ...], Candidate | None]] = []
+    extra: list[_HyphenRow] = []
     for i in hyphen_rows.tolist():
-        for j, (hs, he, hsurf, hc, hf) in enumerate(plans.hyphen[step[i]]):
-            b = int(start[i]) - int(plans.s[step[i]])
-            extra.append((i * 64 + j + 1, int(doc[i]), b + hs, b + he, hsurf, hc, hf))
+        base = int(start[i]) - int(plans.start[step[i]])  # where the sequence starts in the text
+        for j, hp in enumerate(plans.hyphen_places[step[i]]):
+            extra.append(_HyphenRow(i * 64 + j + 1, int(doc[i]), base + hp.start, base + hp.end, hp.surface,
+                                    hp.candidates, hp.fixed))
     # places: resolved by their candidates alone (taken from the registry), or by the document's votes
     p_idx = np.flatnonzero(place[rows])
     p_step = step[rows[p_idx]]
@@ -189,7 +206,7 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
     # votes, in the documents that need them: demonyms count once, country names twice
     wanted = np.zeros(len(texts), dtype=bool)
     wanted[r_doc[p_idx[voted]]] = True
-    wanted[[x[1] for x in extra if x[6] is None]] = True
+    wanted[[x.doc for x in extra if x.fixed is None]] = True
     votes: dict[int, Counter[str]] = {}
     vi = np.flatnonzero((kind == VOTE) & wanted[doc])
     for d, cc in zip(doc[vi].tolist(), name[vi].tolist(), strict=True):
@@ -198,14 +215,14 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
             v = votes[d] = Counter()
         v[cc] += 1
     ci = np.flatnonzero(place & single & plans.is_country[step] & wanted[doc])
-    for d, cands in zip(doc[ci].tolist(), plans.cands[step[ci]].tolist(), strict=True):
+    for d, cands in zip(doc[ci].tolist(), plans.candidates[step[ci]].tolist(), strict=True):
         v = votes.get(d)
         if v is None:
             v = votes[d] = Counter()
         v[cands[0].country_code] += 2
     chosen = [resolve(cands, votes.get(d, _NO_VOTES))
-              for d, cands in zip(r_doc[p_idx[voted]].tolist(), plans.cands[p_step[voted]].tolist(), strict=True)]
-    chosen += [hf if hf is not None else resolve(hc, votes.get(d, _NO_VOTES)) for _, d, _, _, _, hc, hf in extra]
+              for d, cands in zip(r_doc[p_idx[voted]].tolist(), plans.candidates[p_step[voted]].tolist(), strict=True)]
+    chosen += [x.fixed if x.fixed is not None else resolve(x.candidates, votes.get(x.doc, _NO_VOTES)) for x in extra]
     p_fields = [np.concatenate([f[p_step], objects((getattr(c, k) for c in chosen[len(voted):]), len(extra))])
                 for f, k in zip(plans.fixed_fields, registry.PLACE_FIELDS, strict=True)]
     for f, k in zip(p_fields, registry.PLACE_FIELDS, strict=True):
@@ -213,15 +230,15 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
     p_name, p_cc, p_lat, p_lon = p_fields
     r_name[p_idx] = p_name[: len(p_idx)]
     ent = pa.table({
-        "row": np.concatenate([r_doc, np.array([x[1] for x in extra], dtype=np.int64)]),
-        "start": np.concatenate([r_start, np.array([x[2] for x in extra], dtype=np.int64)]),
-        "end": np.concatenate([r_end, np.array([x[3] for x in extra], dtype=np.int64)]),
+        "row": np.concatenate([r_doc, np.array([x.doc for x in extra], dtype=np.int64)]),
+        "start": np.concatenate([r_start, np.array([x.start for x in extra], dtype=np.int64)]),
+        "end": np.concatenate([r_end, np.array([x.end for x in extra], dtype=np.int64)]),
         "kind": pa.array([*row_kind.tolist(), *(["PLACE"] * len(extra))], pa.string()),
-        "surface": pa.concat_arrays([r_surface, pa.array([x[4] for x in extra], pa.string())]),
+        "surface": pa.concat_arrays([r_surface, pa.array([x.surface for x in extra], pa.string())]),
         "name": pa.array(np.concatenate([r_name, p_name[len(p_idx):]]), pa.string()),
     })
-    ent_order = np.concatenate([order, np.array([x[0] for x in extra], dtype=np.int64)])
-    p_order = np.concatenate([order[p_idx], np.array([x[0] for x in extra], dtype=np.int64)])
+    ent_order = np.concatenate([order, np.array([x.order for x in extra], dtype=np.int64)])
+    p_order = np.concatenate([order[p_idx], np.array([x.order for x in extra], dtype=np.int64)])
     in_ent = pa.array(np.concatenate([p_idx, np.arange(len(rows), len(rows) + len(extra))]))
     places = pa.table({
         **{c: ent[c].take(in_ent) for c in ("row", "start", "end", "surface")},

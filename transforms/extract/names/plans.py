@@ -35,17 +35,17 @@ class Plans:
         # per step: its sequence, then the fields of Step
         self.sid = np.zeros(0, dtype=np.int64)
         self.kind = np.zeros(0, dtype=np.int8)
-        self.s = np.zeros(0, dtype=np.int64)
-        self.e = np.zeros(0, dtype=np.int64)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.end = np.zeros(0, dtype=np.int64)
         self.surface: list[pa.Array] = []
         self.name = np.zeros(0, dtype=object)
-        self.cands = np.zeros(0, dtype=object)
+        self.candidates = np.zeros(0, dtype=object)
         self.fixed = np.zeros(0, dtype=object)
         self.is_fixed = np.zeros(0, dtype=bool)
         self.fixed_fields = [np.zeros(0, dtype=object) for _ in PLACE_FIELDS]  # of the fixed candidate
         self.particle = np.zeros(0, dtype=bool)
         self.fallback = np.zeros(0, dtype=bool)
-        self.hyphen = np.zeros(0, dtype=object)
+        self.hyphen_places = np.zeros(0, dtype=object)
         # per step, derived
         self.has_cands = np.zeros(0, dtype=bool)
         self.has_hyphen = np.zeros(0, dtype=bool)
@@ -92,17 +92,17 @@ class Plans:
         self.count = np.concatenate([self.count, count])
         sid = seq + base
         kind = new.kind
-        has_cands = np.fromiter(map(bool, new.cands.tolist()), dtype=bool, count=len(kind))
-        has_hyphen = np.fromiter(map(bool, new.hyphen.tolist()), dtype=bool, count=len(kind))
+        has_cands = np.fromiter(map(bool, new.candidates.tolist()), dtype=bool, count=len(kind))
+        has_hyphen = np.fromiter(map(bool, new.hyphen_places.tolist()), dtype=bool, count=len(kind))
         is_country = has_cands.copy()
-        is_country[has_cands] = [c[0].is_country for c in new.cands[has_cands].tolist()]
+        is_country[has_cands] = [c[0].is_country for c in new.candidates[has_cands].tolist()]
         self.sid = np.concatenate([self.sid, sid])
         self.kind = np.concatenate([self.kind, kind])
-        self.s = np.concatenate([self.s, new.s])
-        self.e = np.concatenate([self.e, new.e])
+        self.start = np.concatenate([self.start, new.start])
+        self.end = np.concatenate([self.end, new.end])
         self.surface.append(pa.array(new.surface, pa.string()))
         self.name = np.concatenate([self.name, new.name])
-        self.cands = np.concatenate([self.cands, new.cands])
+        self.candidates = np.concatenate([self.candidates, new.candidates])
         self.fixed = np.concatenate([self.fixed, new.fixed])
         is_fixed = new.fixed.astype(bool)  # a candidate (a tuple with fields) or None
         self.is_fixed = np.concatenate([self.is_fixed, is_fixed])
@@ -113,15 +113,15 @@ class Plans:
             self.fixed_fields[i] = np.concatenate([self.fixed_fields[i], column])
         self.particle = np.concatenate([self.particle, new.particle])
         self.fallback = np.concatenate([self.fallback, new.fallback])
-        self.hyphen = np.concatenate([self.hyphen, new.hyphen])
+        self.hyphen_places = np.concatenate([self.hyphen_places, new.hyphen_places])
         self.has_cands = np.concatenate([self.has_cands, has_cands])
         self.has_hyphen = np.concatenate([self.has_hyphen, has_hyphen])
         self.is_country = np.concatenate([self.is_country, is_country])
         # the word of a SINGLE step, the surname a PERSON or MAYBE step registers, as ids
         single = kind == SINGLE
         word = np.full(len(kind), -1, dtype=np.int64)
-        has_word = single | new.sur.astype(bool)  # a surname, not None nor empty
-        word[has_word] = self._word_ids(np.where(single, new.surface, new.sur)[has_word].tolist())
+        has_word = single | new.surname.astype(bool)  # a surname, not None nor empty
+        word[has_word] = self._word_ids(np.where(single, new.surface, new.surname)[has_word].tolist())
         self.word = np.concatenate([self.word, word])
         grow = len(self.words) - len(self.is_surname)
         self.is_surname = np.concatenate([self.is_surname, np.zeros(grow, dtype=bool)])

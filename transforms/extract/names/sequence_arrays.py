@@ -20,7 +20,11 @@ from transforms.extract.names.sequences import (
     GENERIC_TAIL,
     KNOWN_ORGS,
     LEAD_STOP,
+    MAX_ACRONYM_CHARS,
+    MAX_FALLBACK_WORDS,
+    MAX_UNTITLED_WORDS,
     MAYBE,
+    MIN_NAME_CHARS,
     ORG,
     ORG_WORDS,
     PARTICLE_RE,
@@ -36,7 +40,7 @@ from transforms.extract.names.sequences import (
     plan,
     token_cut,
 )
-from transforms.extract.places import DEMONYMS, fixed_choice, gazetteer
+from transforms.extract.places import DEMONYMS, Candidate, fixed_choice, gazetteer
 
 #: Sequences that :func:`plan_simple` cannot take: a tab, a double space, a quote mark, a full stop, a hyphen,
 #: or ``of``/``for``/``the`` (without these a sequence is one part, and its tokens are its words).
@@ -61,16 +65,16 @@ class Columns(NamedTuple):
 
     seq: np.ndarray
     kind: np.ndarray
-    s: np.ndarray
-    e: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
     surface: np.ndarray
     name: np.ndarray
-    cands: np.ndarray
+    candidates: np.ndarray
     fixed: np.ndarray
-    sur: np.ndarray
+    surname: np.ndarray
     particle: np.ndarray
     fallback: np.ndarray
-    hyphen: np.ndarray
+    hyphen_places: np.ndarray
 
 
 def objects(values: Iterable[object], n: int) -> np.ndarray:
@@ -91,6 +95,214 @@ def columns(plans: list[Plan]) -> Columns:
         np.array(fallback, dtype=bool), objects(hyphen, n))
 
 
+class _Words(NamedTuple):
+    """What each distinct word of a batch is, indexed by its code: worked out once per word."""
+
+    text: list[str]
+    lower: list[str]
+    candidates: list[tuple[Candidate, ...]]  # gazetteer candidates of the word alone
+    demonym: np.ndarray  # the country code of a demonym, else None
+    is_demonym: np.ndarray
+    is_title: np.ndarray
+    is_upper: np.ndarray
+    is_place: np.ndarray  # has gazetteer candidates
+    drops: np.ndarray  # too short, or a word that is never a name alone (months, ``Mr``...)
+    is_acronym: np.ndarray  # all capitals, short, and no place: an organisation alone
+    is_common: np.ndarray  # a common word (which the gazetteer also holds)
+    is_stop: np.ndarray  # a stop word, dropped at the start of a sequence
+    is_org_word: np.ndarray
+    is_generic: np.ndarray  # a generic place word (``Province``)
+    ends_in_particle: np.ndarray  # ends with a name particle (``al``, ``bin``...)
+
+
+def _word_facts(words: pa.Array, names: dict[str, tuple[Candidate, ...]], common: frozenset[str]) -> _Words:
+    """What each distinct word is: set memberships in Arrow, str methods and gazetteer look-ups in Python."""
+    text: list[str] = words.to_pylist()
+    lower = [w.lower() for w in text]
+    candidates = [names.get(w, ()) for w in lower]
+    length = pc.utf8_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
+    demonym_at = pc.index_in(words, value_set=_DEMONYM_WORDS)
+    is_demonym = pc.is_valid(demonym_at).to_numpy(zero_copy_only=False)
+    demonym = np.full(len(text), None, dtype=object)
+    demonym[is_demonym] = _DEMONYM_CODES[demonym_at.drop_null().to_numpy()]
+    is_upper = np.array([w.isupper() for w in text], dtype=bool)
+    is_place = np.fromiter(map(bool, candidates), dtype=bool, count=len(text))
+    is_alpha = np.array([w.isalpha() for w in text], dtype=bool)
+    return _Words(
+        text=text,
+        lower=lower,
+        candidates=candidates,
+        demonym=demonym,
+        is_demonym=is_demonym,
+        is_title=_member(words, _TITLE_WORDS),
+        is_upper=is_upper,
+        is_place=is_place,
+        drops=(length < MIN_NAME_CHARS) | _member(words, _SKIP_WORDS),
+        is_acronym=is_upper & (length >= MIN_NAME_CHARS) & (length <= MAX_ACRONYM_CHARS) & ~is_place & is_alpha,
+        is_common=np.array([w in common for w in lower], dtype=bool),
+        is_stop=_member(words, _STOP_WORDS),
+        is_org_word=_member(words, _ORG_WORDS),
+        is_generic=_member(words, _GENERIC_WORDS),
+        ends_in_particle=pc.match_substring_regex(words, f"(?:{'|'.join(PARTICLES)})$").to_numpy(
+            zero_copy_only=False),
+    )
+
+
+class _Layout(NamedTuple):
+    """Where the words of the sequences lie: per word occurrence, then per sequence."""
+
+    code: np.ndarray  # per occurrence: its distinct word
+    seq: np.ndarray  # per occurrence: its sequence
+    pos: np.ndarray  # per occurrence: its position in its sequence
+    at: np.ndarray  # per occurrence: its character offset in its sequence
+    heads: np.ndarray  # per sequence: its first occurrence
+    tails: np.ndarray  # per sequence: its last occurrence
+    count: np.ndarray  # per sequence: how many words
+    size: np.ndarray  # per sequence: its length in characters
+
+    def any(self, flags: np.ndarray) -> np.ndarray:
+        """Per sequence, whether any of its occurrences has the flag."""
+        return np.logical_or.reduceat(flags, self.heads)
+
+    def least(self, values: np.ndarray) -> np.ndarray:
+        """Per sequence, the least of its occurrences' values."""
+        return np.minimum.reduceat(values, self.heads)
+
+
+def _layout(arr: pa.Array) -> tuple[_Layout, pa.Array]:
+    """The words of the sequences ``arr`` (split at single spaces) laid out, and the distinct words."""
+    split = pc.split_pattern(arr, " ")
+    offsets = split.offsets.to_numpy().astype(np.int64)
+    heads, tails = offsets[:-1], offsets[1:] - 1
+    count = np.diff(offsets)
+    enc = split.values.dictionary_encode()
+    code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    length = pc.utf8_length(enc.dictionary).to_numpy(zero_copy_only=False).astype(np.int64)[code]
+    seq = np.repeat(np.arange(len(arr)), count)
+    pos = np.arange(len(code)) - heads[seq]
+    before = np.cumsum(length + 1) - (length + 1)  # each word and the space after it
+    at = before - before[heads][seq]
+    size = at[tails] + length[tails]
+    return _Layout(code, seq, pos, at, heads, tails, count, size), enc.dictionary
+
+
+class _Classes(NamedTuple):
+    """What each sequence is, once its leading stop words and its run of titles and demonyms are set aside."""
+
+    first: np.ndarray  # the first word kept
+    first_at: np.ndarray  # its character offset
+    after_lead: np.ndarray  # per occurrence: not a leading stop word
+    in_run: np.ndarray  # per occurrence: in the leading run of titles and demonyms
+    in_name: np.ndarray  # per occurrence: in the name after that run
+    name_at: np.ndarray  # the name's first word, as a position in the sequence
+    name_word: np.ndarray  # the name's first word
+    name_words: np.ndarray  # how many words the name has
+    org: np.ndarray  # an organisation (the whole sequence after its stop words)
+    vote: np.ndarray  # a lone demonym: a vote for its country
+    person: np.ndarray  # a titled person
+    acronym: np.ndarray  # an organisation's acronym
+    other: np.ndarray  # a place or an untitled name
+
+
+def _classify(seqs: list[str], arr: pa.Array, lay: _Layout, w: _Words) -> _Classes:
+    """The class of each sequence by the rules of ``sequences._plan_parts`` for one part, over all at once."""
+    code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.count
+    # leading stop words go, and a lone short or skipped word
+    i_first = lay.least(np.where(w.is_stop[code], n[seq], pos))
+    first_occ = lay.heads + np.minimum(i_first, n - 1)
+    first, first_at = code[first_occ], lay.at[first_occ]
+    alive = (i_first < n) & ~((n - i_first == 1) & w.drops[first])
+    after_lead = pos >= i_first[seq]
+    # a known organisation, or an organisation word unless a title leads a longer name
+    known = pc.is_in(arr, value_set=_KNOWN_ORGS).to_numpy(zero_copy_only=False)
+    shifted = np.flatnonzero(alive & (first_at > 0))
+    known[shifted] = [seqs[k][a:] in KNOWN_ORGS
+                      for k, a in zip(shifted.tolist(), first_at[shifted].tolist(), strict=True)]
+    titled_lead = (n - i_first > 1) & w.is_title[first]
+    org = alive & (known | (lay.any(w.is_org_word[code] & after_lead) & ~titled_lead))
+    rest = alive & ~org
+    # a leading run of titles and demonyms, leaving at least one word
+    lead = w.is_demonym[code] | w.is_title[code]
+    name_at = np.minimum(lay.least(np.where(after_lead & ~lead, pos, n[seq])), n - 1)
+    in_run = after_lead & (pos < name_at[seq]) & rest[seq]
+    titled = lay.any(in_run & w.is_title[code] & ~w.is_demonym[code])
+    name_words = n - name_at
+    name_word = code[lay.heads + name_at]
+    vote = rest & w.is_demonym[first] & (name_words == 1) & (name_word == first)
+    person = rest & ~vote & titled
+    acronym = rest & ~vote & ~person & (name_words == 1) & w.is_acronym[name_word]
+    return _Classes(
+        first=first, first_at=first_at, after_lead=after_lead, in_run=in_run, in_name=pos >= name_at[seq],
+        name_at=name_at, name_word=name_word, name_words=name_words, org=org, vote=vote, person=person,
+        acronym=acronym, other=rest & ~vote & ~person & ~acronym)
+
+
+def _slices(seqs: list[str], start: np.ndarray) -> np.ndarray:
+    """Each sequence from its ``start`` on, as an object array."""
+    surface = objects(seqs, len(seqs))
+    sliced = np.flatnonzero(start > 0)
+    surface[sliced] = objects(
+        (x[a:] for x, a in zip(surface[sliced].tolist(), start[sliced].tolist(), strict=True)), len(sliced))
+    return surface
+
+
+class _Places(NamedTuple):
+    """Which of the other sequences are single words, places or maybe persons, and their candidates."""
+
+    single: np.ndarray  # positions of single words (places unless common words)
+    place: np.ndarray  # positions of longer place names
+    maybe: np.ndarray  # positions of untitled names that may be persons
+    candidates: np.ndarray
+    fixed: np.ndarray
+
+
+def _places(surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes,
+            names: dict[str, tuple[Candidate, ...]]) -> _Places:
+    """Single words are places unless common words; longer names are places, else untitled names."""
+    n_seqs = len(surface)
+    candidates = objects(((),) * n_seqs, n_seqs)
+    fixed = np.full(n_seqs, None, dtype=object)
+    single = np.flatnonzero(c.other & (c.name_words == 1))
+    alone = c.name_word[single].tolist()
+    s_cands = [() if w.candidates[k] and w.is_common[k] and not w.candidates[k][0].is_country else w.candidates[k]
+               for k in alone]
+    candidates[single] = objects(s_cands, len(single))
+    fixed[single] = objects((fixed_choice(x) if x else None for x in s_cands), len(single))
+    multi = np.flatnonzero(c.other & (c.name_words > 1))
+    m_cands = [names.get(x.lower(), ()) for x in surface[multi].tolist()]
+    for i in np.flatnonzero(w.is_generic[lay.code[lay.tails[multi]]]).tolist():  # Hama Province: Hama
+        if not m_cands[i]:
+            m_cands[i] = names.get(surface[multi[i]].rpartition(" ")[0].lower(), ())
+    found = np.array([bool(x) for x in m_cands], dtype=bool)
+    place = multi[found]
+    p_cands = [x for x in m_cands if x]
+    candidates[place] = objects(p_cands, len(place))
+    fixed[place] = objects((fixed_choice(x) for x in p_cands), len(place))
+    maybe = multi[~found & (c.name_words[multi] <= MAX_UNTITLED_WORDS)]
+    return _Places(single, place, maybe, candidates, fixed)
+
+
+def _person_hints(surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes,
+                  maybe: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The surname a titled full name or an untitled name registers, and the particle and fallback hints."""
+    code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.count
+    n_seqs = len(surface)
+    surname = np.full(n_seqs, None, dtype=object)
+    has_surname = c.person & (c.name_words > 1)
+    has_surname[maybe] = True
+    surname[has_surname] = objects(w.text, len(w.text))[code[lay.tails[has_surname]]]
+    # a particle (al, bin, ...) ends some word before the last, or the pattern cannot match
+    particle = np.zeros(n_seqs, dtype=bool)
+    inner_particle = lay.any(w.ends_in_particle[code] & c.in_name & (pos < (n - 1)[seq]))
+    maybe_particle = maybe[inner_particle[maybe]]
+    particle[maybe_particle] = [bool(PARTICLE_RE.search(x)) for x in surface[maybe_particle].tolist()]
+    upper_in_name = lay.any(w.is_upper[code] & c.in_name)
+    fallback = np.zeros(n_seqs, dtype=bool)
+    fallback[maybe] = ((c.name_words <= MAX_FALLBACK_WORDS) & ~w.is_common[c.name_word] & ~upper_in_name
+                       & ~w.is_place[c.name_word])[maybe]
+    return surname, particle, fallback
+
+
 def plan_simple(seqs: list[str]) -> Columns:
     """The plans of sequences without the marks of ``COMPLEX_RE2``, worked out for all of them at once.
 
@@ -99,131 +311,48 @@ def plan_simple(seqs: list[str]) -> Columns:
     a leading run of titles and demonyms (each demonym voting for its country) makes a titled
     person; what is left is a short upper-case organisation, a single word, a place, or an
     untitled name. Python runs once per distinct word, and per sequence only for string slices
-    and look-ups.
+    and look-ups. Each sequence gets one final step (or none), after the votes of its run.
     """
     if not seqs:
         return columns([])
     gaz = gazetteer()
-    names, common = gaz.names, gaz.common_words
-    n_seqs = len(seqs)
     arr = pa.array(seqs, pa.string())
-    split = pc.split_pattern(arr, " ")
-    offsets = split.offsets.to_numpy().astype(np.int64)
-    heads, tails = offsets[:-1], offsets[1:] - 1
-    n = np.diff(offsets)
-    enc = split.values.dictionary_encode()
-    code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    words = enc.dictionary
-    uniq: list[str] = words.to_pylist()
-    # what each distinct word is: set memberships in Arrow, str methods and gazetteer look-ups in Python
-    low = [w.lower() for w in uniq]
-    w_cands = [names.get(w, ()) for w in low]
-    w_len = pc.utf8_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
-    dem_at = pc.index_in(words, value_set=_DEMONYM_WORDS)
-    is_dem = pc.is_valid(dem_at).to_numpy(zero_copy_only=False)
-    w_dem = np.full(len(uniq), None, dtype=object)
-    w_dem[is_dem] = _DEMONYM_CODES[dem_at.drop_null().to_numpy()]
-    is_title = _member(words, _TITLE_WORDS)
-    is_upper = np.array([w.isupper() for w in uniq], dtype=bool)
-    has_place = np.fromiter(map(bool, w_cands), dtype=bool, count=len(uniq))
-    drops = (w_len < 2) | _member(words, _SKIP_WORDS)
-    upper_org = is_upper & (w_len >= 2) & (w_len <= 6) & ~has_place & np.array([w.isalpha() for w in uniq], dtype=bool)
-    loose = np.array([w in common for w in low], dtype=bool)
-    stop = _member(words, _STOP_WORDS)[code]
-    org_word = _member(words, _ORG_WORDS)[code]
-    generic = _member(words, _GENERIC_WORDS)
-    particle_end = pc.match_substring_regex(words, f"(?:{'|'.join(PARTICLES)})$").to_numpy(zero_copy_only=False)[code]
-    # each word'start sequence (seq_of), position in it (pos) and character offset (at); each sequence'start length
-    seq_of = np.repeat(np.arange(n_seqs), n)
-    pos = np.arange(len(code)) - heads[seq_of]
-    span = w_len[code] + 1
-    before = np.cumsum(span) - span
-    at = before - before[heads][seq_of]
-    size = at[tails] + w_len[code[tails]]
-    # leading stop words go, and a lone short or skipped word
-    i_first = np.minimum.reduceat(np.where(stop, n[seq_of], pos), heads)
-    first_at = heads + np.minimum(i_first, n - 1)
-    first = code[first_at]
-    start0 = at[first_at]
-    alive = (i_first < n) & ~((n - i_first == 1) & drops[first])
-    after = pos >= i_first[seq_of]
-    known = pc.is_in(arr, value_set=_KNOWN_ORGS).to_numpy(zero_copy_only=False)
-    shifted = np.flatnonzero(alive & (start0 > 0))
-    known[shifted] = [seqs[k][a:] in KNOWN_ORGS
-                      for k, a in zip(shifted.tolist(), start0[shifted].tolist(), strict=True)]
-    org = alive & (known | (np.logical_or.reduceat(org_word & after, heads) & ~((n - i_first > 1) & is_title[first])))
-    rest = alive & ~org
-    # a leading run of titles and demonyms, leaving at least one word
-    lead = is_dem[code] | is_title[code]
-    i_name = np.minimum(np.minimum.reduceat(np.where(after & ~lead, pos, n[seq_of]), heads), n - 1)
-    in_run = after & (pos < i_name[seq_of]) & rest[seq_of]
-    titled = np.logical_or.reduceat(in_run & is_title[code] & ~is_dem[code], heads)
-    n_name = n - i_name
-    name_word = code[heads + i_name]
-    vote = rest & is_dem[first] & (n_name == 1) & (name_word == first)
-    person = rest & ~vote & titled
-    short_org = rest & ~vote & ~person & (n_name == 1) & upper_org[name_word]
-    other = rest & ~vote & ~person & ~short_org
-    # the final step of each sequence: span and surface
-    start = np.where(org, start0, at[heads + i_name])
-    end = size.copy()
-    surface = objects(seqs, n_seqs)
-    sliced = np.flatnonzero(start > 0)
-    surface[sliced] = objects(
-        (x[a:] for x, a in zip(surface[sliced].tolist(), start[sliced].tolist(), strict=True)), len(sliced))
+    lay, words = _layout(arr)
+    w = _word_facts(words, gaz.names, gaz.common_words)
+    c = _classify(seqs, arr, lay, w)
+    # the final step: from the first kept word for an organisation, else from the name
+    start = np.where(c.org, c.first_at, lay.at[lay.heads + c.name_at])
+    end = lay.size.copy()
+    surface = _slices(seqs, start)
     name = surface.copy()
-    cands = objects(((),) * n_seqs, n_seqs)
-    fixed = np.full(n_seqs, None, dtype=object)
-    # single words: places unless common words; longer names: places, else untitled names
-    single = np.flatnonzero(other & (n_name == 1))
-    alone = name_word[single].tolist()
-    s_cands = [() if c and w in common and not c[0].is_country else c
-               for c, w in zip([w_cands[k] for k in alone], [low[k] for k in alone], strict=True)]
-    cands[single] = objects(s_cands, len(single))
-    fixed[single] = objects((fixed_choice(c) if c else None for c in s_cands), len(single))
-    multi = np.flatnonzero(other & (n_name > 1))
-    m_cands = [names.get(x.lower(), ()) for x in surface[multi].tolist()]
-    for i in np.flatnonzero(generic[code[tails[multi]]]).tolist():  # Hama Province: Hama
-        if not m_cands[i]:
-            m_cands[i] = names.get(surface[multi[i]].rpartition(" ")[0].lower(), ())
-    found = np.array([bool(c) for c in m_cands], dtype=bool)
-    place = multi[found]
-    p_cands = [c for c in m_cands if c]
-    cands[place] = objects(p_cands, len(place))
-    fixed[place] = objects((fixed_choice(c) for c in p_cands), len(place))
-    maybe = multi[~found & (n_name[multi] <= 4)]
-    name[single] = ""
-    name[place] = ""
-    kind = np.full(n_seqs, -1, dtype=np.int8)
-    kind[org | short_org] = ORG
-    kind[person] = PERSON
-    kind[single] = SINGLE
-    kind[place] = PLACE
-    kind[maybe] = MAYBE
-    kind[vote] = VOTE
-    # surnames: the last word of an untitled name or of a titled full name
-    sur = np.full(n_seqs, None, dtype=object)
-    has_sur = person & (n_name > 1)
-    has_sur[maybe] = True
-    sur[has_sur] = objects(uniq, len(uniq))[code[tails[has_sur]]]
-    particle = np.zeros(n_seqs, dtype=bool)
-    # a particle (al, bin, ...) ends some word before the last, or the pattern cannot match
-    in_name = pos >= i_name[seq_of]
-    maybe_particle = maybe[np.logical_or.reduceat(particle_end & in_name & (pos < (n - 1)[seq_of]), heads)[maybe]]
-    particle[maybe_particle] = [bool(PARTICLE_RE.search(x)) for x in surface[maybe_particle].tolist()]
-    upper_after = np.logical_or.reduceat(is_upper[code] & in_name, heads)
-    fallback = np.zeros(n_seqs, dtype=bool)
-    fallback[maybe] = ((n_name <= 3) & ~loose[name_word] & ~upper_after & ~has_place[name_word])[maybe]
+    p = _places(surface, lay, w, c, gaz.names)
+    name[p.single] = ""
+    name[p.place] = ""
+    kind = np.full(len(seqs), -1, dtype=np.int8)
+    kind[c.org | c.acronym] = ORG
+    kind[c.person] = PERSON
+    kind[p.single] = SINGLE
+    kind[p.place] = PLACE
+    kind[p.maybe] = MAYBE
+    kind[c.vote] = VOTE
+    surname, particle, fallback = _person_hints(surface, lay, w, c, p.maybe)
     # a final vote has no span, and names its country
-    start[vote] = 0
-    end[vote] = 0
-    surface[vote] = ""
-    name[vote] = w_dem[first[vote]]
-    # the votes of the run come before the final step
-    runs = np.flatnonzero(in_run & is_dem[code])
-    has = np.flatnonzero(kind >= 0)
-    seq = np.concatenate([seq_of[runs], has])
-    order = np.lexsort((np.concatenate([pos[runs], np.full(len(has), np.iinfo(np.int64).max)]), seq))
+    start[c.vote] = 0
+    end[c.vote] = 0
+    surface[c.vote] = ""
+    name[c.vote] = w.demonym[c.first[c.vote]]
+    final = Columns(np.arange(len(seqs)), kind, start, end, surface, name, p.candidates, p.fixed, surname, particle,
+                    fallback, objects(((),) * len(seqs), len(seqs)))
+    return _with_run_votes(final, lay, w, c)
+
+
+def _with_run_votes(final: Columns, lay: _Layout, w: _Words, c: _Classes) -> Columns:
+    """The steps of every sequence: a vote per demonym of its leading run, in order, then its final step, if any."""
+    runs = np.flatnonzero(c.in_run & w.is_demonym[lay.code])  # occurrences that vote
+    has = np.flatnonzero(final.kind >= 0)  # sequences with a final step
+    seq = np.concatenate([lay.seq[runs], has])
+    # by sequence, then by position (final steps last)
+    order = np.lexsort((np.concatenate([lay.pos[runs], np.full(len(has), np.iinfo(np.int64).max)]), seq))
     k = len(runs)
 
     def column(run_value: object, values: np.ndarray) -> np.ndarray:
@@ -232,9 +361,10 @@ def plan_simple(seqs: list[str]) -> Columns:
         return np.concatenate([head, values[has]])[order]
 
     return Columns(
-        seq[order], column(VOTE, kind), column(0, start), column(0, end), column("", surface),
-        np.concatenate([w_dem[code[runs]], name[has]])[order], column((), cands), column(None, fixed),
-        column(None, sur), column(False, particle), column(False, fallback), objects(((),) * len(seq), len(seq)))
+        seq[order], column(VOTE, final.kind), column(0, final.start), column(0, final.end),
+        column("", final.surface), np.concatenate([w.demonym[lay.code[runs]], final.name[has]])[order],
+        column((), final.candidates), column(None, final.fixed), column(None, final.surname),
+        column(False, final.particle), column(False, final.fallback), objects(((),) * len(seq), len(seq)))
 
 
 #: Sequences whose parts :func:`cut_parts` cannot sliced out as arrays: a tab, a double space, an ``al-`` word.
@@ -324,7 +454,7 @@ def plan_new(seqs: list[str]) -> Columns:
     owner[is_part] = hard_at[parts.seq[at]]
     shift = np.zeros(len(cols.seq), dtype=np.int64)
     shift[is_part] = np.where(cols.kind[is_part] == VOTE, 0, parts.start[at])
-    cols = cols._replace(seq=owner, s=cols.s + shift, e=cols.e + shift)
+    cols = cols._replace(seq=owner, start=cols.start + shift, end=cols.end + shift)
     slow_at = hard_at[slow]
     ones = columns([plan(seqs[k]) for k in slow_at.tolist()])
     ones = ones._replace(seq=slow_at[ones.seq])

@@ -12,6 +12,7 @@ import re
 from functools import partial
 from typing import NamedTuple
 
+from contract.vocab import ORG_SPELLINGS
 from transforms.extract.places import DEMONYMS, Candidate, fixed_choice, gazetteer
 
 _TOKEN = r"[A-Z][\w'’.-]*"
@@ -49,12 +50,13 @@ ORG_WORDS = frozenset(
     "United FC".split()
 )
 KNOWN_ORGS = frozenset(
-    "AFP Reuters AP SANA BBC CNN NATO UN EU OPEC IMF WHO Al Jazeera Twitter Facebook Instagram YouTube Google "
+    "BBC CNN NATO UN EU OPEC IMF WHO Al Jazeera Twitter Facebook Instagram YouTube Google "
     "Microsoft Apple IBM Hezbollah Hamas Taliban Kremlin Pentagon FBI CIA NASA Fifa FIFA Uefa UEFA ITV Sony Nintendo "
     "Chelsea Arsenal Liverpool Everton Fulham Labour Tories Conservatives Democrats Republicans Congress "
-    "Al-Araby Xinhua Anadolu Interfax IRNA Opec Nato".split()
-) | {"Al Jazeera", "White Helmets", "The New Arab", "New Arab", "Islamic State", "Al-Qaeda", "Al Qaeda", "Wall Street",
-     "Downing Street", "White House", "Hayat Tahrir al-Sham", "Free Syrian Army", "Manchester United"}
+    "Al-Araby Opec Nato".split()
+) | set(ORG_SPELLINGS) | {
+    "Al Jazeera", "White Helmets", "The New Arab", "New Arab", "Islamic State", "Al-Qaeda", "Al Qaeda", "Wall Street",
+    "Downing Street", "White House", "Hayat Tahrir al-Sham", "Free Syrian Army", "Manchester United"}
 LEAD_STOP = frozenset(
     "The A An In On At To For From By With But And Or If As Of So Yet After Before When While Since During Under "
     "Over Despite Although Though Because However Meanwhile Earlier Later Last Next This That These Those There "
@@ -106,29 +108,56 @@ def _place_candidates(name: str) -> tuple[Candidate, ...]:
     return found
 
 
+#: A word shorter than this is not a name on its own (a lone ``A`` or ``I``).
+MIN_NAME_CHARS = 2
+#: An all-capital word of at most this many letters that names no place is an organisation (``NATO``, ``UEFA``).
+MAX_ACRONYM_CHARS = 6
+#: An untitled name of at most this many words may be a person (the document decides, a MAYBE step).
+MAX_UNTITLED_WORDS = 4
+#: An untitled name of at most this many words, none all-capital, is a person unless its context says otherwise.
+MAX_FALLBACK_WORDS = 3
+
+
+def _is_acronym(word: str) -> bool:
+    """An all-capital word of :data:`MIN_NAME_CHARS` to :data:`MAX_ACRONYM_CHARS` letters."""
+    return word.isupper() and MIN_NAME_CHARS <= len(word) <= MAX_ACRONYM_CHARS and word.isalpha()
+
+
 #: Step kinds, as codes.
 VOTE, ORG, PERSON, PLACE, SINGLE, MAYBE = range(6)
+
+
+class HyphenPlace(NamedTuple):
+    """A place name inside a hyphenated word (``Idlib-Hama``): its span in the sequence, and its candidates."""
+
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[Candidate, ...]
+    fixed: Candidate | None
 
 
 class Step(NamedTuple):
     """One step of a sequence's plan, with everything that does not depend on context worked out.
 
     ``name`` holds the country code of a VOTE; ``fixed`` is the place the candidates resolve to
-    whatever the context; ``sur`` the surname a PERSON or MAYBE step would register; ``hyphen``
-    the (s, e, surface, cands, fixed) of the place names inside a hyphenated word.
+    whatever the context; ``surname`` the surname a PERSON or MAYBE step would register;
+    ``particle`` and ``fallback`` are the context-free halves of the person test of a MAYBE step
+    (see ``entities._looks_like_person``); ``hyphen_places`` are the place names inside a
+    hyphenated SINGLE word. ``start`` and ``end`` are offsets into the sequence.
     """
 
     kind: int
-    s: int
-    e: int
+    start: int
+    end: int
     surface: str
     name: str
-    cands: tuple[Candidate, ...]
+    candidates: tuple[Candidate, ...]
     fixed: Candidate | None
-    sur: str | None
+    surname: str | None
     particle: bool
     fallback: bool
-    hyphen: tuple[tuple[int, int, str, tuple[Candidate, ...], Candidate | None], ...]
+    hyphen_places: tuple[HyphenPlace, ...]
 
 
 #: Builds a :class:`Step` from a tuple of its fields, skipping the keyword-handling constructor.
@@ -158,7 +187,7 @@ def _place(seq: str, s: int, e: int, cands: tuple[Candidate, ...]) -> Step:
 def _single(seq: str, s: int, e: int, cands: tuple[Candidate, ...],
             parts: list[tuple[int, int, tuple[Candidate, ...]]]) -> Step:
     """A single word: a place (``cands``, or places inside it, ``parts``) unless a person's surname."""
-    hyphen = tuple((hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts) if parts else ()
+    hyphen = tuple(HyphenPlace(hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts) if parts else ()
     return _step((SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False,
                   hyphen))
 
@@ -180,41 +209,7 @@ def plan(seq: str) -> Plan:
     leave the decision to the document: a SINGLE word (a place, or the surname of a person named
     earlier) and a MAYBE person (an untitled name, see ``entities._looks_like_person``).
     """
-    return _plan_token(seq) if " " not in seq and "\t" not in seq else _plan_sequence(seq)
-
-
-def _plan_token(seq: str) -> Plan:
-    """The plan of a one-token sequence (the common case), by set and dictionary look-ups."""
-    end = len(seq)
-    t = _TRAIL_RE.search(seq) if "'" in seq or "’" in seq or "-" in seq else None
-    if t:
-        end = t.start()
-    tok = seq[:end]
-    if tok.endswith(".") and not _ABBREV_RE.fullmatch(tok):
-        tok, end = tok[:-1], end - 1
-    if len(tok) < 2 or tok in LEAD_STOP or tok in SKIP_SINGLE:
-        return ()
-    if tok in KNOWN_ORGS or tok in ORG_WORDS:
-        return (_org(seq, 0, end, tok),)
-    cc = DEMONYMS.get(tok)
-    if cc:
-        return (_vote(cc),)
-    gaz = gazetteer()
-    low = tok.lower()
-    cands = gaz.names.get(low, ())
-    if tok.isupper() and end <= 6 and tok.isalpha() and not cands:
-        return (_org(seq, 0, end, tok),)
-    if cands and low in gaz.common_words and not cands[0].is_country:
-        cands = ()
-    hyphen: list[tuple[int, int, tuple[Candidate, ...]]] = []
-    if not cands and "-" in tok:
-        pos = 0
-        for part in tok.split("-"):
-            found = gaz.names.get(part.lower(), ())
-            if found and part.lower() not in gaz.common_words:
-                hyphen.append((pos, pos + len(part), found))
-            pos += len(part) + 1
-    return (_single(seq, 0, end, cands, hyphen),)
+    return _plan_parts(seq, part_tokens(seq))
 
 
 _CUTS: dict[str, tuple[int, bool]] = {}
@@ -235,11 +230,6 @@ def token_cut(tok: str) -> tuple[int, bool]:
             _CUTS.clear()
         _CUTS[tok] = hit
     return hit
-
-
-def _plan_sequence(seq: str) -> Plan:
-    """The plan of a multi-token sequence: split into parts (:func:`part_tokens`), and plan each."""
-    return _plan_parts(seq, part_tokens(seq))
 
 
 def part_tokens(seq: str) -> list[list[tuple[int, int]]]:
@@ -284,7 +274,7 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> Plan:
             continue
         start = toks[i][0]
         first = words[i]
-        if n - i == 1 and (first in SKIP_SINGLE or len(first) < 2):
+        if n - i == 1 and (first in SKIP_SINGLE or len(first) < MIN_NAME_CHARS):
             continue
         surface = seq[start:end]
         if surface in KNOWN_ORGS or (
@@ -311,7 +301,7 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> Plan:
         if titled:
             steps.append(_person(seq, start, end, " ".join(words)))
             continue
-        if surface.isupper() and 2 <= len(surface) <= 6 and surface.isalpha() and not gaz.names.get(surface.lower()):
+        if _is_acronym(surface) and not gaz.names.get(surface.lower()):
             steps.append(_org(seq, start, end, surface))
             continue
         cands = _place_candidates(surface)
@@ -329,9 +319,9 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> Plan:
             steps.append(_single(seq, start, end, cands, hyphen))
         elif cands:
             steps.append(_place(seq, start, end, cands))
-        elif len(words) <= 4:
+        elif len(words) <= MAX_UNTITLED_WORDS:
             particle = bool(PARTICLE_RE.search(surface))
-            fallback = len(words) <= 3 and words[0].lower() not in common and not any(w.isupper() for w in words) \
-                and not gaz.names.get(words[0].lower())
+            fallback = len(words) <= MAX_FALLBACK_WORDS and words[0].lower() not in common \
+                and not any(w.isupper() for w in words) and not gaz.names.get(words[0].lower())
             steps.append(_maybe(seq, start, end, particle, fallback))
     return tuple(steps)
