@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from contract.schema import TABLES
@@ -18,6 +19,7 @@ from transforms.gcpause import gc_paused
 from transforms.load.parse import Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
+from warehouse.linking import LinkInputs
 
 
 @dataclass
@@ -139,6 +141,22 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+@task(name="link", cache_policy=NO_CACHE)
+def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
+    """Link every document: duplicates, stories, facts, corroborated suggestions and their notes.
+
+    Pure: the inputs come from the warehouse and the results go back to it through
+    :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
+    """
+    from transforms.link.link import link
+    from transforms.link.notes import corroborated_notes
+
+    out = link(inputs.documents, inputs.counts, inputs.numbers)
+    out["story_members"] = out["doc_story"]
+    out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
+    return out
+
+
 @task(name="publish-and-check")
 def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary:
     """Publish the new warehouse atomically, with the run row and check results in it.
@@ -153,9 +171,12 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         if changed:
-            from warehouse.linking import DERIVED_TABLES, relink
+            from transforms.link.notes import NOTED_CHECK
+            from warehouse.linking import DERIVED_TABLES, read_link_inputs, write_links
 
-            linked = relink(con)
+            linked = link_documents(read_link_inputs(con, NOTED_CHECK))
+            derived = {name: linked[name] for name in DERIVED_TABLES}
+            write_links(con, derived, linked["doc_story"], linked["suggestions"], linked["notes"])
             summary.stories = linked["stories"].num_rows
             for name in DERIVED_TABLES:
                 store.write_snapshot(Path(home), summary.run_id, name, linked[name])
