@@ -145,13 +145,20 @@ def _chunks(items: list, size: int) -> list[list]:
 def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
     """Link every document: duplicates, stories, facts, corroborated suggestions and their notes.
 
+    Stories keep the ids they had in the warehouse (see :mod:`transforms.link.identity`).
+
     Pure: the inputs come from the warehouse and the results go back to it through
     :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
     """
+    from transforms.link.identity import inherited_ids, rename_stories
     from transforms.link.link import link
     from transforms.link.notes import corroborated_notes
 
     out = link(inputs.documents, inputs.counts, inputs.numbers)
+    keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
+    out["doc_story"] = rename_stories(out["doc_story"], keep)
+    out["stories"] = rename_stories(out["stories"], keep, sort_by=["story_id"])
+    out["facts"] = rename_stories(out["facts"], keep)
     out["story_members"] = out["doc_story"]
     out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
     return out

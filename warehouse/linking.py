@@ -20,12 +20,13 @@ DERIVED_TABLES = ("doc_links", "stories", "story_members", "facts")
 @dataclass(frozen=True)
 class LinkInputs:
     """What the link step reads: every document's text and metadata, its counts and numbers,
-    and the quality issues of the check it annotates."""
+    the quality issues of the check it annotates, and the story of each document already linked."""
 
     documents: pa.Table
     counts: pa.Table
     numbers: pa.Table
     issues: pa.Table
+    previous: pa.Table
 
 
 def read_link_inputs(con: duckdb.DuckDBPyConnection, noted_check: str) -> LinkInputs:
@@ -39,6 +40,7 @@ def read_link_inputs(con: duckdb.DuckDBPyConnection, noted_check: str) -> LinkIn
         issues=con.sql(
             "SELECT doc_id, start, check_name, detail FROM quality_issues WHERE check_name = ?", params=[noted_check]
         ).to_arrow_table(),
+        previous=con.sql("SELECT doc_id, story_id FROM documents WHERE story_id IS NOT NULL").to_arrow_table(),
     )
 
 
