@@ -215,6 +215,21 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     return summary
 
 
+@task(name="compact-datasets")
+def compact_crowded(home: str) -> None:
+    """Compact the Parquet datasets that have gathered more small parts than the threshold."""
+    from warehouse.compact import compact, needs_compaction
+
+    crowded = needs_compaction(Path(home))
+    if not crowded:
+        return
+    try:
+        for c in compact(Path(home), crowded):
+            get_run_logger().info("compacted %s: %d files -> %d", c.table, c.parts_before, c.files_after)
+    except OSError as exc:  # the run is published; its parts stay as they are until the next compaction
+        get_run_logger().warning("compaction skipped: %s", exc)
+
+
 @flow(name="copydesk-run", log_prints=False)
 def run_pipeline(
     inputs: list[str],
@@ -287,6 +302,7 @@ def run_pipeline(
                 home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at)
             )
             summary = publish_and_check(home, summary, check)
+            compact_crowded(home)
         except BaseException:
             store.abandon(home_path, summary.run_id)
             raise
