@@ -201,3 +201,12 @@ def test_cli_compact(busy_home: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no table 'nope'" in result.output
     result = runner.invoke(app, ["compact", "--home", str(tmp_path / "empty")])
     assert result.exit_code == 2 and "run `copydesk run` first" in result.output
+
+
+def test_five_one_document_runs_add_at_most_one_file_per_table_each(hand_home: Path) -> None:
+    for i in range(5):
+        before = {t: set(wc.parts(hand_home, t)) for t in TABLES}
+        publish_tables(hand_home, f"one{i}", extra_tables(f"one{i}", 1))
+        for table in TABLES:
+            added = set(wc.parts(hand_home, table)) - before[table]
+            assert len(added) <= 1, (i, table, added)
