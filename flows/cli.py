@@ -127,6 +127,39 @@ def check(
     raise typer.Exit(check_home(resolve_home(home), strict=strict, junit=junit, verbose=verbose))
 
 
+@app.command()
+def compact(
+    home: HomeOpt = None,
+    table: Annotated[
+        list[str] | None, typer.Option("--table", help="Only this table (repeatable); default: every dataset.")
+    ] = None,
+) -> None:
+    """Rewrite each Parquet dataset's small parts into a few large files, atomically.
+
+    Readers keep seeing the same rows throughout. Runs do this on their own once a table
+    has more than 64 parts.
+
+    Example: copydesk compact --home ./h
+    """
+    from warehouse.compact import compact as compact_home
+    from warehouse.store import HomeBusy, lock_home
+
+    home_path = resolve_home(home)
+    if not (home_path / "parquet").is_dir():
+        raise _fail(f"no Parquet datasets under {home_path}; run `copydesk run` first")
+    try:
+        with lock_home(home_path):
+            done = compact_home(home_path, table or None)
+    except HomeBusy as exc:
+        raise _fail(str(exc)) from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if not done:
+        typer.echo("nothing to compact: every dataset already has as few files as its size needs")
+    for c in done:
+        typer.echo(f"{c.table}: {c.parts_before} files -> {c.files_after} ({c.bytes / 1e6:.1f} MB)")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from contract.schema import TABLES
@@ -19,6 +20,7 @@ from transforms.gcpause import gc_paused
 from transforms.load.parse import Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
+from warehouse.linking import LinkInputs
 
 
 @dataclass
@@ -140,6 +142,29 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+@task(name="link", cache_policy=NO_CACHE)
+def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
+    """Link every document: duplicates, stories, facts, corroborated suggestions and their notes.
+
+    Stories keep the ids they had in the warehouse (see :mod:`transforms.link.identity`).
+
+    Pure: the inputs come from the warehouse and the results go back to it through
+    :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
+    """
+    from transforms.link.identity import inherited_ids, rename_stories
+    from transforms.link.link import link
+    from transforms.link.notes import corroborated_notes
+
+    out = link(inputs.documents, inputs.counts, inputs.numbers)
+    keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
+    out["doc_story"] = rename_stories(out["doc_story"], keep)
+    out["stories"] = rename_stories(out["stories"], keep, sort_by=["story_id"])
+    out["facts"] = rename_stories(out["facts"], keep)
+    out["story_members"] = out["doc_story"]
+    out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
+    return out
+
+
 @task(name="publish-and-check")
 def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary:
     """Publish the new warehouse atomically, with the run row and check results in it.
@@ -154,9 +179,12 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         if changed:
-            from warehouse.linking import DERIVED_TABLES, relink
+            from transforms.link.notes import NOTED_CHECK
+            from warehouse.linking import DERIVED_TABLES, read_link_inputs, write_links
 
-            linked = relink(con)
+            linked = link_documents(read_link_inputs(con, NOTED_CHECK))
+            derived = {name: linked[name] for name in DERIVED_TABLES}
+            write_links(con, derived, linked["doc_story"], linked["suggestions"], linked["notes"])
             summary.stories = linked["stories"].num_rows
             for name in DERIVED_TABLES:
                 store.write_snapshot(Path(home), summary.run_id, name, linked[name])
@@ -186,6 +214,21 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
         build_data_docs(outcomes, Path(home))
     return summary
+
+
+@task(name="compact-datasets")
+def compact_crowded(home: str) -> None:
+    """Compact the Parquet datasets that have gathered more small parts than the threshold."""
+    from warehouse.compact import compact, needs_compaction
+
+    crowded = needs_compaction(Path(home))
+    if not crowded:
+        return
+    try:
+        for c in compact(Path(home), crowded):
+            get_run_logger().info("compacted %s: %d files -> %d", c.table, c.parts_before, c.files_after)
+    except OSError as exc:  # the run is published; its parts stay as they are until the next compaction
+        get_run_logger().warning("compaction skipped: %s", exc)
 
 
 @flow(name="copydesk-run", log_prints=False)
@@ -260,6 +303,7 @@ def run_pipeline(
                 home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at)
             )
             summary = publish_and_check(home, summary, check)
+            compact_crowded(home)
         except BaseException:
             store.abandon(home_path, summary.run_id)
             raise

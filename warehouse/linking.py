@@ -1,49 +1,88 @@
-"""The link step at publish time: duplicates, stories and facts over the whole warehouse."""
+"""Reading the link step's inputs from the warehouse, and writing what it derives.
+
+Only reads and writes: the rules are in :mod:`transforms.link`, and the flow
+(:func:`flows.pipeline.link_documents`) calls them between the two.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
 from warehouse.store import insert_arrow
 
+#: Tables the link step replaces whole on each run that adds documents.
 DERIVED_TABLES = ("doc_links", "stories", "story_members", "facts")
 
 
-def relink(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
-    """Recompute links, stories and facts for every document, in place; the new tables.
+@dataclass(frozen=True)
+class LinkInputs:
+    """What the link step reads: every document's text and metadata, its counts and numbers,
+    the quality issues of the check it annotates, and the story of each document already linked."""
 
-    Fills ``documents.story_id`` and ``duplicate_of``, and notes in ``quality_issues``
-    when another source of the same story corroborates a malformed number's suggestion.
+    documents: pa.Table
+    counts: pa.Table
+    numbers: pa.Table
+    issues: pa.Table
+    previous: pa.Table
+
+
+def read_link_inputs(con: duckdb.DuckDBPyConnection, noted_check: str) -> LinkInputs:
+    """The link step's inputs from the (new) warehouse; ``noted_check``'s issues only."""
+    return LinkInputs(
+        documents=con.sql(
+            "SELECT doc_id, clean_text, title, published_date, outlet, agencies FROM documents"
+        ).to_arrow_table(),
+        counts=con.sql("SELECT * FROM counts").to_arrow_table(),
+        numbers=con.sql("SELECT * FROM numbers").to_arrow_table(),
+        issues=con.sql(
+            "SELECT doc_id, start, check_name, detail FROM quality_issues WHERE check_name = ?", params=[noted_check]
+        ).to_arrow_table(),
+        previous=con.sql("SELECT doc_id, story_id FROM documents WHERE story_id IS NOT NULL").to_arrow_table(),
+    )
+
+
+def write_links(
+    con: duckdb.DuckDBPyConnection,
+    derived: dict[str, pa.Table],
+    doc_story: pa.Table,
+    suggestions: pa.Table,
+    notes: pa.Table,
+) -> None:
+    """Replace the derived tables and write the link results into documents, numbers and issues.
+
+    ``derived`` holds the new rows of each of :data:`DERIVED_TABLES`; ``doc_story`` each
+    document's ``story_id`` and ``duplicate_of``; ``suggestions`` the ``suggested_value``
+    of numbers (by ``doc_id``, ``start``); ``notes`` the new ``detail`` of quality issues
+    (by ``doc_id``, ``start``, ``check_name``).
     """
-    from transforms.link.link import link
-
-    documents = con.sql("SELECT doc_id, clean_text, title, published_date, outlet, agencies FROM documents")
-    documents = documents.to_arrow_table()
-    counts = con.sql("SELECT * FROM counts").to_arrow_table()
-    numbers = con.sql("SELECT * FROM numbers").to_arrow_table()
-    out = link(documents, counts, numbers)
-    out["story_members"] = out["doc_story"]
     for name in DERIVED_TABLES:
         con.sql(f'DELETE FROM "{name}"')
-        insert_arrow(con, name, out[name])
-    con.register("_doc_story", out["doc_story"])
-    con.register("_suggestions", out["suggestions"])
-    try:
-        con.sql(
+        insert_arrow(con, name, derived[name])
+    updates = {
+        "_doc_story": (
+            doc_story,
             "UPDATE documents SET story_id = s.story_id, duplicate_of = s.duplicate_of "
-            "FROM _doc_story s WHERE documents.doc_id = s.doc_id"
-        )
-        con.sql(
+            "FROM _doc_story s WHERE documents.doc_id = s.doc_id",
+        ),
+        "_suggestions": (
+            suggestions,
             "UPDATE numbers SET suggested_value = s.suggested_value FROM _suggestions s "
-            "WHERE numbers.doc_id = s.doc_id AND numbers.start = s.start"
-        )
-        con.sql(
-            "UPDATE quality_issues SET detail = detail || ' (corroborated by another source in the same story)' "
-            "FROM _suggestions s WHERE quality_issues.doc_id = s.doc_id AND quality_issues.start = s.start "
-            "AND quality_issues.check_name = 'malformed_number' AND detail NOT LIKE '%corroborated%'"
-        )
-    finally:
-        con.unregister("_doc_story")
-        con.unregister("_suggestions")
-    return out
+            "WHERE numbers.doc_id = s.doc_id AND numbers.start = s.start",
+        ),
+        "_notes": (
+            notes,
+            "UPDATE quality_issues SET detail = s.detail FROM _notes s WHERE quality_issues.doc_id = s.doc_id "
+            "AND quality_issues.start = s.start AND quality_issues.check_name = s.check_name",
+        ),
+    }
+    for view, (rows, sql) in updates.items():
+        if rows.num_rows == 0:
+            continue
+        con.register(view, rows)
+        try:
+            con.sql(sql)
+        finally:
+            con.unregister(view)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["run", "sql", "check"]
+COMMANDS = ["run", "sql", "check", "compact"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
