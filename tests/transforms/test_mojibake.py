@@ -146,3 +146,11 @@ def test_nfc_detector_covers_this_python() -> None:
             second = chr(int(parts[1], 16))
             if unicodedata.normalize("NFC", chr(int(parts[0], 16)) + second) == ch:
                 assert unicodedata.category(second).startswith("M") or code in listed, hex(code)
+
+
+def test_re2_classes_cover_pythons() -> None:
+    chars = [chr(c) for c in range(0x3000 + 1)]
+    spaces = [c for c in chars if re.fullmatch(r"\s", c)]
+    words = [c for c in chars if re.fullmatch(r"\w", c)]
+    assert all(pc.match_substring_regex(pa.array(spaces), mojibake._SPACE).to_pylist())
+    assert all(pc.match_substring_regex(pa.array(words), mojibake._WORD).to_pylist())

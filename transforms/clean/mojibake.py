@@ -72,7 +72,7 @@ OTHER_CHARS: frozenset[str] = frozenset(
 _OTHER = re.compile("[" + "".join(map(re.escape, sorted(OTHER_CHARS))) + "]")
 
 #: RE2 stand-ins for Python's Unicode-aware classes, each matching at least as much.
-_SPACE = r"[\s\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_SPACE = r"[\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _WORD = r"[0-9A-Za-z_\x{80}-\x{10ffff}]"
 
 
