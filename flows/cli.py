@@ -52,6 +52,14 @@ def run(
     csv_columns: Annotated[
         str | None, typer.Option(help="Column names, in order, for headerless CSV (e.g. class,title,text).")
     ] = None,
+    backslash_breaks: Annotated[
+        bool | None,
+        typer.Option(
+            "--backslash-breaks/--no-backslash-breaks",
+            help="CSV text uses AG News backslashes (\\ = line break, \\$ = $); default: detected per file.",
+            show_default=False,
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Batches processed in parallel, each in its own process.")] = 1,
@@ -65,7 +73,13 @@ def run(
     home_path = resolve_home(home)
     columns = [c.strip() for c in csv_columns.split(",")] if csv_columns else None
     code = run_flow(
-        list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check, workers=workers
+        list(inputs or []),
+        home_path,
+        csv_columns=columns,
+        backslash_breaks=backslash_breaks,
+        batch_size=batch_size,
+        check=check,
+        workers=workers,
     )
     raise typer.Exit(code)
 

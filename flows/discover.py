@@ -62,8 +62,8 @@ def discover(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
     return [found[k] for k in sorted(found)], sorted(skipped)
 
 
-def read_input(item: InputFile, csv_columns: list[str] | None = None) -> Parsed:
-    """Records (or rejections) from one input file."""
+def read_input(item: InputFile, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None) -> Parsed:
+    """Records (or rejections) from one input file (``backslash_breaks``: see :func:`parse`)."""
     uri = str(item.path)
     try:
         data = item.path.read_bytes()
@@ -76,4 +76,4 @@ def read_input(item: InputFile, csv_columns: list[str] | None = None) -> Parsed:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             return [Rejected(uri, f"corrupt gzip: {exc}", len(data))]
-    return parse(data, uri, item.fmt, csv_columns=csv_columns)
+    return parse(data, uri, item.fmt, csv_columns=csv_columns, backslash_breaks=backslash_breaks)

@@ -59,13 +59,13 @@ def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
 
 @task(name="load-batch", retries=1, retry_delay_seconds=1)
 def load_batch(
-    files: list[InputFile], csv_columns: list[str] | None = None
+    files: list[InputFile], csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
 ) -> tuple[list[Record | Rejected], list[int]]:
     """Read and parse a batch of input files; also how many records each file gave."""
     out: list[Record | Rejected] = []
     per_file: list[int] = []
     for item in files:
-        parsed = read_input(item, csv_columns)
+        parsed = read_input(item, csv_columns, backslash_breaks)
         out.extend(parsed)
         per_file.append(len(parsed))
     return out, per_file
@@ -239,6 +239,7 @@ def run_pipeline(
     check: bool = True,
     csv_columns: list[str] | None = None,
     workers: int = 1,
+    backslash_breaks: bool | None = None,
 ) -> RunSummary:
     """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``.
 
@@ -266,7 +267,7 @@ def run_pipeline(
             part = done_files = 0
             for file_batch in _chunks(files, FILES_PER_LOAD):
                 fresh: list[Record] = []
-                items, per_file = load_batch(file_batch, csv_columns)
+                items, per_file = load_batch(file_batch, csv_columns, backslash_breaks)
                 loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
                 for item in items:
                     summary.inputs_seen += 1

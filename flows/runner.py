@@ -27,7 +27,14 @@ def prefect_env() -> None:
 
 
 def run_flow(
-    inputs: list[str], home: Path, *, csv_columns: list[str] | None, batch_size: int, check: bool, workers: int = 1
+    inputs: list[str],
+    home: Path,
+    *,
+    csv_columns: list[str] | None,
+    batch_size: int,
+    check: bool,
+    workers: int = 1,
+    backslash_breaks: bool | None = None,
 ) -> int:
     """Run the pipeline flow and print its summary; the process exit code."""
     prefect_env()
@@ -49,7 +56,7 @@ def run_flow(
         with one_api_for_all(workers):
             summary = flow_fn(
                 inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
-                workers=workers,
+                workers=workers, backslash_breaks=backslash_breaks,
             )
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)

@@ -40,7 +40,8 @@ def corpus(name: str) -> tuple[list[Record | Rejected], Cleaned]:
         parsed = parse(path.read_bytes(), str(path), "csv", ["class", "title", "text"])
     docs = [r for r in parsed if isinstance(r, Record)]
     sources = [str(r.metadata.get("outlet") or Path(r.source_uri.split("#")[0]).parent.name) for r in docs]
-    return parsed, clean_texts([r.raw_text for r in docs], sources=sources)
+    breaks = [r.backslash_breaks for r in docs]
+    return parsed, clean_texts([r.raw_text for r in docs], sources=sources, backslash_breaks=breaks)
 
 
 def _docs(name: str) -> list[Record]:
@@ -124,4 +125,5 @@ def test_corpus_replay_and_idempotence(name: str) -> None:
     for rec, edits, text in zip(docs, cleaned.edits, cleaned.clean_text, strict=True):
         assert replay(rec.raw_text, edits) == text, rec.source_uri
     sources = [str(r.metadata.get("outlet") or Path(r.source_uri.split("#")[0]).parent.name) for r in docs]
-    assert clean_texts(cleaned.clean_text, sources=sources).clean_text == cleaned.clean_text
+    breaks = [r.backslash_breaks for r in docs]
+    assert clean_texts(cleaned.clean_text, sources=sources, backslash_breaks=breaks).clean_text == cleaned.clean_text

@@ -131,3 +131,32 @@ def test_sample_corpus_parses() -> None:
     assert encodings["leeds_bakery.txt"] == "cp1252" and encodings["rades_cup_final.txt"] == "utf-16"
     assert {Path(p).name for p in skipped} == {"README.md"}
     assert sum(f.stat().st_size for f in Path(files[0].path).parent.rglob("*") if f.is_file()) < 60_000
+
+
+def test_jsonl_strings_with_unicode_line_separators_load_every_record() -> None:
+    texts = ["one\u2028two", "three\u2029four", "five\x85six", "seven\x1cbeight\x1d\x1e", "plain"]
+    lines = [json.dumps({"text": t}, ensure_ascii=False) for t in texts]
+    out = parse(("\r\n".join(lines[:2]) + "\n" + "\n".join(lines[2:]) + "\n").encode(), "u.jsonl", "jsonl")
+    assert all(isinstance(r, Record) for r in out)
+    assert [r.raw_text for r in out] == texts  # type: ignore[union-attr]
+    assert [r.source_uri for r in out] == [f"u.jsonl#{n}" for n in range(1, 6)]
+
+
+BACKSLASHES = r"saved to C:\Users\reports\2020 and the regex \d+ matched 40\% of rows"
+
+
+def test_backslash_convention_is_a_property_of_the_input() -> None:
+    from transforms.clean.clean import clean_texts
+
+    txt = parse(BACKSLASHES.encode(), "a.txt", "txt")
+    jsonl = parse(json.dumps({"title": "A \\ B", "text": BACKSLASHES}).encode(), "a.jsonl", "jsonl")
+    plain_csv = parse(f'title,text\n"A \\ B","{BACKSLASHES}"\n'.encode(), "a.csv", "csv")
+    ag_csv = b'"3","Oil \\$46 #39;s","Stocks rose.\\Oil hit \\$46 a barrel."\n'
+    ag = parse(ag_csv, "ag.csv", "csv", ["class", "title", "text"])
+    forced_off = parse(ag_csv, "ag.csv", "csv", ["class", "title", "text"], backslash_breaks=False)
+    records = [r for r in txt + jsonl + plain_csv + ag + forced_off if isinstance(r, Record)]
+    assert [r.backslash_breaks for r in records] == [False, False, False, True, False]
+    assert [r.title for r in records[1:]] == ["A \\ B", "A \\ B", "Oil $46's", "Oil \\$46's"]
+    clean = clean_texts([r.raw_text for r in records], backslash_breaks=[r.backslash_breaks for r in records])
+    assert clean.clean_text[:3] == [BACKSLASHES] * 3
+    assert clean.clean_text[3:] == ["Stocks rose. Oil hit $46 a barrel.", "Stocks rose.\\Oil hit \\$46 a barrel."]

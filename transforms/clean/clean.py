@@ -42,6 +42,8 @@ class Rule:
     header: bool = False
     #: Batch-level rules learn their per-document fixers from the whole batch first.
     learn: Learner | None = None
+    #: Runs only on documents whose input uses the AG News backslash convention.
+    backslash_only: bool = False
 
 
 def regex_fixer(name: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Fixer:
@@ -140,7 +142,7 @@ RULES: tuple[Rule, ...] = (
         entities.BARE_DETECTOR,
         until_stable(entities.bare_entity_edits, entities.entity_edits),
     ),
-    Rule("fix_backslash_breaks", entities.BACKSLASH_DETECTOR, entities.fix_backslash_breaks),
+    Rule("fix_backslash_breaks", entities.BACKSLASH_DETECTOR, entities.fix_backslash_breaks, backslash_only=True),
     # ftfy reads C1 controls as cp1252 bytes, so they go after it; it can repair `Â\xa0` into
     # a no-break space, and leaves `\xa0Ã©` until that is a space. Its detector flags C1.
     Rule(
@@ -249,17 +251,25 @@ class _Detection:
 
 
 def clean_texts(
-    raw: Sequence[str], rules: Sequence[Rule] = RULES, sources: Sequence[str | None] | None = None
+    raw: Sequence[str],
+    rules: Sequence[Rule] = RULES,
+    sources: Sequence[str | None] | None = None,
+    backslash_breaks: Sequence[bool] | None = None,
 ) -> Cleaned:
     """Clean a batch of raw texts, recording each document's edits over its raw text.
 
     ``sources`` (outlet or folder per document) lets batch rules learn boilerplate
     lines that repeat across one source's documents; without it nothing is learned.
+    ``backslash_breaks`` marks the documents whose input uses the AG News backslash
+    convention; without it no document does.
     """
     current = list(raw)
     srcs: Sequence[str | None] = sources if sources is not None else [None] * len(current)
     if len(srcs) != len(current):
         raise ValueError(f"{len(srcs)} sources for {len(current)} texts")
+    breaks: Sequence[bool] = backslash_breaks if backslash_breaks is not None else [False] * len(current)
+    if len(breaks) != len(current):
+        raise ValueError(f"{len(breaks)} backslash flags for {len(current)} texts")
     edits: list[list[Edit]] = [[] for _ in current]
     header: dict[int, list[str]] = {}
     detection = _Detection(current, rules)
@@ -267,7 +277,11 @@ def clean_texts(
         fixers = rule.learn(current, srcs) if rule.learn else None
         if fixers is not None and not any(fixers):
             continue
+        if rule.backslash_only and not any(breaks):
+            continue
         for i in detection.flagged(k):
+            if rule.backslash_only and not breaks[i]:
+                continue
             fix = fixers[i] if fixers is not None else rule.fix
             if fix is None:
                 continue

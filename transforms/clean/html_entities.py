@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from html.entities import name2codepoint
 
@@ -117,10 +118,37 @@ def bare_entity_edits(text: str) -> list[Edit]:
     return out
 
 
-#: AG News style: a backslash stands for a line break, `\$` for `$`. News text has no
-#: other use for a backslash (none in BBC or Reuters-21578), so every run is repaired.
+#: AG News style: a backslash stands for a line break, `\$` for `$`. A property of the
+#: inputs that use it (see :func:`uses_backslash_breaks`), never of text in general:
+#: elsewhere a backslash is a path, a regex or an escape, and stays.
 _BACKSLASH = re.compile(r"( *)\\+(\$?)( *)")
 BACKSLASH_DETECTOR = r"\\"
+#: The AG News signatures: a dollar escaped before an amount (`\$55bn`), or a backslash
+#: for the break after a sentence (`said.\The`)...
+_AG_SIGNATURE = re.compile(r"\\\$\d|[.!?]\\ ?[\"A-Z]")
+#: ... and what a file using backslashes for something else would hold: a drive path.
+_DRIVE_PATH = re.compile(r"(?<![A-Za-z])[A-Za-z]:\\")
+
+
+def uses_backslash_breaks(texts: Iterable[str]) -> bool:
+    r"""Whether a file's texts follow the AG News backslash convention.
+
+    They do when some text escapes a dollar before an amount (`\$55bn`) or puts a
+    backslash between sentences (`said.\The`), and none holds a drive path (`C:\Users`).
+
+    >>> uses_backslash_breaks(["record \\$55bn", "dwindling\\band"]), uses_backslash_breaks(["said.\\The"])
+    (True, True)
+    >>> uses_backslash_breaks(["record \\$55bn", r"saved to C:\Users"]), uses_backslash_breaks([r"regex \d+"])
+    (False, False)
+    """
+    signed = False
+    for text in texts:
+        if "\\" not in text:
+            continue
+        if _DRIVE_PATH.search(text):
+            return False
+        signed = signed or bool(_AG_SIGNATURE.search(text))
+    return signed
 
 
 def _backslash(m: re.Match[str]) -> str:
@@ -146,12 +174,18 @@ def fix_backslash_breaks(text: str) -> list[Edit]:
     return out
 
 
-def repair_entities(text: str) -> str:
-    """``text`` with entities and AG News backslashes repaired (for titles and metadata).
+def repair_entities(text: str, backslash_breaks: bool = False) -> str:
+    """``text`` with entities repaired, and AG News backslashes if its input uses them.
 
-    >>> repair_entities("Apple #146;s &amp;quot;iPod&quot; at \\$46")
+    For titles and metadata.
+
+    >>> repair_entities("Apple #146;s &amp;quot;iPod&quot; at \\$46", backslash_breaks=True)
     'Apple’s "iPod" at $46'
+    >>> repair_entities("C:\\temp &amp; more")
+    'C:\\temp & more'
     """
-    for fixer in (entity_edits, bare_entity_edits, fix_backslash_breaks):
+    for fixer in (entity_edits, bare_entity_edits):
         text = replay(text, fixer(text))
+    if backslash_breaks:
+        text = replay(text, fix_backslash_breaks(text))
     return text

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from transforms.clean.html_entities import repair_entities
+from transforms.clean.html_entities import repair_entities, uses_backslash_breaks
 from transforms.load.decode import DecodeError, decode_bytes
 from transforms.load.sgml import sgml_records
 
@@ -34,6 +34,8 @@ class Record:
     title: str | None = None
     date: str | None = None
     metadata: dict[str, object] = field(default_factory=dict)
+    #: The input uses the AG News convention: a backslash stands for a line break, ``\$`` for ``$``.
+    backslash_breaks: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,16 @@ FIELD_ALIASES: dict[str, str] = {
 }
 
 
-def _title(value: object) -> str | None:
+def _title(value: object, backslash_breaks: bool = False) -> str | None:
     """A title with entities repaired and whitespace collapsed, or None if blank."""
     if not isinstance(value, str) or not value.strip():
         return None
-    return " ".join(repair_entities(value).split())
+    return " ".join(repair_entities(value, backslash_breaks).split())
 
 
-def _record(fields: dict[str, object], uri: str, fmt: str, encoding: str, line: int) -> Record | Rejected:
+def _record(
+    fields: dict[str, object], uri: str, fmt: str, encoding: str, line: int, backslash_breaks: bool = False
+) -> Record | Rejected:
     """A record from named fields (understood names mapped, others kept as metadata)."""
     known: dict[str, object] = {}
     meta: dict[str, object] = {}
@@ -89,7 +93,8 @@ def _record(fields: dict[str, object], uri: str, fmt: str, encoding: str, line: 
     if isinstance(known.get("source"), str) and str(known["source"]).strip():
         meta["outlet"] = str(known["source"]).strip()
     date = known.get("date")
-    return Record(f"{uri}#{line}", fmt, encoding, text, _title(known.get("title")), str(date) if date else None, meta)
+    title = _title(known.get("title"), backslash_breaks)
+    return Record(f"{uri}#{line}", fmt, encoding, text, title, str(date) if date else None, meta, backslash_breaks)
 
 
 def _decoded(data: bytes, uri: str) -> tuple[str, str] | Rejected:
@@ -111,6 +116,18 @@ def parse_txt(data: bytes, uri: str) -> Parsed:
     return [Record(uri, "txt", encoding, text)]
 
 
+def jsonl_lines(text: str) -> list[str]:
+    r"""The lines of a JSONL text: split at ``\n`` and ``\r\n`` only.
+
+    JSON strings may hold U+2028, U+2029, NEL and the separators ``\x1c``-``\x1e``
+    unescaped, so ``str.splitlines`` (which breaks at all of them) would cut records.
+
+    >>> jsonl_lines('{"a": "x\u2028y"}\r\n{"a": "z\x85"}\n')
+    ['{"a": "x\u2028y"}', '{"a": "z\x85"}', '']
+    """
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def parse_jsonl(data: bytes, uri: str) -> Parsed:
     """One article per JSON object line; blank lines are skipped, bad lines rejected."""
     decoded = _decoded(data, uri)
@@ -118,7 +135,7 @@ def parse_jsonl(data: bytes, uri: str) -> Parsed:
         return [decoded]
     text, encoding = decoded
     out: Parsed = []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(jsonl_lines(text), 1):
         if not line.strip():
             continue
         try:
@@ -145,8 +162,14 @@ def parse_jsonl(data: bytes, uri: str) -> Parsed:
     return out
 
 
-def parse_csv(data: bytes, uri: str, csv_columns: list[str] | None = None) -> Parsed:
-    """One article per CSV row: header row, or ``csv_columns`` for headerless files."""
+def parse_csv(
+    data: bytes, uri: str, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
+) -> Parsed:
+    """One article per CSV row: header row, or ``csv_columns`` for headerless files.
+
+    ``backslash_breaks`` says whether the file uses the AG News backslash convention;
+    None detects it from the file (:func:`~transforms.clean.html_entities.uses_backslash_breaks`).
+    """
     decoded = _decoded(data, uri)
     if isinstance(decoded, Rejected):
         return [decoded]
@@ -162,6 +185,8 @@ def parse_csv(data: bytes, uri: str, csv_columns: list[str] | None = None) -> Pa
         header, rows, first = [c.strip() for c in rows[0]], rows[1:], 2
     else:
         header = []
+    if backslash_breaks is None:
+        backslash_breaks = uses_backslash_breaks(cell for row in rows for cell in row)
     out: Parsed = []
     for n, row in enumerate(rows, first):
         if not any(cell.strip() for cell in row):
@@ -173,7 +198,7 @@ def parse_csv(data: bytes, uri: str, csv_columns: list[str] | None = None) -> Pa
                 )
             )
             continue
-        out.append(_record(dict(zip(header, row, strict=False)), uri, "csv", encoding, n))
+        out.append(_record(dict(zip(header, row, strict=False)), uri, "csv", encoding, n, backslash_breaks))
     if not out:
         out.append(Rejected(uri, "empty: no rows in file", len(data)))
     return out
@@ -206,11 +231,15 @@ def format_of(name: str) -> str | None:
     return ext if ext in PARSERS else None
 
 
-def parse(data: bytes, uri: str, fmt: str, csv_columns: list[str] | None = None) -> Parsed:
+def parse(
+    data: bytes, uri: str, fmt: str, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
+) -> Parsed:
     """Records and rejections from one input file of format ``fmt``.
 
-    ``csv_columns`` names the columns of a headerless CSV file, in order.
+    ``csv_columns`` names the columns of a headerless CSV file, in order;
+    ``backslash_breaks`` forces the AG News backslash convention on or off for CSV
+    files (None: detected per file). Other formats never use it.
     """
     if fmt == "csv":
-        return parse_csv(data, uri, csv_columns)
+        return parse_csv(data, uri, csv_columns, backslash_breaks)
     return PARSERS[fmt](data, uri)
