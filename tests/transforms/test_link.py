@@ -413,3 +413,50 @@ def test_features_in_chunks_give_the_same_links_on_the_bbc_corpus(monkeypatch: p
     monkeypatch.setattr(link_module, "FEATURE_CHUNK", 333)
     chunked = link(docs, empty("counts"), empty("numbers"))
     assert all(whole[k].equals(chunked[k]) for k in whole)
+
+
+PESHAWAR = "A suicide bomber killed 45 people at a crowded market in Peshawar on Monday, police said."
+QUETTA = "A second bomb in three days killed 22 people at the main bus station in Quetta on Wednesday, officials said."
+QUETTA_TOLL = "At least 23 people died in the blast at the main bus station in Quetta, a hospital official said."
+RECAP = (
+    "The attacks are the deadliest in the country this year. The government has ordered extra checkpoints on "
+    "the roads into both cities and closed the schools for the rest of the week, the interior minister said."
+)
+
+
+def test_two_events_under_one_headline_are_two_facts() -> None:
+    """One story, two bombings: their tolls are two facts, and only the two tolls of one bombing conflict."""
+    texts = {
+        "a": f"{PESHAWAR} {RECAP}",
+        "b": f"{QUETTA} It followed Monday's attack, when {PESHAWAR[0].lower()}{PESHAWAR[1:]} {RECAP}",
+        "c": f"{QUETTA_TOLL} {RECAP}",
+    }
+    day = dt.date(2021, 3, 3)
+    docs = documents(
+        [
+            {"doc_id": d, "clean_text": t, "published_date": day, "title": "SECOND PAKISTAN BOMBING KILLS 22"}
+            for d, t in texts.items()
+        ]
+    )
+
+    def at(doc_id: str, number: float, word: str, sentence: str) -> dict:
+        start = texts[doc_id].index(sentence) + sentence.index(word)
+        return {"doc_id": doc_id, "start": start, "end": start + len(word) + 7, "count_type": "KILL",
+                "number": number, "object": "people", "qualifier": "exact"}
+
+    counts = rows_table(
+        "counts",
+        [
+            at("a", 45, "45", PESHAWAR),
+            at("b", 22, "22", QUETTA),
+            at("b", 45, "45", PESHAWAR[1:]),
+            at("c", 23, "23", QUETTA_TOLL),
+        ],
+    )
+    out = link(docs, counts, empty("numbers"))
+    assert out["stories"].num_rows == 1  # one headline, one story
+    kill = sorted(
+        ((f["values"], f["doc_ids"], f["conflicting"]) for f in out["facts"].to_pylist()), key=lambda f: min(f[0])
+    )
+    assert kill == [([22.0, 23.0], ["b", "c"], True), ([45.0, 45.0], ["a", "b"], False)]
+    assert_consistent(out, docs)

@@ -87,6 +87,19 @@ def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray) -> _Featur
     return _Features(concat_sets(shingle_parts), own, name_sets, df, _ev.concat_facts(fact_parts))
 
 
+def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[tuple[str, int], str]:
+    """The sentence of each count, by (doc_id, start): what tells one event from another."""
+    cols = counts.select(["doc_id", "start", "end"]).to_pydict()
+    row = {d: i for i, d in enumerate(ids)}
+    need = sorted({row[d] for d in cols["doc_id"] if d in row})
+    text_of = dict(zip((ids[i] for i in need), texts.take(pa.array(need, pa.int64())).to_pylist(), strict=True))
+    return {
+        (d, s): _facts.count_context(text_of[d] or "", s, e)
+        for d, s, e in zip(cols["doc_id"], cols["start"], cols["end"], strict=True)
+        if d in text_of
+    }
+
+
 def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
     """A code per document at ``rows`` for its source (outlet; unknown outlets share one code)."""
     if "outlet" not in docs.column_names:
@@ -228,7 +241,9 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     return {
         "doc_links": doc_links,
         "stories": stories,
-        "facts": _facts.facts(counts, story_of, dict(zip(ids, outlets, strict=True))),
+        "facts": _facts.facts(
+            counts, story_of, dict(zip(ids, outlets, strict=True)), _count_contexts(ids, texts, counts)
+        ),
         "doc_story": doc_story,
         "suggestions": _facts.suggestions(numbers, story_of),
     }
