@@ -52,6 +52,7 @@ def load_corpus(limit: int | None = None) -> pa.Table:
     return pa.table(
         {
             "doc_id": [hashlib.sha256(r[0].encode()).hexdigest()[:16] for r in rows],
+            "source_uri": [r[0] for r in rows],
             "clean_text": [r[1] for r in rows],
             "title": [r[2] for r in rows],
             "published_date": pa.array([r[3] for r in rows], pa.date32()),

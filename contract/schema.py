@@ -13,7 +13,7 @@ import pyarrow as pa
 from contract import vocab
 
 #: Bumped whenever the contract changes; :mod:`warehouse.migrate` upgrades older warehouses.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 
@@ -208,6 +208,27 @@ TABLES: dict[str, Table] = {
                 _c("doc_id_b", S, "Second document.", False),
                 _c("relation", S, "How the two documents are related.", False, vocab.LINK_RELATIONS),
                 _c("similarity", F64, "Estimated Jaccard similarity of their shingles (0-1).", False),
+                _c(
+                    "reason",
+                    S,
+                    "Evidence that made the link (identical_text, same_text, shared_passage, agency_passage, "
+                    "related_passage, names_and_facts).",
+                ),
+                _c(
+                    "shared_shingles",
+                    I64,
+                    "Word 5-grams of their own wording they share (numbers masked, the source's template "
+                    "wording left out); null for identical texts.",
+                ),
+                _c(
+                    "number_agreement",
+                    F64,
+                    "Of the numbers both texts state in the same words, the share that are the same number "
+                    "(0-1); null when they state none in the same words.",
+                ),
+                _c("shared_key_facts", I64, "Uncommon numbers (amounts, prices, tolls) both texts give."),
+                _c("shared_counts", I64, "Counts (`counts` rows: type, counted head noun, number) both texts give."),
+                _c("shared_names", I64, "Capitalised names both texts use."),
             ),
         ),
         Table(

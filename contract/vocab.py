@@ -49,6 +49,19 @@ SOURCE_FORMATS: tuple[str, ...] = ("txt", "jsonl", "csv", "sgm")
 #: Relations for ``doc_links.relation``.
 LINK_RELATIONS: tuple[str, ...] = ("exact_duplicate", "near_duplicate", "syndicated", "same_story")
 
+#: Evidence that made a ``doc_links`` row (``doc_links.reason``): identical text; nearly the same
+#: text with agreeing numbers; a shared passage of the texts' own (non-template) wording with
+#: agreeing numbers; a shared agency credit with such a passage; a smaller passage of own wording
+#: with mostly agreeing numbers (a later report of one event); shared rare names and key facts.
+LINK_REASONS: tuple[str, ...] = (
+    "identical_text",
+    "same_text",
+    "shared_passage",
+    "agency_passage",
+    "related_passage",
+    "names_and_facts",
+)
+
 #: Status of a ``runs`` row.
 RUN_STATUSES: tuple[str, ...] = ("running", "completed", "failed")
 

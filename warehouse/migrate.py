@@ -32,6 +32,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "Add `story_members` (story of each document) and `check_results.detail`.",
         (create_table_sql("story_members"),),
     ),
+    Migration(
+        4,
+        "Add the evidence of each link to `doc_links` (`reason`, `shared_shingles`, `number_agreement`, "
+        "`shared_key_facts`, `shared_counts`, `shared_names`): nullable columns, added by the plan and "
+        "filled by the link step of the same publish.",
+        (),
+    ),
 )
 
 

@@ -117,7 +117,7 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO date_mentions VALUES (?, ?, ?, ?, ?, ?)",
         ["a", *_span(CLEAN_A, "Thursday"), "Thursday", date, "relative_weekday"],
     )
-    con.execute("INSERT INTO doc_links VALUES ('a', 'b', 'same_story', 0.3)")
+    con.execute("INSERT INTO doc_links (doc_id_a, doc_id_b, relation, similarity) VALUES ('a', 'b', 'same_story', 0.3)")
     con.execute("INSERT INTO stories VALUES ('s1', 'Turkish soldiers killed', ?, 2)", [date])
     con.execute("INSERT INTO facts VALUES ('s1', 'KILL', 'soldiers', [33.0, 34.0], ['a', 'b'], 33.0, true)")
     con.execute("INSERT INTO quality_issues VALUES ('a', 'entity_residue_fixed', 'info', 'fixed ,quot;', NULL, NULL)")

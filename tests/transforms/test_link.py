@@ -190,8 +190,8 @@ def test_exact_duplicates() -> None:
         ]
     )
     out = link(docs, empty("counts"), empty("numbers"))
-    assert out["doc_links"].to_pylist() == [
-        {"doc_id_a": "a", "doc_id_b": "b", "relation": "exact_duplicate", "similarity": 1.0}
+    assert out["doc_links"].select(["doc_id_a", "doc_id_b", "relation", "similarity", "reason"]).to_pylist() == [
+        {"doc_id_a": "a", "doc_id_b": "b", "relation": "exact_duplicate", "similarity": 1.0, "reason": "identical_text"}
     ]
     dup = {r["doc_id"]: r["duplicate_of"] for r in out["doc_story"].to_pylist()}
     assert dup == {"a": "b", "b": None, "c": None}  # b was published first
@@ -235,21 +235,45 @@ def test_unrelated_documents_are_not_linked() -> None:
     assert_consistent(out, docs)
 
 
+NAMED_TEXTS = [
+    "In Qarnabad, the envoy from Veloria said Halvorsen had arrived. " + WIRE,
+    "Halvorsen, who was sent by Veloria to Qarnabad last week, spoke briefly. " + OTHER,
+    "Qarnabad welcomed Halvorsen of Veloria once more. " + THIRD,
+]
+
+
+def killed(doc_id: str, number: float, obj: str) -> dict:
+    """A ``counts`` row: ``number`` of ``obj`` killed, reported by ``doc_id``."""
+    return {"doc_id": doc_id, "start": 0, "end": 10, "count_type": "KILL", "number": number, "object": obj,
+            "qualifier": "exact"}
+
+
 def test_names_link_only_within_days() -> None:
-    """Shared rare names make a story only when the documents are published close together."""
-    texts = [
-        "In Qarnabad, the envoy from Veloria said Halvorsen had arrived. " + WIRE,
-        "Halvorsen, who was sent by Veloria to Qarnabad last week, spoke briefly. " + OTHER,
-        "Qarnabad welcomed Halvorsen of Veloria once more. " + THIRD,
-    ]
+    """Shared rare names and a shared fact make a story only when the documents are published close together."""
     dates = [dt.date(2021, 1, 1), dt.date(2021, 1, 3), dt.date(2021, 2, 1)]
     docs = documents(
-        [{"doc_id": i, "clean_text": t, "published_date": d} for i, t, d in zip("abc", texts, dates, strict=True)]
+        [{"doc_id": i, "clean_text": t, "published_date": d} for i, t, d in zip("abc", NAMED_TEXTS, dates, strict=True)]
     )
-    out = link(docs, empty("counts"), empty("numbers"))
+    counts = rows_table("counts", [killed("a", 2, "Velorian soldiers"), killed("b", 2, "two of its soldiers"),
+                                   killed("c", 2, "soldiers")])
+    out = link(docs, counts, empty("numbers"))
     assert relation(out, "a", "b") == "same_story"
+    link_a_b = next(r for r in out["doc_links"].to_pylist() if r["relation"] == "same_story")
+    assert link_a_b["reason"] == "names_and_facts" and link_a_b["shared_counts"] == 1
     assert relation(out, "a", "c") is None and relation(out, "b", "c") is None
     assert sorted(out["stories"].column("doc_count").to_pylist()) == [1, 2]
+
+
+def test_shared_names_alone_are_not_a_story() -> None:
+    """Documents naming the same people and places, with no fact and no passage in common, stay apart."""
+    day = dt.date(2021, 1, 1)
+    docs = documents(
+        [{"doc_id": i, "clean_text": t, "published_date": day} for i, t in zip("abc", NAMED_TEXTS, strict=True)]
+    )
+    counts = rows_table("counts", [killed("a", 2, "soldiers"), killed("b", 45, "people")])
+    out = link(docs, counts, empty("numbers"))
+    assert out["doc_links"].num_rows == 0
+    assert out["stories"].num_rows == 3
 
 
 @pytest.mark.corpus
@@ -389,3 +413,50 @@ def test_features_in_chunks_give_the_same_links_on_the_bbc_corpus(monkeypatch: p
     monkeypatch.setattr(link_module, "FEATURE_CHUNK", 333)
     chunked = link(docs, empty("counts"), empty("numbers"))
     assert all(whole[k].equals(chunked[k]) for k in whole)
+
+
+PESHAWAR = "A suicide bomber killed 45 people at a crowded market in Peshawar on Monday, police said."
+QUETTA = "A second bomb in three days killed 22 people at the main bus station in Quetta on Wednesday, officials said."
+QUETTA_TOLL = "At least 23 people died in the blast at the main bus station in Quetta, a hospital official said."
+RECAP = (
+    "The attacks are the deadliest in the country this year. The government has ordered extra checkpoints on "
+    "the roads into both cities and closed the schools for the rest of the week, the interior minister said."
+)
+
+
+def test_two_events_under_one_headline_are_two_facts() -> None:
+    """One story, two bombings: their tolls are two facts, and only the two tolls of one bombing conflict."""
+    texts = {
+        "a": f"{PESHAWAR} {RECAP}",
+        "b": f"{QUETTA} It followed Monday's attack, when {PESHAWAR[0].lower()}{PESHAWAR[1:]} {RECAP}",
+        "c": f"{QUETTA_TOLL} {RECAP}",
+    }
+    day = dt.date(2021, 3, 3)
+    docs = documents(
+        [
+            {"doc_id": d, "clean_text": t, "published_date": day, "title": "SECOND PAKISTAN BOMBING KILLS 22"}
+            for d, t in texts.items()
+        ]
+    )
+
+    def at(doc_id: str, number: float, word: str, sentence: str) -> dict:
+        start = texts[doc_id].index(sentence) + sentence.index(word)
+        return {"doc_id": doc_id, "start": start, "end": start + len(word) + 7, "count_type": "KILL",
+                "number": number, "object": "people", "qualifier": "exact"}
+
+    counts = rows_table(
+        "counts",
+        [
+            at("a", 45, "45", PESHAWAR),
+            at("b", 22, "22", QUETTA),
+            at("b", 45, "45", PESHAWAR[1:]),
+            at("c", 23, "23", QUETTA_TOLL),
+        ],
+    )
+    out = link(docs, counts, empty("numbers"))
+    assert out["stories"].num_rows == 1  # one headline, one story
+    kill = sorted(
+        ((f["values"], f["doc_ids"], f["conflicting"]) for f in out["facts"].to_pylist()), key=lambda f: min(f[0])
+    )
+    assert kill == [([22.0, 23.0], ["b", "c"], True), ([45.0, 45.0], ["a", "b"], False)]
+    assert_consistent(out, docs)

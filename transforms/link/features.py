@@ -89,27 +89,39 @@ def _csr(doc: np.ndarray, keys: np.ndarray, n_docs: int, bits: int) -> Sets:
     return Sets(offsets, packed & ((1 << bits) - 1))
 
 
-def shingles(tokens: Tokens, n_docs: int) -> Sets:
-    """Hashed word ``SHINGLE_WORDS``-grams of each document (lower-cased); a shorter text is one shingle."""
-    if n_docs >= 1 << _DOC_BITS:
-        raise ValueError(f"too many documents for {SHINGLE_BITS}-bit shingles: {n_docs}")
+def token_hashes(tokens: Tokens) -> np.ndarray:
+    """A stable 64-bit hash of each (lower-cased) token, as uint64."""
+    if not len(tokens.doc):
+        return np.empty(0, np.uint64)
     encoded = (
         pc.dictionary_encode(pc.utf8_lower(tokens.text)).combine_chunks()
         if isinstance(tokens.text, pa.ChunkedArray)
         else pc.dictionary_encode(pc.utf8_lower(tokens.text))
     )
-    th = _hash_strings(encoded.dictionary)[encoded.indices.to_numpy()] if len(tokens.doc) else np.empty(0, np.uint64)
-    doc, k = tokens.doc, SHINGLE_WORDS
+    return _hash_strings(encoded.dictionary)[encoded.indices.to_numpy()]
+
+
+def window_hashes(th: np.ndarray, doc: np.ndarray, k: int = SHINGLE_WORDS) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions of the ``k``-token windows within one document, and each window's 64-bit hash."""
     n = len(th)
-    if n >= k:
-        h = th[: n - k + 1].copy()
-        for j in range(1, k):
-            h = mix64(h) ^ th[j : n - k + 1 + j]
-        h = mix64(h)
-        valid = doc[: n - k + 1] == doc[k - 1 :]
-        sh_doc, sh = doc[: n - k + 1][valid], h[valid]
-    else:
-        sh_doc, sh = np.empty(0, np.int64), np.empty(0, np.uint64)
+    if n < k:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    h = th[: n - k + 1].copy()
+    for j in range(1, k):
+        h = mix64(h) ^ th[j : n - k + 1 + j]
+    h = mix64(h)
+    valid = np.flatnonzero(doc[: n - k + 1] == doc[k - 1 :])
+    return valid, h[valid]
+
+
+def shingles(tokens: Tokens, n_docs: int) -> Sets:
+    """Hashed word ``SHINGLE_WORDS``-grams of each document (lower-cased); a shorter text is one shingle."""
+    if n_docs >= 1 << _DOC_BITS:
+        raise ValueError(f"too many documents for {SHINGLE_BITS}-bit shingles: {n_docs}")
+    th = token_hashes(tokens)
+    doc, k = tokens.doc, SHINGLE_WORDS
+    start, sh = window_hashes(th, doc, k)
+    sh_doc = doc[start]
     # Texts with fewer than k words: one shingle of all their words.
     counts = np.bincount(doc, minlength=n_docs)
     short = np.flatnonzero((counts > 0) & (counts < k))

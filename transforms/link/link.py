@@ -3,32 +3,29 @@
 Runs over the whole warehouse. Exact duplicates are grouped by their text; the distinct
 texts are shingled (word 5-grams), MinHash-signed and LSH-banded for candidate pairs,
 which are joined by pairs sharing several rare capitalised names; every candidate is then
-verified on the exact shingle sets. See ``docs`` in each submodule for the thresholds.
+verified on the exact sets: its own (non-template) shingles, its numbers and its key facts
+(:mod:`transforms.link.evidence`, which also says why each link was made). See the docs of
+each submodule for the thresholds.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from contract.schema import conform
-from contract.vocab import LINK_RELATIONS
+from contract.vocab import LINK_REASONS, LINK_RELATIONS
+from transforms.link import evidence as _ev
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
 from transforms.link.features import Sets, concat_sets, name_candidates, names, shingles, tokenize
 
-__all__ = ["link", "NEAR_DUPLICATE", "SYNDICATED_JACCARD", "SYNDICATED_CONTAINMENT"]
+__all__ = ["link"]
 
-#: Jaccard of shingle sets at or above which two texts are near duplicates.
-NEAR_DUPLICATE = 0.8
-#: Syndicated: Jaccard at or above this, or containment (shared / smaller set) at or above the next...
-SYNDICATED_JACCARD = 0.15
-SYNDICATED_CONTAINMENT = 0.3
-#: ...with at least this many shared shingles; or a shared agency credit and this many (about a sentence).
-MIN_SHARED_SHINGLES = 5
-AGENCY_SHARED_SHINGLES = 10
 #: LSH candidates whose MinHash estimate is below this are not verified (name candidates always are).
 MIN_ESTIMATE = 0.05
 
@@ -58,31 +55,57 @@ def _exact_groups(texts: pa.Array, order: np.ndarray) -> np.ndarray:
 FEATURE_CHUNK = 2000
 
 
-def _features(texts: pa.Array, rows: np.ndarray) -> tuple[Sets, Sets, np.ndarray]:
-    """Shingle sets and name sets of the texts at ``rows``, and each name's document frequency.
+@dataclass(frozen=True)
+class _Features:
+    """Per-document sets of the distinct texts: shingles, own wording (shingles of the
+    number-masked text, less the source's template wording), names (with each name's
+    document frequency) and numbers."""
+
+    shingles: Sets
+    own: Sets
+    names: Sets
+    name_df: np.ndarray
+    facts: _ev.Facts
+
+
+def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray) -> _Features:
+    """The features of the texts at ``rows``, whose sources have the codes ``sources``.
 
     The texts are tokenised a chunk at a time; only the sets and the name candidates are kept.
     """
-    shingle_parts, candidates = [], []
+    shingle_parts, wording_parts, fact_parts, candidates = [], [], [], []
     for lo in range(0, len(rows), FEATURE_CHUNK):
         tok = tokenize(texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])))
-        shingle_parts.append(shingles(tok, min(FEATURE_CHUNK, len(rows) - lo)))
+        size = min(FEATURE_CHUNK, len(rows) - lo)
+        shingle_parts.append(shingles(tok, size))
+        wording_parts.append(shingles(_ev.number_masked(tok), size))
+        fact_parts.append(_ev.fact_tokens(tok, size))
         candidates.append(name_candidates(tok, lo))
     name_sets, df = names(candidates, len(rows))
-    return concat_sets(shingle_parts), name_sets, df
+    wording = concat_sets(wording_parts)
+    own = _ev.without(wording, _ev.template_mask(wording, sources))
+    return _Features(concat_sets(shingle_parts), own, name_sets, df, _ev.concat_facts(fact_parts))
 
 
-def _relations(
-    inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, agency: np.ndarray, named: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Relation of each verified pair ('' for no link) and its exact Jaccard."""
-    union = size_a + size_b - inter
-    jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-    contain = inter / np.maximum(np.minimum(size_a, size_b), 1)
-    syndicated = (inter >= MIN_SHARED_SHINGLES) & ((jac >= SYNDICATED_JACCARD) | (contain >= SYNDICATED_CONTAINMENT))
-    syndicated |= agency & (inter >= AGENCY_SHARED_SHINGLES)
-    rel = np.select([jac >= NEAR_DUPLICATE, syndicated, named], [NEAR, SYNDICATED, SAME_STORY], "")
-    return rel, jac
+def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[tuple[str, int], str]:
+    """The sentence of each count, by (doc_id, start): what tells one event from another."""
+    cols = counts.select(["doc_id", "start", "end"]).to_pydict()
+    row = {d: i for i, d in enumerate(ids)}
+    need = sorted({row[d] for d in cols["doc_id"] if d in row})
+    text_of = dict(zip((ids[i] for i in need), texts.take(pa.array(need, pa.int64())).to_pylist(), strict=True))
+    return {
+        (d, s): _facts.count_context(text_of[d] or "", s, e)
+        for d, s, e in zip(cols["doc_id"], cols["start"], cols["end"], strict=True)
+        if d in text_of
+    }
+
+
+def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
+    """A code per document at ``rows`` for its source (outlet; unknown outlets share one code)."""
+    if "outlet" not in docs.column_names:
+        return np.zeros(len(rows), np.int64)
+    outlets = pc.fill_null(docs.column("outlet").combine_chunks().take(pa.array(rows)), "")
+    return pc.dictionary_encode(outlets).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, pa.Table]:
@@ -100,7 +123,8 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     exact_pairs = np.stack([rep[exact], exact], axis=1)
 
     uniq = np.flatnonzero(rep == np.arange(n))
-    sh, name_sets, df = _features(texts, uniq)
+    feats = _features(texts, uniq, _source_codes(docs, uniq))
+    sh, name_sets, df = feats.shingles, feats.names, feats.name_df
     sig = _mh.signatures(sh)
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
@@ -108,7 +132,6 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     npairs, _ = _st.same_story(name_sets, df, days[uniq])
     cand = _mh.unique_pairs(np.concatenate([lsh, npairs]))
 
-    sizes = sh.sizes()
     inter = _mh.intersections(sh, cand)
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
     agency_sets = [frozenset(a or ()) for a in agencies]
@@ -124,10 +147,15 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     )
     named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
     named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
-    rel, jac = _relations(inter, sizes[cand[:, 0]], sizes[cand[:, 1]], shares_agency, named)
+    counted = _ev.count_facts(counts, [ids[i] for i in uniq])
+    ev = _ev.pair_evidence(cand, sh, feats.own, feats.facts, counted, name_sets, inter)
+    rel, reason = _ev.classify(ev, shares_agency, named)
+    # One report, one story, one event: text links only within the date window (a form rerun a month
+    # later with the same figures is a new report; identical texts stay exact duplicates).
+    rel[~_st.close_in_time(days, np.stack([gi, gj], axis=1))] = ""
     linked = rel != ""
     text_pairs = np.stack([gi[linked], gj[linked]], axis=1)
-    rel, jac = rel[linked], jac[linked]
+    rel, reason, jac = rel[linked], reason[linked], ev.jaccard[linked]
     timely = _st.close_in_time(days, text_pairs)
     # Story edges: duplicates always; syndicated copies and same-story pairs only within the date window.
     story_edges = np.concatenate([exact_pairs, text_pairs[(rel == NEAR) | timely]])
@@ -147,9 +175,24 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     a_idx = np.concatenate([exact_pairs[:, 0], text_pairs[:, 0]])
     b_idx = np.concatenate([exact_pairs[:, 1], text_pairs[:, 1]])
     lo, hi = np.minimum(a_idx, b_idx), np.maximum(a_idx, b_idx)  # indices follow doc_id order
-    rels = np.concatenate([np.full(len(exact_pairs), EXACT), rel]).astype(object)
-    sims = np.concatenate([np.ones(len(exact_pairs)), jac])
     order = np.lexsort((hi, lo))
+    rels = np.concatenate([np.full(len(exact_pairs), EXACT), rel]).astype(object)
+    reasons = np.concatenate([np.full(len(exact_pairs), LINK_REASONS[0]), reason]).astype(object)
+    sims = np.concatenate([np.ones(len(exact_pairs)), jac])
+    evidence = {  # exact duplicates: the text itself is the evidence (null)
+        col: pa.array(
+            np.concatenate([np.full(len(exact_pairs), np.nan), np.asarray(vals, np.float64)[linked]])[order],
+            pa.float64(),
+            from_pandas=True,
+        )
+        for col, vals in (
+            ("shared_shingles", ev.own_shared),
+            ("number_agreement", ev.slots),
+            ("shared_key_facts", ev.key_facts),
+            ("shared_counts", ev.counts),
+            ("shared_names", ev.names),
+        )
+    }
     ids_arr = np.array(ids, dtype=object)
     doc_links = conform(
         "doc_links",
@@ -159,6 +202,8 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
                 "doc_id_b": pa.array(ids_arr[hi[order]].tolist(), pa.string()),
                 "relation": pa.array(rels[order].tolist(), pa.string()),
                 "similarity": pa.array(np.clip(sims[order], 0.0, 1.0), pa.float64()),
+                "reason": pa.array(reasons[order].tolist(), pa.string()),
+                **evidence,
             }
         ),
     )
@@ -196,7 +241,9 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     return {
         "doc_links": doc_links,
         "stories": stories,
-        "facts": _facts.facts(counts, story_of, dict(zip(ids, outlets, strict=True))),
+        "facts": _facts.facts(
+            counts, story_of, dict(zip(ids, outlets, strict=True)), _count_contexts(ids, texts, counts)
+        ),
         "doc_story": doc_story,
         "suggestions": _facts.suggestions(numbers, story_of),
     }
