@@ -31,7 +31,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, exp
 
 
 def _class(chars: set[str]) -> str:
-    """A character class body (RE2 and Python ``re``) matching exactly ``chars``."""
+    """An RE2 character class body matching exactly ``chars``."""
     codes = sorted(ord(c) for c in chars)
     parts: list[str] = []
     i = 0
