@@ -98,7 +98,7 @@ def main() -> int:
         n = documents(home)
         full = seeds_into(home)
         print(
-            f"{mb:g} MB remix: {n} documents; first run {first:.1f} s ({mb / first:.2f} MB/s), peak RSS {peak} MB; "
+            f"{mb:g} MB remix: {n} documents; first run {first:.1f} s ({mb / first:.3f} MB/s), peak RSS {peak} MB; "
             f"seeds into it {full:.1f} s = {full / empty:.2f}x the empty home (bar 1.5x)"
         )
         before = files_per_table(home)

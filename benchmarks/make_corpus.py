@@ -10,7 +10,11 @@ sentences from that stream, grouped in paragraphs, as long as a source article o
 family, titled and dated after the source of its first sentence. A sentence is used once
 per pass, so two articles share a sentence only by chance, and from the second pass on
 its figures are redrawn (same number of digits, years kept), so a copy never repeats
-another word for word. Every article is unique (checked by its text's hash).
+another word for word. A share of the articles (``--syndicated``, 5% by default) are
+copies of a recent article as another outlet re-publishes it: one sentence dropped, the
+last paragraph cut at times, the outlet's name in the title at times, the same day or
+the next; these are what the link step finds as syndicated copies and stories. Every
+article is unique (checked by its text's hash).
 
 Output under OUT (same articles in every format; ``--formats`` picks which):
 
@@ -155,8 +159,12 @@ class Article:
         first = (self.dateline + " " if self.dateline else "") + self.paragraphs[0]
         return "\n\n".join([first, *self.paragraphs[1:]])
 
+    outlet: str | None = None
+
     @property
     def source(self) -> str:
+        if self.outlet:
+            return self.outlet
         return "Reuters" if self.family == "reuters" else "AG News" if self.family == "ag-news" else "BBC News"
 
 
@@ -196,8 +204,34 @@ class Family:
         return Article(lead.family, title, lead.date, lead.dateline, paragraphs)
 
 
-def remix(corpora: Path, megabytes: float, seed: int) -> Iterator[Article]:
-    """Unique articles until their text totals ``megabytes`` MB (10**6 bytes), deterministically."""
+#: Outlets that re-publish another's article (a syndicated copy).
+REPUBLISHERS = ("The Daily Courier", "Evening Herald", "Metro Wire", "The Valley Post")
+
+
+def _copy(art: Article, rng: random.Random) -> Article:
+    """A syndicated copy: another outlet's title, one sentence dropped, the last paragraph cut at times."""
+    paragraphs = list(art.paragraphs)
+    sentences = [(i, sent) for i, p in enumerate(paragraphs) for sent in _sentences(p)]
+    drop = rng.randrange(len(sentences))
+    kept: dict[int, list[str]] = {}
+    for n, (i, sent) in enumerate(sentences):
+        if n != drop:
+            kept.setdefault(i, []).append(sent)
+    paragraphs = [" ".join(kept[i]) for i in sorted(kept)]
+    if len(paragraphs) > 2 and rng.random() < 0.5:
+        paragraphs = paragraphs[:-1]
+    outlet = rng.choice(REPUBLISHERS)
+    title = art.title if rng.random() < 0.5 else f"{art.title} | {outlet}"
+    day = art.date + dt.timedelta(days=rng.choice((0, 0, 1)))
+    return Article(art.family, title, day, art.dateline, paragraphs, outlet)
+
+
+def remix(corpora: Path, megabytes: float, seed: int, syndicated: float = 0.05) -> Iterator[Article]:
+    """Unique articles until their text totals ``megabytes`` MB (10**6 bytes), deterministically.
+
+    A share ``syndicated`` of them are copies of another article of the remix, as
+    re-published by another outlet (see :func:`_copy`).
+    """
     rng = random.Random(seed)
     sources = load_sources(corpora)
     by_family: dict[str, list[Source]] = {}
@@ -207,8 +241,13 @@ def remix(corpora: Path, megabytes: float, seed: int) -> Iterator[Article]:
     families = [Family(by_family[f], random.Random(f"{seed}-{f}")) for f in names]
     weights = [sum(len(x) for s in by_family[f] for p in s.paragraphs for x in p) for f in names]
     target, total, seen = megabytes * 1_000_000, 0, set()
+    recent: list[Article] = []
     while total < target:
-        art = rng.choices(families, weights)[0].article()
+        if recent and rng.random() < syndicated:
+            art = _copy(rng.choice(recent), rng)
+        else:
+            art = rng.choices(families, weights)[0].article()
+            recent = [*recent[-199:], art]
         text = art.title + "\n\n" + art.body + "\n"
         key = hashlib.sha256(text.encode()).digest()
         if key in seen:
@@ -294,7 +333,12 @@ class Writer:
 
 
 def make_corpus(
-    out: Path, megabytes: float, seed: int = 7, formats: list[str] | None = None, corpora: Path = CORPORA
+    out: Path,
+    megabytes: float,
+    seed: int = 7,
+    formats: list[str] | None = None,
+    corpora: Path = CORPORA,
+    syndicated: float = 0.05,
 ) -> dict[str, object]:
     """Write the remix under ``out`` (which must be empty or absent); its manifest."""
     formats = list(formats or FORMATS)
@@ -302,10 +346,16 @@ def make_corpus(
         raise SystemExit(f"{out} is not empty; give a new folder")
     out.mkdir(parents=True, exist_ok=True)
     writer = Writer(out, formats)
-    for art in remix(corpora, megabytes, seed):
+    for art in remix(corpora, megabytes, seed, syndicated):
         writer.add(art)
     writer.close()
-    manifest = {"seed": seed, "megabytes": megabytes, "articles": writer.n, "bytes": writer.bytes}
+    manifest = {
+        "seed": seed,
+        "megabytes": megabytes,
+        "syndicated": syndicated,
+        "articles": writer.n,
+        "bytes": writer.bytes,
+    }
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return manifest
 
@@ -316,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mb", type=float, default=20.0, help="article text to write, in MB (10**6 bytes)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: " + ",".join(FORMATS))
+    ap.add_argument("--syndicated", type=float, default=0.05, help="share of articles that are syndicated copies")
     ap.add_argument("--corpora", type=Path, default=CORPORA)
     args = ap.parse_args(argv)
     if not args.corpora.exists():
@@ -325,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(formats) - set(FORMATS)
     if unknown:
         ap.error(f"unknown format(s): {', '.join(sorted(unknown))}")
-    print(json.dumps(make_corpus(args.out, args.mb, args.seed, formats, args.corpora)))
+    print(json.dumps(make_corpus(args.out, args.mb, args.seed, formats, args.corpora, args.syndicated)))
     return 0
 
 

@@ -72,3 +72,15 @@ def test_same_seed_same_bytes_other_seed_other_articles(remix: tuple[Path, dict]
     assert all((out / "txt" / n).read_bytes() == (tmp_path / "again" / "txt" / n).read_bytes() for n in names)
     other = {p.read_bytes() for p in (tmp_path / "other" / "txt").iterdir()}
     assert len(other & {(out / "txt" / n).read_bytes() for n in names}) == 0
+
+
+def test_a_share_are_syndicated_copies_of_another_article(remix: tuple[Path, dict]) -> None:
+    out, manifest = remix
+    records = _records(out / "jsonl")
+    copies = [r for r in records if r.metadata.get("outlet") in _make_corpus().REPUBLISHERS]
+    assert 0.02 * len(records) <= len(copies) <= 0.1 * len(records)
+    bodies = [" ".join(r.raw_text.split()) for r in records]
+    for copy in copies[:20]:
+        first = " ".join(copy.raw_text.split("\n\n")[1].split()) if "\n\n" in copy.raw_text else ""
+        if first:  # its second paragraph appears in another article (the original), whole
+            assert sum(first in b for b in bodies) >= 2
