@@ -22,6 +22,10 @@ _PASSIVE: dict[str, str] = {
     r"affected": "AFFECT",
     r"protested|marched|rallied|demonstrated|took to the streets": "PROTEST",
     r"seized|confiscated|impounded": "SEIZE",
+    r"dead or missing|died or were missing|died or went missing|killed or missing|killed or reported missing|"
+    r"dead or unaccounted for|missing or dead|missing, presumed dead|are missing|were missing|is missing|"
+    r"was missing|remain missing|remained missing|still missing|reported missing|went missing|"
+    r"unaccounted for": "MISSING",
 }
 #: Active verbs that precede the counted noun ("killed at least four civilians").
 _ACTIVE: dict[str, str] = {
@@ -41,6 +45,7 @@ _NOUNS: dict[str, str] = {
     r"hostages": "KIDNAP",
     r"refugees|displaced people|displaced persons|evacuees": "DISPLACED",
     r"protesters|protestors|demonstrators|marchers": "PROTEST",
+    r"dead or missing|dead and missing": "MISSING",
 }
 _QUALIFIER_WORDS: dict[str, str] = {
     "at least": "at_least", "no fewer than": "at_least", "a minimum of": "at_least", "no less than": "at_least",
@@ -49,6 +54,9 @@ _QUALIFIER_WORDS: dict[str, str] = {
     "about": "about", "around": "about", "some": "about", "approximately": "about", "roughly": "about",
     "an estimated": "about", "estimated": "about", "almost": "nearly", "nearly": "nearly", "close to": "nearly",
     "just under": "nearly", "up to": "up_to", "as many as": "up_to",
+    "up to a total of": "up_to", "a total of": "exact", "well over": "more_than", "just over": "more_than",
+    "slightly more than": "more_than", "well above": "more_than", "no more than": "up_to", "not more than": "up_to",
+    "at most": "up_to", "a maximum of": "up_to", "fewer than": "up_to", "less than": "up_to",
 }
 assert set(_QUALIFIER_WORDS.values()) <= set(QUALIFIERS)
 assert {*_PASSIVE.values(), *_ACTIVE.values(), *_NOUNS.values()} <= set(COUNT_TYPES)
@@ -67,8 +75,11 @@ def _lookup(table: dict[str, str], phrase: str) -> str:
 
 _STOP = r"(?:in|on|at|to|from|with|by|for|after|before|since|during|than|under|near|over|across|inside|outside|" \
         r"around|including|into|through|between|against|among|without|within|following|because|amid|" \
-        r"yesterday|today|last|earlier|later|overnight|said|says|that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|their|his|her|it|they|which|per|year|years)"
-_WORD = rf"(?!{_STOP}\b)[A-Za-z][\w'-]*"
+        r"yesterday|today|last|earlier|later|overnight|said|says|also|still|now|reportedly|already|mostly|mainly|only|" \
+        r"just|even|again|then|there|here|so|too|yet|that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|their|his|her|it|they|which|per|year|years)"
+#: Adverbs in -ly end a noun phrase ("the two men starkly demonstrated"); a few nouns end so too.
+_ADVERB = r"(?!(?:family|ally|assembly|supply|rally|Italy|July)\b)[a-z]+ly\b"
+_WORD = rf"(?!{_STOP}\b)(?!{_ADVERB})[A-Za-z][\w'-]*"
 _OBJ = (rf"(?:\s+of\s+(?:its|their|the|our|his|her|whom|them))?(?:\s+{_WORD}){{0,3}}?"
         rf"(?:\s+and(?:\s+{_WORD}){{1,2}}?)?(?:\s+(?:from|in)\s+[A-Z]\w+)?")
 _APPOSITION = r"(?:,\s+(?:including|among them|many of them|most of them|mostly)\s+[^,.;\n]{1,50},)?"
@@ -93,7 +104,8 @@ _NEG_RE = re.compile(rf"\b(?:{_NEG_OR_MODAL})\b", re.I)
 _TRIGGER = (
     r"kill|dead|death|died|perish|slain|massacr|execut|lives|wound|injur|hurt|hospital|maim|"
     r"arrest|detain|jail|custody|rounded|kidnap|abduct|hostage|displac|flee|fled|homeless|"
-    r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|fatalit"
+    r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|fatalit|missing|" \
+    r"unaccounted|losses"
 )
 _TRIGGER_RE = re.compile(_TRIGGER, re.I)
 # A match ends at the window's end: led by ``(?s:.*)``, ``match`` tries the positions from there back,
@@ -108,6 +120,22 @@ _TOLL_RE = re.compile(
     rf"displaced|arrested|detained|kidnapped))\b[^.;\n]{{0,100}}?\b(?:to|at|of|reached|is|was|stood at)\s+$",
     re.I,
 )
+#: A total brought up to date: "taking its losses this month alone to 19", "bringing the toll to 30".
+_RUNNING_TOTAL_RE = re.compile(
+    r"\b(?:taking|bringing|raising|pushing|lifting)\s+(?:its|the|their|his|her|our)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:losses|toll|total|tally|casualties)\b[^.;\n]{0,40}?\s+to\s+$", re.I)
+#: A period that runs to the time of writing, just after a count: the count is a total over it.
+_PERIOD_RE = re.compile(
+    r"[^,;.]{0,40}?\b(?:(?:so\s+far\s+)?this\s+(?:week|month|year)|so\s+far|to\s+date|"
+    r"since\s+the\s+(?:start|beginning)\s+of|(?:in|over|during)\s+the\s+(?:past|last)\s+(?:[\w-]+\s+)?"
+    r"(?:days|weeks|months|years))\b", re.I)
+#: Verbs that mean "showed" or "recovered" when they take an object: "the two men starkly demonstrated the view".
+_NOT_PROTEST_VERBS = {"demonstrated", "rallied"}
+_TRANSITIVE_RE = re.compile(
+    r"\s+(?:the|a|an|that|how|what|why|its|their|his|her|our|this|these|those|some|no|again|strongly|"
+    r"to\s+(?:beat|win|take|finish|close|end|draw|level|record|a|the))\b", re.I)
+#: A paragraph break: a blank line or a new indented line. A count never crosses one; a wrapped line it does.
+_BREAK_RE = re.compile(r"\n\s*\n|\n[ \t]")
 _NAME_NUMBER_RE = re.compile(r"\s+[A-Z]")
 _NAME_BEFORE_RE = re.compile(r"([A-Z]\w+)\s+$")
 
@@ -149,7 +177,7 @@ class Count(NamedTuple):
 def _clean_object(obj: str) -> str | None:
     """The counted noun phrase without leading ``of its`` and trailing space, or None."""
     obj = re.sub(r"^(?:of\s+(?:its|their|the|our|his|her|whom|them)\s+)", "", obj.strip(), flags=re.I)
-    return obj or None
+    return " ".join(obj.split()) or None
 
 
 def _countable(text: str, n: Number) -> bool:
@@ -212,19 +240,21 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         j = bisect_left(triggers, n.end)
         trigger_ahead = j < len(triggers) and triggers[j] < end
         m = _PASSIVE_RE.match(text, n.end) if trigger_ahead or _UNTRIGGERED_RE.search(text, n.end, end) else None
-        if m and not _NEG_RE.search(m["aux"]) and "\n" not in m[0]:
+        if m and not _NEG_RE.search(m["aux"]) and not _BREAK_RE.search(m[0]) \
+                and not (m["verb"].lower() in _NOT_PROTEST_VERBS and _TRANSITIVE_RE.match(text, m.end())):
             ctype = _lookup(_PASSIVE, m["verb"])
             count = Count(start, m.end(), ctype, number, _clean_object(m["obj"]), qualifier)
         if count is None:
             a = _ACTIVE_RE.search(left) if ends_with(left, _ACTIVE_ENDINGS, fold_case=True) else None
             o = _ACTIVE_OBJ_RE.match(text, n.end) if a else None
-            if a and o is not None and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())):
+            if a and o is not None and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())) \
+                    and not _BREAK_RE.search(text, offset + a.start("verb"), o.end()):
                 begin = offset + a.start("verb")
                 obj = _clean_object(o["obj"]) if o["obj"] else None
                 count = Count(begin, o.end() if obj else n.end, _lookup(_ACTIVE, a["verb"]), number, obj, qualifier)
         if count is None:
             m = _NOUN_RE.match(text, n.end) if trigger_ahead else None
-            if m and "\n" not in m[0]:
+            if m and not _BREAK_RE.search(m[0]):
                 noun = m["verb"].lower()
                 obj = _clean_object(m[0] if noun not in _NOT_OBJECT_NOUNS else m["obj"])
                 count = Count(start, m.end(), _lookup(_NOUNS, m["verb"]), number, obj, qualifier)
@@ -236,6 +266,14 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
                 ctype = _lookup(_PASSIVE, t["verb"]) if t["verb"] else "KILL"
                 obj = _clean_object(t["obj"]) if t["obj"] else None
                 count = Count(t.start(), n.end, ctype, number, obj, qualifier)
+        if count is None and any(w in left.lower() for w in ("losses", "toll", "total", "tally", "casualties")):
+            t = _RUNNING_TOTAL_RE.search(left)
+            if t and not _BREAK_RE.search(t[0]):
+                obj = last_obj[1] if last_obj and n.start - last_obj[0] < 200 else None
+                count = Count(offset + t.start(), n.end, "KILL", number, obj, "running_total")
+        if count is not None and count.qualifier == "exact" and _PERIOD_RE.match(text, count.end) \
+                and not _BREAK_RE.search(_PERIOD_RE.match(text, count.end)[0]):
+            count = count._replace(qualifier="running_total")
         if count is None or _HEDGE_RE.search(text, max(0, count.start - 50), count.start):
             continue
         obj = count.object
