@@ -75,8 +75,10 @@ def _lookup(table: dict[str, str], phrase: str) -> str:
 
 _STOP = r"(?:in|on|at|to|from|with|by|for|after|before|since|during|than|under|near|over|across|inside|outside|" \
         r"around|including|into|through|between|against|among|without|within|following|because|amid|" \
-        r"yesterday|today|last|earlier|later|overnight|said|says|also|still|now|reportedly|already|mostly|mainly|only|" \
-        r"just|even|again|then|there|here|so|too|yet|that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|their|his|her|it|they|which|per|year|years)"
+        r"yesterday|today|last|earlier|later|overnight|said|says|also|still|now|reportedly|already|mostly|mainly|" \
+        r"only|just|even|again|then|there|here|so|too|yet|" \
+        r"that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|" \
+        r"their|his|her|it|they|which|per|year|years)"
 #: Adverbs in -ly end a noun phrase ("the two men starkly demonstrated"); a few nouns end so too.
 _ADVERB = r"(?!(?:family|ally|assembly|supply|rally|Italy|July)\b)[a-z]+ly\b"
 _WORD = rf"(?!{_STOP}\b)(?!{_ADVERB})[A-Za-z][\w'-]*"
