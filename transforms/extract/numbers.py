@@ -89,19 +89,38 @@ def words_to_number(words: str) -> float | None:
     return float(total + current) if seen else None
 
 
-def regroup(digits: str) -> tuple[float, bool, float | None]:
+def _stray_digit(group: str) -> str | None:
+    """A four-digit group with one digit typed twice, as three digits; None when that is not one reading.
+
+    >>> _stray_digit("0000"), _stray_digit("2334"), _stray_digit("8923"), _stray_digit("1122")
+    ('000', '234', None, None)
+    """
+    fixes = {group[:i] + group[i + 1 :] for i in range(3) if group[i] == group[i + 1]}
+    return fixes.pop() if len(fixes) == 1 else None
+
+
+def regroup(digits: str, price: bool = False) -> tuple[float, bool, float | None]:
     """Value, malformed flag and suggested value of a comma-grouped number.
 
-    >>> regroup("950,0000"), regroup("1,234.5")
-    ((9500000.0, True, 950000.0), (1234.5, False, None))
+    A suggestion is made only where the figure itself supports one: a price or rate (``price``,
+    written after a currency sign) with one comma is a decimal comma (``$1,8923`` is 1.8923);
+    otherwise a four-digit group with one doubled digit lost a stray digit (``950,0000`` is
+    950,000). Any other malformed figure gets no suggestion.
+
+    >>> regroup("950,0000"), regroup("1,234.5"), regroup("1,8923", price=True), regroup("1,8923")
+    ((9500000.0, True, 950000.0), (1234.5, False, None), (18923.0, True, 1.8923), (18923.0, True, None))
     """
     whole, _, frac = digits.partition(".")
     groups = whole.split(",")
     value = float("".join(groups) + ("." + frac if frac else ""))
     if all(len(g) == 3 for g in groups[1:]):
         return value, False, None
-    fixed = [g[:3] if len(g) == 4 and g.endswith("0") else g for g in groups]
-    return value, True, float("".join(fixed) + ("." + frac if frac else ""))
+    if price and len(groups) == 2 and not frac:
+        return value, True, float(".".join(groups))
+    fixed = [g if len(g) == 3 else _stray_digit(g) for g in groups[1:]]
+    if any(g is None for g in fixed):
+        return value, True, None
+    return value, True, float("".join([groups[0], *fixed]) + ("." + frac if frac else ""))  # type: ignore[list-item]
 
 
 class Parsed(NamedTuple):
@@ -139,7 +158,7 @@ def parse(match: str) -> Parsed | None:
         return None
     malformed, suggested = False, None
     if grp:
-        value, malformed, suggested = regroup(grp)
+        value, malformed, suggested = regroup(grp, price=bool(cur))
         num = "grp"
     elif dig:
         value = float(dig)
