@@ -118,8 +118,11 @@ def evaluate_fields(path: Path = GOLDEN) -> FieldReport:
         report.expected += len(want)
         left = list(want)
         for g in sorted(got, key=lambda g: g not in want):  # exact matches pair first
-            hit = next((w for w in left if w == g), None) or next(
-                (w for w in left if w[1] == g[1] and w[0] == g[0]), None) or next((w for w in left if w[1] == g[1]), None)
+            hit = (
+                next((w for w in left if w == g), None)
+                or next((w for w in left if w[1] == g[1] and w[0] == g[0]), None)
+                or next((w for w in left if w[1] == g[1]), None)
+            )
             if hit is None:
                 report.errors.append(f"FP {g} in: {case['text'][:100]!r}")
                 continue
