@@ -212,7 +212,7 @@ def facts(
     )
 
 
-_GROUPED_RE = re.compile(r"\d{1,3}(?:,\d{3,4})+(?:\.\d+)?")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:,\d{3,})+(?:\.\d+)?")
 
 
 def readings(surface: str, value: float) -> set[float]:
