@@ -36,3 +36,15 @@ def test_sample_size_and_share_suggested() -> None:
     suggested = sum(_figure(c).suggested_value is not None for c in CASES)
     # the share is reported in benchmarks/README.md: 21 of 36 (58%), every one right
     assert suggested == sum(c["truth"] is not None for c in CASES) == 21
+
+
+def test_issue_for_a_figure_without_suggestion() -> None:
+    from tests.transforms.extract.test_extract import docs_table
+    from transforms.extract.extract import extract
+
+    out = extract(docs_table(["Net 1,742,000 vs 1,1512,000 in the year.", "Some 950,0000 civilians have fled."]))
+    details = sorted(out["quality_issues"].column("detail").to_pylist())
+    assert details == [
+        "bad digit grouping in '1,1512,000'; no suggested value (the figure does not tell what was meant)",
+        "bad digit grouping in '950,0000'; suggested value 950000",
+    ]
