@@ -147,10 +147,12 @@ TABLES: dict[str, Table] = {
             (
                 _c("doc_id", S, "Document.", False),
                 *_SPAN,
-                _c("count_type", S, "Count type (GDELT-style).", False, vocab.COUNT_TYPES),
+                _c("count_type", S, "Count type (GDELT-style; MISSING: missing, or dead and missing together).", False,
+                   vocab.COUNT_TYPES),
                 _c("number", F64, "How many.", False),
                 _c("object", S, "Who or what was counted (`Turkish soldiers`)."),
-                _c("qualifier", S, "How the text qualifies the number.", False, vocab.QUALIFIERS),
+                _c("qualifier", S, "How the text qualifies the number (running_total: an otherwise exact total over a "
+                   "period up to the time of writing, `19 soldiers killed this month`).", False, vocab.QUALIFIERS),
             ),
             key=("doc_id", "start", "count_type"),
         ),
@@ -259,7 +261,7 @@ TABLES: dict[str, Table] = {
             (
                 _c("story_id", S, "Story.", False),
                 _c("count_type", S, "Count type.", False, vocab.COUNT_TYPES),
-                _c("object", S, "Who or what was counted."),
+                _c("object", S, "Who or what was counted; ` (running total)` after it for running totals."),
                 _c("values", pa.list_(F64), "The values reported, one per document.", False),
                 _c("doc_ids", pa.list_(S), "The documents reporting them, in the same order.", False),
                 _c("consensus", F64, "The value most sources agree on."),

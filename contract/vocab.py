@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-#: GDELT-style count types for ``counts.count_type``.
+#: GDELT-style count types for ``counts.count_type``; ``MISSING`` is people missing, or a figure of dead
+#: and missing together ("1,000 people died or were missing"), which is not a count of the killed.
 COUNT_TYPES: tuple[str, ...] = (
     "KILL",
     "WOUND",
@@ -20,10 +21,12 @@ COUNT_TYPES: tuple[str, ...] = (
     "AFFECT",
     "PROTEST",
     "SEIZE",
+    "MISSING",
 )
 
-#: Qualifiers for ``counts.qualifier``.
-QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "about", "nearly", "up_to")
+#: Qualifiers for ``counts.qualifier``; ``running_total`` marks an otherwise exact total over a period
+#: that runs to the time of writing ("19 soldiers killed this month"), not the count of one day.
+QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "about", "nearly", "up_to", "running_total")
 
 #: Severity levels, by name.
 ERROR, WARNING, INFO = "error", "warning", "info"

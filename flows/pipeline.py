@@ -154,6 +154,7 @@ def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
     from transforms.link.identity import inherited_ids, rename_stories
     from transforms.link.link import link
     from transforms.link.notes import corroborated_notes
+    from transforms.link.story_dates import story_dates
 
     out = link(inputs.documents, inputs.counts, inputs.numbers)
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
@@ -162,6 +163,7 @@ def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
     out["facts"] = rename_stories(out["facts"], keep)
     out["story_members"] = out["doc_story"]
     out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
+    out["story_dates"] = story_dates(inputs.documents, out["doc_story"])  # undated documents dated by their story
     return out
 
 
@@ -184,7 +186,9 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
             linked = link_documents(read_link_inputs(con, NOTED_CHECK))
             derived = {name: linked[name] for name in DERIVED_TABLES}
-            write_links(con, derived, linked["doc_story"], linked["suggestions"], linked["notes"])
+            write_links(
+                con, derived, linked["doc_story"], linked["suggestions"], linked["notes"], linked["story_dates"]
+            )
             summary.stories = linked["stories"].num_rows
             for name in DERIVED_TABLES:
                 store.write_snapshot(Path(home), summary.run_id, name, linked[name])

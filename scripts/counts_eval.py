@@ -1,8 +1,12 @@
-"""Precision and recall of count extraction on the counts golden set, per count type.
+"""Precision and recall of count extraction on a golden set of labelled sentences, per count type and per field.
 
-Usage: ``python scripts/counts_eval.py [tests/golden/extract/counts.json]``.
-A found count is right when its count type, number and qualifier match an expected one in the
-same sentence; object agreement is reported separately.
+Usage: ``python scripts/counts_eval.py [tests/golden/extract/counts.json | tests/golden/extract/counts_sample.json]``.
+
+Per count type, a found count is right when its count type, number and qualifier match an expected one
+in the same sentence; object agreement is reported separately. Per field, a found count is present when
+its number matches an expected count of the same sentence (paired by type first): presence precision
+and recall come from those pairs, and each field (type, number, object, qualifier) is right or not on
+each pair; "all fields" is the share of expected counts found with every field right.
 """
 
 from __future__ import annotations
@@ -73,9 +77,71 @@ def evaluate(path: Path = GOLDEN) -> Report:
     return report
 
 
+FIELDS = ("count_type", "number", "object", "qualifier")
+
+
+@dataclass
+class FieldReport:
+    """Presence of counts (found vs expected, paired by number) and agreement of each field on the pairs."""
+
+    found: int = 0
+    expected: int = 0
+    present: int = 0
+    right: Counter[str] = field(default_factory=Counter)
+    all_right: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def precision(self) -> float:
+        """Share of found counts that are counts of the sentence."""
+        return self.present / self.found if self.found else 1.0
+
+    def recall(self) -> float:
+        """Share of expected counts found."""
+        return self.present / self.expected if self.expected else 1.0
+
+    def field_rate(self, name: str) -> float:
+        """Share of expected counts found with this field right."""
+        return self.right[name] / self.expected if self.expected else 1.0
+
+    def all_fields(self) -> float:
+        """Share of expected counts found with type, number, object and qualifier all right."""
+        return self.all_right / self.expected if self.expected else 1.0
+
+
+def evaluate_fields(path: Path = GOLDEN) -> FieldReport:
+    """Presence and per-field agreement over every case of a golden file (xfail cases included)."""
+    report = FieldReport()
+    for case in json.loads(path.read_text())["cases"]:
+        want = [(c["count_type"], float(c["number"]), c["object"], c["qualifier"]) for c in case["counts"]]
+        got = found_counts(case["text"])
+        report.found += len(got)
+        report.expected += len(want)
+        left = list(want)
+        for g in sorted(got, key=lambda g: g not in want):  # exact matches pair first
+            hit = (
+                next((w for w in left if w == g), None)
+                or next((w for w in left if w[1] == g[1] and w[0] == g[0]), None)
+                or next((w for w in left if w[1] == g[1]), None)
+            )
+            if hit is None:
+                report.errors.append(f"FP {g} in: {case['text'][:100]!r}")
+                continue
+            left.remove(hit)
+            report.present += 1
+            same = [a == b for a, b in zip(g, hit, strict=True)]
+            for name, ok in zip(FIELDS, same, strict=True):
+                report.right[name] += ok
+            report.all_right += all(same)
+            if not all(same):
+                report.errors.append(f"FIELD want {hit} got {g} in: {case['text'][:100]!r}")
+        report.errors += [f"FN {w} in: {case['text'][:100]!r}" for w in left]
+    return report
+
+
 def main() -> None:
-    """Print precision and recall per count type and overall."""
-    report = evaluate(Path(sys.argv[1]) if len(sys.argv) > 1 else GOLDEN)
+    """Print precision and recall per count type and overall, then presence and per-field figures."""
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else GOLDEN
+    report = evaluate(path)
     print(f"{'type':<10} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>10} {'recall':>8}")
     for t in COUNT_TYPES:
         if report.tp[t] + report.fp[t] + report.fn[t]:
@@ -85,7 +151,13 @@ def main() -> None:
     print(f"{'overall':<10} {tp:>4} {sum(report.fp.values()):>4} {sum(report.fn.values()):>4} "
           f"{report.precision():>10.2f} {report.recall():>8.2f}")
     print(f"objects agreeing on matched counts: {report.objects_right}/{tp}")
-    for e in report.errors:
+    fields = evaluate_fields(path)
+    print(f"presence: {fields.present} of {fields.found} found, {fields.present} of {fields.expected} expected: "
+          f"precision {fields.precision():.3f}, recall {fields.recall():.3f}")
+    for name in FIELDS:
+        print(f"  {name:<10} right in {fields.right[name]}/{fields.expected} = {fields.field_rate(name):.3f}")
+    print(f"  all fields right in {fields.all_right}/{fields.expected} = {fields.all_fields():.3f}")
+    for e in fields.errors:
         print(e)
 
 

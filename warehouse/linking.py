@@ -50,13 +50,16 @@ def write_links(
     doc_story: pa.Table,
     suggestions: pa.Table,
     notes: pa.Table,
+    story_dates: pa.Table | None = None,
 ) -> None:
     """Replace the derived tables and write the link results into documents, numbers and issues.
 
     ``derived`` holds the new rows of each of :data:`DERIVED_TABLES`; ``doc_story`` each
     document's ``story_id`` and ``duplicate_of``; ``suggestions`` the ``suggested_value``
     of numbers (by ``doc_id``, ``start``); ``notes`` the new ``detail`` of quality issues
-    (by ``doc_id``, ``start``, ``check_name``).
+    (by ``doc_id``, ``start``, ``check_name``); ``story_dates`` the ``published_date`` an
+    undated document takes from its story (by ``doc_id``; ``published_date_source = 'story'``,
+    see :mod:`transforms.link.story_dates`).
     """
     for name in DERIVED_TABLES:
         con.sql(f'DELETE FROM "{name}"')
@@ -71,6 +74,11 @@ def write_links(
             suggestions,
             "UPDATE numbers SET suggested_value = s.suggested_value FROM _suggestions s "
             "WHERE numbers.doc_id = s.doc_id AND numbers.start = s.start",
+        ),
+        "_story_dates": (
+            story_dates if story_dates is not None else pa.table({"doc_id": pa.array([], pa.string())}),
+            "UPDATE documents SET published_date = d.published_date, published_date_source = 'story' "
+            "FROM _story_dates d WHERE documents.doc_id = d.doc_id AND documents.published_date IS NULL",
         ),
         "_notes": (
             notes,

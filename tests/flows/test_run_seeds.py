@@ -27,12 +27,13 @@ def fetch(home: Path, sql: str, params: list | None = None) -> list[tuple]:
 def doc_of(home: Path, seed: str) -> dict:
     rows = fetch(
         home,
-        "SELECT doc_id, raw_text, clean_text, title, CAST(published_date AS VARCHAR) "
+        "SELECT doc_id, raw_text, clean_text, title, CAST(published_date AS VARCHAR), published_date_source "
         "FROM documents WHERE source_uri LIKE ?",
         [f"%{seed}"],
     )
     assert len(rows) == 1, f"{seed}: {len(rows)} documents"
-    return dict(zip(("doc_id", "raw_text", "clean_text", "title", "published_date"), rows[0], strict=True))
+    keys = ("doc_id", "raw_text", "clean_text", "title", "published_date", "published_date_source")
+    return dict(zip(keys, rows[0], strict=True))
 
 
 def test_loads_every_seed_with_exact_raw_text(seeds_home: Path, seeds_dir: Path) -> None:
@@ -47,6 +48,8 @@ def test_titles_dates_and_clean_text(seeds_home: Path, seed: str) -> None:
     doc = doc_of(seeds_home, seed)
     assert doc["title"] == want["title"]
     assert doc["published_date"] == want["published_date"]
+    if "published_date_source" in want:
+        assert doc["published_date_source"] == want["published_date_source"]
     for text in want.get("clean_contains", []):
         assert text in doc["clean_text"]
 

@@ -156,7 +156,10 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     bad = nums.filter(nums["is_malformed"]).to_pylist()
     issue_rows = [
         (ids[r["row"]], "malformed_number", WARNING,
-         f"bad digit grouping in {r['surface']!r}; suggested value {r['suggested_value']:g}", r["start"], r["end"])
+         f"bad digit grouping in {r['surface']!r}; "
+         + (f"suggested value {r['suggested_value']:g}" if r["suggested_value"] is not None
+            else "no suggested value (the figure does not tell what was meant)"),
+         r["start"], r["end"])
         for r in bad
     ]
     candidates = _count_candidates(nums, trig)

@@ -42,7 +42,7 @@ _UNIT = r"(?i:dlrs|dlr|dollars|cts|pounds\ssterling|pounds|stg|euros|yen|pct|per
 PATTERN = (
     r"(?P<skip>\s?(?:\b\d{1,2}:\d{2}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+-year-old))"
     r"|(?P<cur>(?:US)?\$|£|€)?\s?"
-    r"(?:\b(?P<grp>\d{1,3}(?:,\d{3,4})+(?:\.\d+)?)|\b(?P<dig>\d+(?:\.\d+)?)"
+    r"(?:\b(?P<grp>\d{1,3}(?:,\d{3,})+(?:\.\d+)?)|\b(?P<dig>\d+(?:\.\d+)?)"
     rf"|(?P<pre>(?i:\b(?:no|any|every|some|the|which|this|that|each)\s+))?\b(?P<word>(?i:{_WORD_SEQ}))\b)"
     rf"(?:-?\s?(?P<mult>{_MULT})\b)?"
     rf"(?:\s?(?P<unit>%|\s(?:U\.S\.\s)?{_UNIT}\b))?"
@@ -89,19 +89,40 @@ def words_to_number(words: str) -> float | None:
     return float(total + current) if seen else None
 
 
-def regroup(digits: str) -> tuple[float, bool, float | None]:
+def _stray_zero(group: str, last: bool) -> str | None:
+    """A four-digit group with one 0 too many, as three digits: ``0000`` anywhere, or a last group that
+    ends in ``00`` (``2,452,3000``); None for any other group, whose meant digits the figure does not tell.
+
+    >>> _stray_zero("0000", False), _stray_zero("3000", True), _stray_zero("3000", False), _stray_zero("0009", True)
+    ('000', '300', None, None)
+    """
+    if len(group) == 4 and (group == "0000" or (last and group.endswith("00"))):
+        return group[:3]
+    return None
+
+
+def regroup(digits: str, price: bool = False) -> tuple[float, bool, float | None]:
     """Value, malformed flag and suggested value of a comma-grouped number.
 
-    >>> regroup("950,0000"), regroup("1,234.5")
-    ((9500000.0, True, 950000.0), (1234.5, False, None))
+    A suggestion is made only where the figure itself supports one: a price or rate (``price``,
+    written after a currency sign) with one comma is a decimal comma (``$1,8923`` is 1.8923);
+    otherwise a stray 0 (``950,0000`` is 950,000, see :func:`_stray_zero`). Any other malformed
+    figure (``1,1512,000``, ``29,00000``) gets no suggestion.
+
+    >>> regroup("950,0000"), regroup("1,234.5"), regroup("1,8923", price=True), regroup("1,8923")
+    ((9500000.0, True, 950000.0), (1234.5, False, None), (18923.0, True, 1.8923), (18923.0, True, None))
     """
     whole, _, frac = digits.partition(".")
     groups = whole.split(",")
     value = float("".join(groups) + ("." + frac if frac else ""))
     if all(len(g) == 3 for g in groups[1:]):
         return value, False, None
-    fixed = [g[:3] if len(g) == 4 and g.endswith("0") else g for g in groups]
-    return value, True, float("".join(fixed) + ("." + frac if frac else ""))
+    if price and len(groups) == 2 and not frac:
+        return value, True, float(".".join(groups))
+    fixed = [g if len(g) == 3 else _stray_zero(g, k == len(groups) - 1) for k, g in enumerate(groups[1:], start=1)]
+    if any(g is None for g in fixed):
+        return value, True, None
+    return value, True, float("".join([groups[0], *fixed]) + ("." + frac if frac else ""))  # type: ignore[list-item]
 
 
 class Parsed(NamedTuple):
@@ -139,7 +160,7 @@ def parse(match: str) -> Parsed | None:
         return None
     malformed, suggested = False, None
     if grp:
-        value, malformed, suggested = regroup(grp)
+        value, malformed, suggested = regroup(grp, price=bool(cur))
         num = "grp"
     elif dig:
         value = float(dig)

@@ -54,6 +54,11 @@ _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ans|ians|eans|ese|is|ish|ch)$")
 MAX_VALUE_RATIO = 3.0
 
 
+#: Added to the object of a fact made of running totals ("19 soldiers killed this month"), which is
+#: kept apart from the count of the day ("two soldiers were killed on Thursday").
+RUNNING_TOTAL_SUFFIX = " (running total)"
+
+
 def object_key(obj: str | None) -> str:
     """Normalised head noun of a counted object: ``"two of its soldiers"`` and ``"Turkish troops"`` -> ``soldiers``.
 
@@ -167,15 +172,19 @@ def facts(
     place them in different events (:func:`events`) are different facts, never a conflict.
     A document that gives several values for one fact contributes the largest (a later,
     updated toll is usually the larger); ``values`` and ``doc_ids`` are ordered by doc_id.
+    Running totals make facts of their own, whose object ends in :data:`RUNNING_TOTAL_SUFFIX`.
     """
     by_key: dict[tuple[str, str, str], list[tuple[str, float, frozenset[str]]]] = defaultdict(list)
-    cols = counts.select(["doc_id", "start", "count_type", "number", "object"]).to_pydict()
-    for doc_id, start, ctype, number, obj in zip(
-        cols["doc_id"], cols["start"], cols["count_type"], cols["number"], cols["object"], strict=True
+    names = ["doc_id", "start", "count_type", "number", "object"]
+    cols = counts.select([*names, "qualifier"] if "qualifier" in counts.column_names else names).to_pydict()
+    totals = cols.get("qualifier") or [None] * counts.num_rows
+    for doc_id, start, ctype, number, obj, qualifier in zip(
+        cols["doc_id"], cols["start"], cols["count_type"], cols["number"], cols["object"], totals, strict=True
     ):
         if doc_id in story_of and number is not None:
             where = event_signature(contexts.get((doc_id, start), "")) if contexts else frozenset()
-            by_key[(story_of[doc_id], ctype, object_key(obj))].append((doc_id, float(number), where))
+            key = object_key(obj) + (RUNNING_TOTAL_SUFFIX if qualifier == "running_total" else "")
+            by_key[(story_of[doc_id], ctype, key)].append((doc_id, float(number), where))
     rows: list[tuple] = []
     for (story, ctype, obj), reports in by_key.items():
         signatures: dict[float, set[str]] = defaultdict(set)
@@ -203,23 +212,64 @@ def facts(
     )
 
 
+_GROUPED_RE = re.compile(r"\d{1,3}(?:,\d{3,})+(?:\.\d+)?")
+
+
+def readings(surface: str, value: float) -> set[float]:
+    """Values a malformed comma-grouped figure may have meant: one digit less in a four-digit group, or a
+    decimal comma; scaled as ``value`` is (``1,2345 mln`` -> millions).
+
+    >>> sorted(readings("1,8923", 18923.0))
+    [1.8923, 1823.0, 1892.0, 1893.0, 1923.0]
+    """
+    m = _GROUPED_RE.search(surface)
+    if not m:
+        return set()
+    literal = float(m[0].replace(",", ""))
+    scale = value / literal if literal else 1.0
+    whole, _, frac = m[0].partition(".")
+    groups = whole.split(",")
+    out = set()
+    for k, g in enumerate(groups[1:], start=1):
+        if len(g) == 4:
+            for i in range(4):
+                fixed = [*groups[:k], g[:i] + g[i + 1 :], *groups[k + 1 :]]
+                out.add(float("".join(fixed) + ("." + frac if frac else "")) * scale)
+    if len(groups) == 2 and not frac:
+        out.add(float(".".join(groups)) * scale)
+    return out
+
+
 def suggestions(numbers: pa.Table, story_of: dict[str, str]) -> pa.Table:
-    """Malformed numbers whose suggested value another document of the same story reports."""
-    cols = numbers.select(["doc_id", "start", "value", "is_malformed", "suggested_value"]).to_pydict()
+    """Malformed numbers whose meaning another document of the same story reports.
+
+    A suggestion made at extraction is kept when another document gives that value; a malformed
+    number without one gets the single reading of it (see :func:`readings`) that another document
+    gives, if exactly one is.
+    """
+    cols = numbers.select(["doc_id", "start", "surface", "value", "is_malformed", "suggested_value"]).to_pydict()
     reported: dict[str, dict[float, set[str]]] = defaultdict(lambda: defaultdict(set))
     for doc_id, value, bad in zip(cols["doc_id"], cols["value"], cols["is_malformed"], strict=True):
         if doc_id in story_of and value is not None and not bad:
             reported[story_of[doc_id]][float(value)].add(doc_id)
-    rows = sorted(
-        (doc_id, start, float(sugg))
-        for doc_id, start, bad, sugg in zip(
-            cols["doc_id"], cols["start"], cols["is_malformed"], cols["suggested_value"], strict=True
-        )
-        if bad
-        and sugg is not None
-        and doc_id in story_of
-        and reported[story_of[doc_id]].get(float(sugg), set()) - {doc_id}
-    )
+    rows = []
+    for doc_id, start, surface, value, bad, sugg in zip(
+        cols["doc_id"], cols["start"], cols["surface"], cols["value"], cols["is_malformed"], cols["suggested_value"],
+        strict=True,
+    ):
+        if not bad or doc_id not in story_of:
+            continue
+        others = reported[story_of[doc_id]]
+        if sugg is not None:
+            candidates = {float(sugg)}
+        elif surface and value is not None:
+            candidates = readings(surface, float(value))
+        else:
+            continue
+        seen = {round(c, 6) for c in candidates if others.get(c, set()) - {doc_id}}
+        if len(seen) == 1:
+            rows.append((doc_id, start, seen.pop()))
+    rows.sort()
     return pa.table(
         {
             "doc_id": pa.array([r[0] for r in rows], pa.string()),

@@ -4,9 +4,9 @@
 -- @outlet: The document's outlet.
 -- @published_date: The document's publication date.
 -- @story_id: The story the document belongs to.
--- @count_type: Count type (KILL, WOUND, ARREST, KIDNAP, DISPLACED, AFFECT, PROTEST, SEIZE).
+-- @count_type: Count type (KILL, WOUND, ARREST, KIDNAP, DISPLACED, AFFECT, PROTEST, SEIZE, MISSING).
 -- @number: How many.
--- @qualifier: exact, at_least, more_than, about, nearly or up_to.
+-- @qualifier: exact, at_least, more_than, about, nearly, up_to or running_total.
 -- @object: Who or what was counted.
 -- @phrase: The words the count was read from (`clean_text[start:end]`).
 -- @start: Start character offset into the document's `clean_text`.
