@@ -88,9 +88,6 @@ def test_serve_without_a_server_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_scheduled_runs_end_to_end(prefect_server: str, seeds_dir: Path, tmp_path: Path) -> None:
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-    from prefect.client.schemas.sorting import ArtifactSort
-
     seeds = sorted(seeds_dir.glob("*.txt"))
     assert len(seeds) >= 5
     inbox, home, hold, log = tmp_path / "inbox", tmp_path / "home", tmp_path / "hold", tmp_path / "serve.log"
@@ -175,15 +172,23 @@ def test_scheduled_runs_end_to_end(prefect_server: str, seeds_dir: Path, tmp_pat
     assert len(done) >= len(table) >= 3
     with client(prefect_server) as c:
         for run in done:
-            arts = c.read_artifacts(
-                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])),
-                sort=ArtifactSort.ID_DESC,
-                limit=50,
-            )
-            kinds = {a.type for a in arts}
+            arts = run_artifacts(c, run.id)
+            kinds = {a["type"] for a in arts}
             assert {"markdown", "table"} <= kinds, (run.name, kinds)
-            summary = next(a for a in arts if a.type == "markdown")
-            assert "documents new" in str(summary.data) and "time taken" in str(summary.data)
+            summary = next(a for a in arts if a["type"] == "markdown")
+            assert "documents new" in str(summary["data"]) and "time taken" in str(summary["data"])
+
+
+def run_artifacts(c: Any, flow_run_id: Any) -> list[dict]:
+    """The artifacts of a flow run, through the client's own request.
+
+    ``read_artifacts`` sends nulls for the filters it is not given, which this server
+    refuses (422), as it does for ``prefect flow-run ls``.
+    """
+    body = {"artifacts": {"flow_run_id": {"any_": [str(flow_run_id)]}}, "sort": "ID_DESC", "limit": 50, "offset": 0}
+    response = c.request("POST", "/artifacts/filter", json=body)
+    response.raise_for_status()
+    return response.json()
 
 
 def _try(fn: Callable[[], Any]) -> Any:
