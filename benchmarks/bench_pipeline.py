@@ -73,7 +73,7 @@ def main() -> None:
     if missing:
         print(f"skipped: {missing[0]} is absent (the shared corpora sit beside the repository)")
         return
-    from flows.runner import one_api_for_all, prefect_env
+    from flows.runner import prefect_api, prefect_env
 
     prefect_env()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -81,17 +81,12 @@ def main() -> None:
 
     from flows.pipeline import run_pipeline
 
-    if args.workers > 1:
-        from prefect.task_runners import ProcessPoolTaskRunner
-
-        run_pipeline = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=args.workers))
-
     @flow
     def warm() -> None:
         """Start Prefect's temporary server before timing."""
 
     t = time.perf_counter()
-    with one_api_for_all(args.workers):  # as `copydesk run --workers N` does
+    with prefect_api():  # as `copydesk run` does: PREFECT_API_URL, else one temporary server
         warm()
         measure(args, paths, run_pipeline, time.perf_counter() - t)
 
@@ -101,17 +96,16 @@ def measure(args: argparse.Namespace, paths: list[Path], run_pipeline: Any, star
     size = input_bytes(paths)
     home = Path(tempfile.mkdtemp(prefix="copydesk-bench-"))
     argv = [str(p) for p in paths]
-    from flows.pipeline import ChecksFailed
 
-    def timed_run() -> tuple[object, float]:
+    def timed_run() -> tuple[Any, float]:
         t = time.perf_counter()
-        try:
-            summary = run_pipeline(
-                inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size
-            )
-        except ChecksFailed as exc:  # the data has problems; the timing still counts
-            summary = exc.summary
-            print(f"note: {exc}: {', '.join(summary.failed_checks)}")
+        state = run_pipeline(
+            inputs=argv, home=str(home), check=not args.no_check, workers=args.workers, batch_size=args.batch_size,
+            return_state=True,
+        )
+        summary = state.result(raise_on_failure=False)
+        if state.is_failed():  # the data has problems; the timing still counts
+            print(f"note: {state.message}: {', '.join(summary.failed_checks)}")
         return summary, time.perf_counter() - t
 
     first, first_s = timed_run()

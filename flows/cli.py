@@ -29,6 +29,32 @@ HomeOpt = Annotated[
 ]
 
 
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Batches processed in parallel, each in its own local process (default: the machine's core count).",
+        show_default=False,
+    ),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address",
+        help="Send the batches to this Dask cluster (tcp://HOST:PORT) instead of local processes.",
+        show_default=False,
+    ),
+]
+
+
+def default_workers() -> int:
+    """The machine's core count (the cores this process may use, where the OS says)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
 def resolve_home(home: Path | None) -> Path:
     """The home folder: --home, else $COPYDESK_HOME, else ./copydesk-home."""
     if home is not None:
@@ -62,7 +88,8 @@ def run(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
-    workers: Annotated[int, typer.Option(min=1, help="Batches processed in parallel, each in its own process.")] = 1,
+    workers: WorkersOpt = None,
+    dask_address: DaskOpt = None,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.
 
@@ -79,7 +106,41 @@ def run(
         backslash_breaks=backslash_breaks,
         batch_size=batch_size,
         check=check,
-        workers=workers,
+        workers=workers or default_workers(),
+        dask_address=dask_address,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help='When to run, as a cron expression (e.g. "*/15 * * * *").')],
+    inbox: Annotated[Path, typer.Option(help="Folder whose new files each scheduled run loads.")],
+    home: HomeOpt = None,
+    name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "copydesk",
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
+    workers: WorkersOpt = None,
+    dask_address: DaskOpt = None,
+) -> None:
+    """Serve scheduled runs from a Prefect server (PREFECT_API_URL) until Ctrl-C or SIGTERM.
+
+    Each run loads what is new in the inbox; one run at a time; a late run waits, and a
+    run that outlasts its interval is followed by at most one catch-up run.
+
+    Example: copydesk serve --cron "*/15 * * * *" --inbox ./inbox --home ./h
+    """
+    from flows.runner import serve_flow
+
+    code = serve_flow(
+        inbox.expanduser().resolve(),
+        resolve_home(home),
+        cron=cron,
+        name=name,
+        batch_size=batch_size,
+        check=check,
+        workers=workers or default_workers(),
+        dask_address=dask_address,
     )
     raise typer.Exit(code)
 

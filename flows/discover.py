@@ -9,6 +9,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows import faults
 from transforms.load.parse import Parsed, Rejected, format_of, parse
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
@@ -66,8 +67,11 @@ def read_input(item: InputFile, csv_columns: list[str] | None = None, backslash_
     """Records (or rejections) from one input file (``backslash_breaks``: see :func:`parse`)."""
     uri = str(item.path)
     try:
+        faults.inject("read")
         data = item.path.read_bytes()
     except OSError as exc:
+        if faults.is_transient(exc):
+            raise  # the load task retries it
         return [Rejected(uri, f"unreadable: {exc.strerror or exc}", 0)]
     if item.fmt is None:
         return [Rejected(uri, f"unsupported format: {item.path.name}", len(data))]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +13,13 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Completed, Failed, State
+from prefect.task_runners import TaskRunner
+from prefect.tasks import exponential_backoff
 
 from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
+from flows import faults
 from flows.discover import InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
 from transforms.gcpause import gc_paused
@@ -42,6 +48,7 @@ class RunSummary:
     check_errors: int = 0
     check_warnings: int = 0
     failed_checks: list[str] = field(default_factory=list)
+    failed_check_rows: list[dict[str, str]] = field(default_factory=list)
     stories: int | None = None
     error: str | None = None
 
@@ -51,13 +58,22 @@ class RunSummary:
         return (end - self.started_at).total_seconds()
 
 
+#: Retries of the I/O tasks: on a transient error only, after 1, 2, 4 s (with jitter).
+IO_RETRIES: dict = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=1),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": faults.retry_if_transient,
+}
+
+
 @task(name="discover-inputs")
 def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
     """Expand the command-line inputs into files."""
     return discover(inputs)
 
 
-@task(name="load-batch", retries=1, retry_delay_seconds=1)
+@task(name="load-batch", **IO_RETRIES)
 def load_batch(
     files: list[InputFile], csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
 ) -> tuple[list[Record | Rejected], list[int]]:
@@ -71,7 +87,7 @@ def load_batch(
     return out, per_file
 
 
-@task(name="fingerprint-inputs")
+@task(name="fingerprint-inputs", **IO_RETRIES)
 def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[tuple[InputFile, Fingerprint]], int, int]:
     """Hash every input file; the changed or new ones, and the files and records left unchanged."""
     known = known_inputs(Path(home))
@@ -86,12 +102,14 @@ def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[tuple[In
     return fresh, unchanged_files, unchanged_records
 
 
-@task(name="process-batch")
-def process_batch(
-    home: str, run_id: str, part: int, records: list[Record], ingested_at: dt.datetime
-) -> tuple[dict[str, int], list[Rejected]]:
-    """Clean and extract a batch of new records and stage its Parquet parts.
+@task(name="transform-batch")
+def transform_batch(
+    run_id: str, records: list[Record], ingested_at: dt.datetime
+) -> tuple[dict[str, pa.Table], list[Rejected]]:
+    """Clean and extract a batch of new records into Arrow tables (no file is touched).
 
+    It runs wherever the task runner sends it (a worker process, a Dask worker on
+    another machine): it needs the records only, and the flow stages what it returns.
     Should a transform fail on the batch, the records are retried one by one and the
     ones that still fail are quarantined with the error as the reason.
     """
@@ -109,12 +127,19 @@ def process_batch(
                 reason = f"processing failed: {type(exc).__name__}: {exc}"[:500]
                 rejected.append(Rejected(rec.source_uri, reason, len(rec.raw_text.encode("utf-8", "replace"))))
         tables = batch_tables(good, run_id, ingested_at) if good else {}
+    return tables, rejected
+
+
+@task(name="stage-parts", **IO_RETRIES)
+def stage_parts(home: str, run_id: str, part: int, tables: dict[str, pa.Table]) -> dict[str, int]:
+    """Write a batch's tables as staged Parquet parts of this run; rows per table."""
+    faults.inject("write")
     for name, table in tables.items():
         store.write_part(Path(home), run_id, name, part, table)
-    return {name: t.num_rows for name, t in tables.items()}, rejected
+    return {name: t.num_rows for name, t in tables.items()}
 
 
-@task(name="stage-quarantine")
+@task(name="stage-quarantine", **IO_RETRIES)
 def stage_quarantine(home: str, run_id: str, rejected: list[Rejected], detected_at: dt.datetime) -> int:
     """Stage the quarantine rows of this run."""
     table = pa.Table.from_pylist(
@@ -204,6 +229,11 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
                 for o in outcomes
                 if not o.success
             ]
+            summary.failed_check_rows = [
+                {"severity": o.severity, "suite": o.suite, "expectation": o.expectation, "column": o.column_name or ""}
+                for o in outcomes
+                if not o.success
+            ]
             record_checks(con, outcomes_table(outcomes, summary.run_id))
         summary.finished_at = dt.datetime.now(dt.UTC)
         summary.status = "failed" if summary.check_errors else "completed"
@@ -244,17 +274,37 @@ def run_pipeline(
     csv_columns: list[str] | None = None,
     workers: int = 1,
     backslash_breaks: bool | None = None,
-) -> RunSummary:
+    dask_address: str | None = None,
+    scheduled: bool = False,
+) -> RunSummary | State:
     """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``.
 
-    Batches are submitted to the flow's task runner; at most ``workers`` run at once
-    (run the flow with a process-pool or Dask task runner for real parallelism).
+    Batches go to ``workers`` local processes (one: in this process), or to the Dask
+    cluster at ``dask_address``; the flow itself stages and publishes what they return.
+    A ``scheduled`` run is skipped, not failed, when another run holds the home or when a
+    later scheduled run of its deployment is already due (so a slow run is followed by at
+    most one catch-up run). When a check of severity error fails, the flow run ends
+    Failed with a one-line message; the summary is the state's data.
     """
     logger = get_run_logger()
     home_path = Path(home)
     now = dt.datetime.now(dt.UTC)
     summary = RunSummary(run_id=now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], home=home, started_at=now)
-    with store.lock_home(home_path):
+    if scheduled:  # served: end with the serving process, even on its kill -9
+        from flows.tempserver import die_with_parent
+
+        die_with_parent(os.getppid())
+    if scheduled and (reason := _later_run_due()):
+        logger.info("skipped: %s", reason)
+        return Completed(message=f"skipped: {reason}")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(store.lock_home(home_path))
+        except store.HomeBusy as exc:
+            if not scheduled:
+                raise
+            logger.info("skipped: %s", exc)
+            return Completed(message=f"skipped: {exc}")
         store.recover(home_path)
         try:
             all_files, skipped = discover_inputs(inputs)
@@ -267,72 +317,180 @@ def run_pipeline(
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
             rejected: list[Rejected] = []
-            pending: list[tuple[PrefectFuture, int]] = []
+            pending: list[tuple[PrefectFuture, int, int]] = []
             part = done_files = 0
-            for file_batch in _chunks(files, FILES_PER_LOAD):
-                fresh: list[Record] = []
-                items, per_file = load_batch(file_batch, csv_columns, backslash_breaks)
-                loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
-                for item in items:
-                    summary.inputs_seen += 1
-                    if isinstance(item, Rejected):
-                        rejected.append(item)
-                        continue
-                    doc_id = doc_id_of(item.raw_text)
-                    if doc_id in known:
-                        summary.docs_unchanged += 1
-                    else:
-                        known.add(doc_id)
-                        fresh.append(item)
-                for chunk in _chunks(fresh, batch_size):
-                    pending.append(
-                        (process_batch.submit(home, summary.run_id, part, chunk, summary.started_at), len(chunk))
+            with batch_runner(workers, dask_address) as runner:
+                in_flight = 2 * max(workers, _cluster_threads(runner))
+                for file_batch in _chunks(files, FILES_PER_LOAD):
+                    fresh: list[Record] = []
+                    items, per_file = load_batch(file_batch, csv_columns, backslash_breaks)
+                    loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
+                    for item in items:
+                        summary.inputs_seen += 1
+                        if isinstance(item, Rejected):
+                            rejected.append(item)
+                            continue
+                        doc_id = doc_id_of(item.raw_text)
+                        if doc_id in known:
+                            summary.docs_unchanged += 1
+                        else:
+                            known.add(doc_id)
+                            fresh.append(item)
+                    for chunk in _chunks(fresh, batch_size):
+                        params = {"run_id": summary.run_id, "records": chunk, "ingested_at": summary.started_at}
+                        future = runner.submit(transform_batch, params) if runner else transform_batch.submit(**params)
+                        pending.append((future, part, len(chunk)))
+                        part += 1
+                        _collect(pending, summary, rejected, keep=in_flight)
+                    done_files += len(file_batch)
+                    logger.info(
+                        "%d/%d files read: %d records, %d new documents processed (%d batches in progress), "
+                        "%d quarantined so far",
+                        done_files,
+                        len(files),
+                        summary.inputs_seen,
+                        summary.docs_new,
+                        len(pending),
+                        len(rejected),
                     )
-                    part += 1
-                    _collect(pending, summary, rejected, keep=2 * workers)
-                done_files += len(file_batch)
-                logger.info(
-                    "%d/%d files read: %d records, %d new documents processed (%d batches in progress), "
-                    "%d quarantined so far",
-                    done_files,
-                    len(files),
-                    summary.inputs_seen,
-                    summary.docs_new,
-                    len(pending),
-                    len(rejected),
-                )
-            _collect(pending, summary, rejected, keep=0)
+                _collect(pending, summary, rejected, keep=0)
             if rejected:
                 summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
             store.write_part(
                 home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at)
             )
+            faults.hold()
             summary = publish_and_check(home, summary, check)
             compact_crowded(home)
         except BaseException:
             store.abandon(home_path, summary.run_id)
             raise
+    publish_artifacts(summary)
     if summary.check_errors:
-        raise ChecksFailed(summary)
+        return Failed(message=checks_failed_message(summary), data=summary)
     return summary
 
 
+def checks_failed_message(summary: RunSummary) -> str:
+    """The one line that says why a run is Failed."""
+    return (
+        f"{summary.check_errors} data check(s) of severity error failed; "
+        f"see `copydesk check --home {summary.home}`"
+    )
+
+
+def batch_runner(workers: int, dask_address: str | None) -> contextlib.AbstractContextManager[TaskRunner | None]:
+    """The task runner for the batches: a Dask cluster, a local process pool, or none (in-process)."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    if workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        from flows.tempserver import die_with_parent
+
+        pool = ProcessPoolTaskRunner(max_workers=workers)
+        # Prefect passes these to the pool: its workers end with this process, even on kill -9.
+        pool._initializer, pool._initargs = die_with_parent, (os.getpid(),)  # type: ignore[attr-defined]
+        return pool
+    return contextlib.nullcontext()
+
+
+def _cluster_threads(runner: TaskRunner | None) -> int:
+    """Worker threads of the Dask cluster behind ``runner`` (0 when not Dask)."""
+    client = getattr(runner, "_client", None)
+    try:
+        return sum(client.nthreads().values()) if client is not None else 0
+    except Exception:  # noqa: BLE001 - only a sizing hint
+        return 0
+
+
+def _later_run_due() -> str | None:
+    """Why this scheduled run should give way to a later one, if it should.
+
+    When a run outlasts its interval, the runs scheduled meanwhile are all due at once;
+    every one but the latest is skipped, so at most one catch-up run follows.
+    """
+    from prefect import runtime
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterId,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    deployment_id, run_id = runtime.deployment.id, runtime.flow_run.id
+    mine = runtime.flow_run.scheduled_start_time
+    if not deployment_id or mine is None:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    with get_client(sync_client=True) as client:
+        later = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[uuid.UUID(str(deployment_id))])),
+            flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(not_any_=[uuid.UUID(str(run_id))]),
+                expected_start_time=FlowRunFilterExpectedStartTime(
+                    after_=mine + dt.timedelta(seconds=1), before_=now
+                ),
+            ),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC,  # the server refuses a request without one
+            limit=1,
+        )
+    if later:
+        return f"the run scheduled for {later[0].expected_start_time:%H:%M:%S} is already due and catches up"
+    return None
+
+
+def publish_artifacts(summary: RunSummary) -> None:
+    """Leave the run's markdown summary and a table of its failed checks in Prefect."""
+    import re
+
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(summary.home).name.lower()).strip("-")[:40] or "home"
+    checks = (
+        "not run (nothing new since the last checks)"
+        if summary.checks_failed is None
+        else f"{summary.check_errors} error(s), {summary.check_warnings} warning(s) failed"
+    )
+    lines = [
+        f"# copydesk run `{summary.run_id}`: {summary.status}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| home | `{summary.home}` |",
+        f"| inputs seen | {summary.inputs_seen} |",
+        f"| documents new | {summary.docs_new} |",
+        f"| unchanged | {summary.docs_unchanged} |",
+        f"| quarantined | {summary.quarantined} |",
+        f"| checks | {checks} |",
+        f"| time taken | {summary.seconds:.1f} s |",
+    ]
+    if summary.failed_checks:
+        lines += ["", "## Failed checks", ""] + [f"- {line}" for line in summary.failed_checks]
+    create_markdown_artifact(
+        "\n".join(lines), key=f"copydesk-{slug}-summary", description=f"copydesk run summary for {summary.home}"
+    )
+    create_table_artifact(
+        summary.failed_check_rows,
+        key=f"copydesk-{slug}-failed-checks",
+        description=f"failed data checks of the run {summary.run_id}",
+    )
+
+
 def _collect(
-    pending: list[tuple[PrefectFuture, int]], summary: RunSummary, rejected: list[Rejected], keep: int
+    pending: list[tuple[PrefectFuture, int, int]], summary: RunSummary, rejected: list[Rejected], keep: int
 ) -> None:
-    """Wait for submitted batches, oldest first, until at most ``keep`` are in flight."""
+    """Wait for submitted batches, oldest first, until at most ``keep`` are in flight; stage each one's parts."""
     while len(pending) > keep:
-        future, size = pending.pop(0)
-        counts, failed = future.result()
+        future, part, size = pending.pop(0)
+        tables, failed = future.result()
+        counts = stage_parts(summary.home, summary.run_id, part, tables)
         for name, n in counts.items():
             summary.rows[name] = summary.rows.get(name, 0) + n
         summary.docs_new += size - len(failed)
         rejected.extend(failed)
-
-
-class ChecksFailed(RuntimeError):
-    """The data checks found an ``error``; the run is recorded as failed."""
-
-    def __init__(self, summary: RunSummary) -> None:
-        super().__init__(f"{summary.check_errors} data check(s) of severity error failed")
-        self.summary = summary

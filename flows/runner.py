@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -35,11 +37,12 @@ def run_flow(
     check: bool,
     workers: int = 1,
     backslash_breaks: bool | None = None,
+    dask_address: str | None = None,
 ) -> int:
     """Run the pipeline flow and print its summary; the process exit code."""
     prefect_env()
     from flows.discover import InputNotFound
-    from flows.pipeline import ChecksFailed, run_pipeline
+    from flows.pipeline import RunSummary, run_pipeline
     from flows.render import summary_lines
     from warehouse.migrate import WarehouseTooNew
     from warehouse.store import HomeBusy
@@ -47,47 +50,181 @@ def run_flow(
     if home.exists() and not home.is_dir():
         typer.secho(f"error: --home {home} is a file, not a folder", fg=typer.colors.RED, err=True)
         return 2
-    flow_fn = run_pipeline
-    if workers > 1:
-        from prefect.task_runners import ProcessPoolTaskRunner
-
-        flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     try:
-        with one_api_for_all(workers):
-            summary = flow_fn(
+        with prefect_api():
+            state = run_pipeline(
                 inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
-                workers=workers, backslash_breaks=backslash_breaks,
+                workers=workers, backslash_breaks=backslash_breaks, dask_address=dask_address,
+                return_state=True,
             )
+            summary = state.result(raise_on_failure=False)
+            if isinstance(summary, BaseException):
+                raise summary
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return 2
     except PermissionError as exc:
         typer.secho(f"error: permission denied: {exc.filename or exc}", fg=typer.colors.RED, err=True)
         return 2
-    except ChecksFailed as exc:
-        for line in summary_lines(exc.summary):
-            typer.echo(line)
-        typer.secho(f"error: {exc}; see `copydesk check --home {home}`", fg=typer.colors.RED, err=True)
+    except OSError as exc:  # a transient error that outlasted the retries
+        typer.secho(f"error: {exc}; the last good warehouse is unchanged", fg=typer.colors.RED, err=True)
+        return 1
+    if not isinstance(summary, RunSummary):
+        typer.secho(f"error: the run ended {state.name}: {state.message}", fg=typer.colors.RED, err=True)
         return 1
     for line in summary_lines(summary):
         typer.echo(line)
+    if state.is_failed():
+        typer.secho(f"error: {state.message}", fg=typer.colors.RED, err=True)
+        return 1
     return 0
 
 
-def one_api_for_all(workers: int) -> contextlib.AbstractContextManager[object]:
-    """With worker processes and no Prefect API configured, one temporary API server for all of them.
+def prefect_api() -> contextlib.AbstractContextManager[object]:
+    """The Prefect API for a run: ``PREFECT_API_URL`` when set, else a temporary server of our own.
 
-    Otherwise each worker process starts a temporary server of its own (several seconds each).
+    The temporary server is shared by the run's worker processes (Prefect would start
+    one per process otherwise) and dies with this process, even on ``kill -9``.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL
 
-    if workers <= 1 or PREFECT_API_URL.value():
+    if PREFECT_API_URL.value():
         return contextlib.nullcontext()
-    from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()  # the instance the flow's own client would start
-    server.start()
-    return temporary_settings(updates={PREFECT_API_URL: server.api_url})
+    @contextlib.contextmanager
+    def served() -> Iterator[None]:
+        from flows.tempserver import temporary_server
+
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+        with temporary_server(timeout=timeout) as url:
+            # The environment, for the processes this run starts; the global settings
+            # context, for every thread of this one (Prefect's log and event workers).
+            os.environ["PREFECT_API_URL"] = url
+            refresh_global_settings_context()
+            try:
+                yield
+            finally:
+                _flush_prefect_logs()
+                os.environ.pop("PREFECT_API_URL", None)
+                refresh_global_settings_context()
+
+    return served()
+
+
+#: What ``copydesk serve`` says when no Prefect server is configured.
+NO_SERVER_HINT = (
+    "serve needs a Prefect server: start one with `prefect server start` and set "
+    "PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/operations.md)"
+)
+
+
+def serve_flow(
+    inbox: Path,
+    home: Path,
+    *,
+    cron: str,
+    name: str,
+    batch_size: int,
+    check: bool,
+    workers: int,
+    dask_address: str | None,
+) -> int:
+    """Serve the flow as a deployment on ``cron`` against the server in ``PREFECT_API_URL``.
+
+    Each scheduled run loads what is new in ``inbox`` (unchanged files are passed over
+    by their fingerprints). One run at a time; runs that come due meanwhile wait, and
+    all but the latest of them are skipped. Blocks until Ctrl-C or SIGTERM; the process
+    exit code.
+    """
+    prefect_env()
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            typer.secho(f"error: {NO_SERVER_HINT}", fg=typer.colors.RED, err=True)
+            return 2
+    if not inbox.is_dir():
+        typer.secho(f"error: --inbox {inbox} is not a folder", fg=typer.colors.RED, err=True)
+        return 2
+    if home.exists() and not home.is_dir():
+        typer.secho(f"error: --home {home} is a file, not a folder", fg=typer.colors.RED, err=True)
+        return 2
+    import asyncio
+
+    import httpx
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.runner import Runner
+
+    from flows.pipeline import run_pipeline
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError:
+        typer.secho(f"error: --cron {cron!r} is not a cron expression", fg=typer.colors.RED, err=True)
+        return 2
+    deployment = run_pipeline.to_deployment(
+        name=name,
+        cron=cron,
+        parameters={
+            "inputs": [str(inbox)],
+            "home": str(home),
+            "batch_size": batch_size,
+            "check": check,
+            "workers": workers,
+            "dask_address": dask_address,
+            "scheduled": True,
+        },
+        description=f"copydesk: load what is new in {inbox} into the warehouse at {home}",
+        tags=["copydesk"],
+    )
+    runner = Runner(name=f"copydesk-{name}", pause_on_shutdown=True, limit=1)
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the runner the way Ctrl-C does
+
+    runner.handle_sigterm = interrupt  # type: ignore[method-assign] # the runner installs it on start
+    try:
+        runner.add_deployment(deployment)
+        typer.echo(f"copydesk serve: deployment copydesk-run/{name} on {cron!r}, inbox {inbox}, home {home}")
+        typer.echo(f"  UI: {_ui_url()}; Ctrl-C or SIGTERM stops")
+        asyncio.run(_quietly(runner.start()))
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        typer.secho(f"error: cannot reach the Prefect server: {exc}", fg=typer.colors.RED, err=True)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    typer.echo("copydesk serve: stopped")
+    return 0
+
+
+async def _quietly(coro: Coroutine[Any, Any, None]) -> None:
+    """Await ``coro`` with the tasks the runner cancels on stop left out of the error log."""
+    import asyncio
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if not isinstance(context.get("exception"), asyncio.CancelledError | KeyboardInterrupt):
+            loop.default_exception_handler(context)
+
+    asyncio.get_running_loop().set_exception_handler(handler)
+    await coro
+
+
+def _ui_url() -> str:
+    from prefect.settings import PREFECT_API_URL
+
+    url = str(PREFECT_API_URL.value() or "")
+    return url[: -len("/api")] if url.endswith("/api") else url
+
+
+def _flush_prefect_logs() -> None:
+    """Send the logs and events still queued to the API before its server stops."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=5)
 
 
 def check_home(home: Path, *, strict: bool, junit: Path | None, verbose: bool = False) -> int:
