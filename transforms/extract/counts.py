@@ -6,7 +6,6 @@ import re
 from bisect import bisect_left
 from typing import NamedTuple
 
-from contract.vocab import COUNT_TYPES, QUALIFIERS
 from transforms.extract._scan import ends_with
 from transforms.extract.numbers import Number
 
@@ -50,8 +49,6 @@ _QUALIFIER_WORDS: dict[str, str] = {
     "an estimated": "about", "estimated": "about", "almost": "nearly", "nearly": "nearly", "close to": "nearly",
     "just under": "nearly", "up to": "up_to", "as many as": "up_to",
 }
-assert set(_QUALIFIER_WORDS.values()) <= set(QUALIFIERS)
-assert {*_PASSIVE.values(), *_ACTIVE.values(), *_NOUNS.values()} <= set(COUNT_TYPES)
 
 
 def _alt(table: dict[str, str]) -> str:
@@ -128,8 +125,6 @@ _OTHERS = {"others", "other", "more", "of them", "more people"}
 # pattern crosses a '.' or ';': unless a trigger word (or ``forced``) comes after the number before the
 # clause ends, they cannot match there and are not tried.
 _UNTRIGGERED_RE = re.compile("forced", re.I)
-assert all(_TRIGGER_RE.search(k) or _UNTRIGGERED_RE.search(k)
-           for table in (_PASSIVE, _NOUNS) for key in table for k in key.split("|"))
 
 #: RE2 pattern of the trigger words near which a count can be written.
 PREFILTER = f"(?i:{_TRIGGER})"
