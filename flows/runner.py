@@ -51,7 +51,9 @@ def run_flow(
     if workers > 1:
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
+        flow_fn = run_pipeline.with_options(
+            task_runner=ProcessPoolTaskRunner(max_workers=workers)  # type: ignore[arg-type]  # Prefect's own stub
+        )
     try:
         with one_api_for_all(workers):
             summary = flow_fn(

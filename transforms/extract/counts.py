@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from transforms.extract._scan import ends_with
 from transforms.extract.numbers import Number
@@ -201,7 +201,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         if q:
             left = left[: q.start()]
         start = offset + q.start("q") if q else n.start
-        number = n.suggested_value if n.is_malformed and n.suggested_value is not None else n.value
+        number = cast(float, n.suggested_value if n.is_malformed and n.suggested_value is not None else n.value)
         count: Count | None = None
         end = _clause_end(text, n.end)
         j = bisect_left(triggers, n.end)
