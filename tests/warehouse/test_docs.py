@@ -72,14 +72,14 @@ def test_at_least_eight_examples() -> None:
 
 
 def answer_rows(result: pa.Table) -> list[dict[str, object]]:
-    """A query's answer as JSON-ready rows (dates and times as ISO strings, floats to 6 places)."""
+    """A query's answer as JSON-ready rows (dates and times as ISO strings, floats to 6 places, intervals as lists)."""
 
     def plain(v: object) -> object:
         if isinstance(v, dt.date | dt.datetime):
             return v.isoformat()
         if isinstance(v, float):
             return round(v, 6)
-        if isinstance(v, list):
+        if isinstance(v, list | tuple):  # a list column, or an interval (months, days, nanoseconds)
             return [plain(x) for x in v]
         return v
 
