@@ -14,7 +14,7 @@ from ftfy.fixes import uncurl_quotes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.transforms.test_clean import assert_audited
+from tests.transforms.clean.test_clean import assert_audited
 from transforms.clean import mojibake
 from transforms.clean.clean import clean_texts
 
