@@ -3,7 +3,7 @@
 
     python3 dev.py run [ARGS...]   build .venv (if needed) and run `copydesk run` (default: the bundled sample)
     python3 dev.py test [ARGS...]  build .venv (if needed) and run the test suite (pytest)
-    python3 dev.py lint            ruff over the code
+    python3 dev.py lint            ruff over the code, mypy over the packages
     python3 dev.py bench           run the benchmarks under benchmarks/
     python3 dev.py setup           only build .venv from the lock file
 
@@ -67,7 +67,9 @@ def main(argv: list[str]) -> int:
     if task == "test":
         return sh(PY, "-m", "pytest", *args, env=env)
     if task == "lint":
-        return sh(PY, "-m", "ruff", "check", ".", *args)
+        ruff = sh(PY, "-m", "ruff", "check", ".", *args)
+        mypy = sh(PY, "-m", "mypy")  # the packages listed under [tool.mypy] in pyproject.toml
+        return ruff or mypy
     if task == "bench":
         code = 0
         for bench in sorted((ROOT / "benchmarks").glob("bench_*.py")):

@@ -210,12 +210,7 @@ TABLES: dict[str, Table] = {
                 _c("doc_id_b", S, "Second document.", False),
                 _c("relation", S, "How the two documents are related.", False, vocab.LINK_RELATIONS),
                 _c("similarity", F64, "Estimated Jaccard similarity of their shingles (0-1).", False),
-                _c(
-                    "reason",
-                    S,
-                    "Evidence that made the link (identical_text, same_text, shared_passage, agency_passage, "
-                    "related_passage, names_and_facts).",
-                ),
+                _c("reason", S, "Evidence that made the link.", allowed=vocab.LINK_REASONS),
                 _c(
                     "shared_shingles",
                     I64,

@@ -129,7 +129,7 @@ def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exceptio
             results.update((c.key, exc) for c in group)
             continue
         for r in validation.results:
-            results[group[r.expectation_config.meta["copydesk_check"]].key] = r
+            results[group[r.expectation_config.meta["copydesk_check"]].key] = r  # type: ignore[union-attr]
     return results
 
 

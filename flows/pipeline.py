@@ -22,7 +22,6 @@ from contract.vocab import ERROR, WARNING
 from flows import faults
 from flows.discover import InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
-from transforms.gcpause import gc_paused
 from transforms.load.parse import Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
@@ -115,8 +114,7 @@ def transform_batch(
     """
     rejected: list[Rejected] = []
     try:
-        with gc_paused():  # millions of small acyclic objects: skip the full rescans
-            tables = batch_tables(records, run_id, ingested_at)
+        tables = batch_tables(records, run_id, ingested_at)
     except Exception:  # noqa: BLE001 - isolate the record(s) that break a transform
         good: list[Record] = []
         for rec in records:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from contract.schema import TABLES
 from transforms.clean.clean import clean_texts, edits_table
 from transforms.extract.extract import extract
+from transforms.gcpause import gc_paused
 from transforms.load.parse import Record
 
 _WORD = re.compile(r"\S+")
@@ -59,9 +60,10 @@ def batch_tables(records: Sequence[Record], run_id: str, ingested_at: dt.datetim
     """Warehouse rows (documents, edits, extracted facts, quality issues) for new records."""
     doc_ids = [doc_id_of(r.raw_text) for r in records]
     raw = [r.raw_text for r in records]
-    cleaned = clean_texts(
-        raw, sources=[source_key(r) for r in records], backslash_breaks=[r.backslash_breaks for r in records]
-    )
+    with gc_paused():  # millions of short-lived, acyclic objects (extract pauses the collector itself)
+        cleaned = clean_texts(
+            raw, sources=[source_key(r) for r in records], backslash_breaks=[r.backslash_breaks for r in records]
+        )
     meta_dates = [_iso_date(r.date) for r in records]
     docs_in = pa.table(
         {

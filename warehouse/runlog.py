@@ -12,9 +12,16 @@ from warehouse.store import insert_arrow
 
 
 class RunLike(Protocol):
+    """What a ``runs`` row is read from (the times read-only, so any datetime type will do)."""
+
     run_id: str
-    started_at: object
-    finished_at: object
+
+    @property
+    def started_at(self) -> object: ...
+
+    @property
+    def finished_at(self) -> object: ...
+
     status: str
     inputs_seen: int
     docs_new: int

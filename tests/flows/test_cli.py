@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -27,22 +28,23 @@ def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"copydesk {command}" in (ROOT / "README.md").read_text()
 
 
+#: Packages that take seconds to import; help and ``sql`` must not need them.
+HEAVY = ("prefect", "great_expectations", "pandas", "fastapi", "sqlalchemy", "uvicorn")
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["sql", "--help"]])
-def test_help_and_sql_start_fast_without_prefect_or_gx(argv: list[str]) -> None:
+def test_help_and_sql_import_neither_prefect_nor_gx(argv: list[str]) -> None:
+    """What ``copydesk --help`` imports, from a fresh interpreter (a clock would flake on a busy machine)."""
     code = (
-        "import sys, time; t = time.perf_counter(); from flows import cli; "
+        "import sys; from flows import cli; "
         f"sys.argv = ['copydesk', *{argv!r}]\n"
         "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('prefect', 'great_expectations') if m in sys.modules]\n"
-        "print(time.perf_counter() - t, heavy)"
+        "print(sorted({m.split('.')[0] for m in sys.modules}))"
     )
-    best = None
-    for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-        seconds, heavy = out.stdout.strip().splitlines()[-1].split(" ", 1)
-        assert heavy == "[]", f"{argv} imported {heavy}"
-        best = min(best or 99.0, float(seconds))
-    assert best < 1.0, f"copydesk {' '.join(argv)} took {best:.2f} s to import and run"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    imported = set(ast.literal_eval(out.stdout.strip().splitlines()[-1]))
+    assert {"flows", "typer"} <= imported  # the probe saw the CLI load
+    assert imported.isdisjoint(HEAVY), f"copydesk {' '.join(argv)} imported {sorted(imported & set(HEAVY))}"
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:

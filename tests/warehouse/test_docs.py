@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from contract.schema import TABLES
@@ -29,6 +32,10 @@ def documented() -> dict[tuple[str, str], dict[str, str]]:
 
 
 EXAMPLES = _EXAMPLE.findall(TEXT)
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "warehouse" / "doc_examples.json"
+ANSWERS: dict[str, list[dict[str, object]]] = (
+    json.loads(GOLDEN.read_text(encoding="utf-8"))["answers"] if GOLDEN.exists() else {}
+)
 
 
 def test_every_table_and_column_is_documented() -> None:
@@ -64,13 +71,36 @@ def test_at_least_eight_examples() -> None:
     assert len({title for title, _ in EXAMPLES}) == len(EXAMPLES)
 
 
+def answer_rows(result: pa.Table) -> list[dict[str, object]]:
+    """A query's answer as JSON-ready rows (dates and times as ISO strings, floats to 6 places, intervals as lists)."""
+
+    def plain(v: object) -> object:
+        if isinstance(v, dt.date | dt.datetime):
+            return v.isoformat()
+        if isinstance(v, float):
+            return round(v, 6)
+        if isinstance(v, list | tuple):  # a list column, or an interval (months, days, nanoseconds)
+            return [plain(x) for x in v]
+        return v
+
+    return [{k: plain(v) for k, v in row.items()} for row in result.to_pylist()]
+
+
+def test_every_example_has_a_golden_answer() -> None:
+    assert set(ANSWERS) == {title for title, _ in EXAMPLES}, f"{GOLDEN}: answers and examples differ"
+
+
 @pytest.mark.parametrize(("title", "sql"), EXAMPLES, ids=[t for t, _ in EXAMPLES])
 def test_example_answers_on_the_hand_warehouse(hand_home: Path, title: str, sql: str) -> None:
-    result = query(store.db_path(hand_home), sql)
-    assert result.num_rows > 0, title
+    got = answer_rows(query(store.db_path(hand_home), sql))
+    assert got, f"{title}: no rows on the hand warehouse"
+    assert got == ANSWERS[title]
 
 
 @pytest.mark.corpus
 @pytest.mark.parametrize(("title", "sql"), EXAMPLES, ids=[t for t, _ in EXAMPLES])
 def test_example_runs_on_the_seeds_warehouse(seeds_home: Path, title: str, sql: str) -> None:
-    query(store.db_path(seeds_home), sql)  # the seeds may not have rows for every question; it must run
+    """The seeds may not have rows for every question, but each answer has the documented columns."""
+    result = query(store.db_path(seeds_home), sql)
+    want = list(ANSWERS[title][0])
+    assert result.column_names == want, title

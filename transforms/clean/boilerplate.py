@@ -191,9 +191,9 @@ def learned_lines(
     out = {}
     for source, counts in seen.items():
         need = max(MIN_DOCS, MIN_SHARE * totals[source])
-        lines = frozenset(k for k, n in counts.items() if n >= need)
-        if lines:
-            out[source] = lines
+        learned = frozenset(k for k, n in counts.items() if n >= need)
+        if learned:
+            out[source] = learned
     return out
 
 

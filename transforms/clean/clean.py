@@ -294,7 +294,7 @@ def clean_texts(
             edits[i] = compose(edits[i], new, text)
             current[i] = replay(text, new)
             detection.changed(i)
-    return Cleaned(current, edits, ["\n".join(h) if (h := header.get(i)) else None for i in range(len(current))])
+    return Cleaned(current, edits, ["\n".join(hs) if (hs := header.get(i)) else None for i in range(len(current))])
 
 
 def edits_table(doc_ids: Sequence[str], raw: Sequence[str], edits: Sequence[Sequence[Edit]]) -> pa.Table:

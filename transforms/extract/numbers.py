@@ -150,8 +150,13 @@ def _suffix_unit(text: str) -> tuple[str, float]:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def parse(match: str) -> Parsed | None:
-    """Parse one match of :data:`PATTERN` (None for times, ordinals, ages and pronoun ``one``)."""
+def parse_reference(match: str) -> Parsed | None:
+    """Parse one match of :data:`PATTERN` (None for times, ordinals, ages and pronoun ``one``).
+
+    This is the reference reading of a number. :func:`_meanings` reads most matches faster, by
+    shape, and a property test (``tests/transforms/extract/test_numbers_paths.py``) keeps the two in
+    agreement.
+    """
     m = NUMBER_RE.match(match)
     if m is None:
         return None
@@ -215,8 +220,8 @@ def _shape(shape: str) -> _Shape | None:
 
     When only a currency and a blank come before the number, and no digit, point, comma or colon
     right after it, :data:`PATTERN` reads the rest of a match the same whatever its digits: so
-    ``parse("$1.5 mln")`` is ``parse("$1 mln")`` with ``1.5`` for ``1`` in the surface and 1.5
-    times the value. Shapes that are not numbers (times, ordinals, ages) are left to :func:`parse`.
+    ``parse_reference("$1.5 mln")`` is ``parse_reference("$1 mln")`` with ``1.5`` for ``1`` in the surface and 1.5
+    times the value. Shapes that are not numbers (times, ordinals, ages) are left to :func:`parse_reference`.
 
     >>> _shape(" 1 mln dlrs")
     _Shape(lead=1, before='', after=' mln dlrs', scale=1000000.0, unit='USD')
@@ -224,7 +229,7 @@ def _shape(shape: str) -> _Shape | None:
     (_Shape(lead=0, before='$', after='m', scale=1000000.0, unit='USD'), None)
     """
     m = _SHAPE_RE.match(shape)
-    p = parse(shape) if m else None
+    p = parse_reference(shape) if m else None
     if m is None or p is None:
         return None
     one = m.end() - 1 - p.lead  # where the number lies in the surface
@@ -235,8 +240,8 @@ def _meanings(distinct: pa.Array) -> tuple[pa.Table, np.ndarray]:
     """What distinct matches mean (:class:`Parsed` fields), and the row of each match in that table (-1: none).
 
     Matches of digits are grouped by shape (the match with its digits replaced by ``1``): Python
-    parses each shape once and a vectorised cast reads the digits; the others (number words, bad
-    grouping, times...) are parsed one by one.
+    parses each shape once and a vectorised cast reads the digits (the fast path); the others
+    (number words, bad grouping, times...) are parsed one by one by :func:`parse_reference`.
     """
     parts = pc.extract_regex(distinct, _SPLIT_RE2)  # null where no digits
     digits = pc.struct_field(parts, "digits")
@@ -255,7 +260,7 @@ def _meanings(distinct: pa.Array) -> tuple[pa.Table, np.ndarray]:
         pa.scalar("", pa.large_string())).cast(pa.string())
     n_fast = len(digits)
     slow = np.flatnonzero(~fast)
-    parsed = [parse(u) for u in distinct.take(pa.array(slow)).to_pylist()]
+    parsed = [parse_reference(u) for u in distinct.take(pa.array(slow)).to_pylist()]
     good = [p for p in parsed if p is not None]
     columns = list(zip(*good, strict=True)) if good else [()] * len(Parsed._fields)
     meanings = pa.concat_tables([

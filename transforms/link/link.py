@@ -242,7 +242,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
         "doc_links": doc_links,
         "stories": stories,
         "facts": _facts.facts(
-            counts, story_of, dict(zip(ids, outlets, strict=True)), _count_contexts(ids, texts, counts)
+            counts, story_of, dict(zip(ids, outlets, strict=True)), _count_contexts(ids, texts, counts)  # type: ignore[arg-type]
         ),
         "doc_story": doc_story,
         "suggestions": _facts.suggestions(numbers, story_of),

@@ -157,7 +157,7 @@ class _Layout(NamedTuple):
     at: np.ndarray  # per occurrence: its character offset in its sequence
     heads: np.ndarray  # per sequence: its first occurrence
     tails: np.ndarray  # per sequence: its last occurrence
-    count: np.ndarray  # per sequence: how many words
+    n_words: np.ndarray  # per sequence: how many words
     size: np.ndarray  # per sequence: its length in characters
 
     def any(self, flags: np.ndarray) -> np.ndarray:
@@ -206,7 +206,7 @@ class _Classes(NamedTuple):
 
 def _classify(seqs: list[str], arr: pa.Array, lay: _Layout, w: _Words) -> _Classes:
     """The class of each sequence by the rules of ``sequences._plan_parts`` for one part, over all at once."""
-    code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.count
+    code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.n_words
     # leading stop words go, and a lone short or skipped word
     i_first = lay.least(np.where(w.is_stop[code], n[seq], pos))
     first_occ = lay.heads + np.minimum(i_first, n - 1)
@@ -285,7 +285,7 @@ def _places(surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes,
 def _person_hints(surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes,
                   maybe: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The surname a titled full name or an untitled name registers, and the particle and fallback hints."""
-    code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.count
+    code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.n_words
     n_seqs = len(surface)
     surname = np.full(n_seqs, None, dtype=object)
     has_surname = c.person & (c.name_words > 1)

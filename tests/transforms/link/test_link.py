@@ -19,8 +19,8 @@ from transforms.link.facts import object_key
 from transforms.link.link import link
 from transforms.link.stories import story_key
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "link"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "link"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"
 FACTS_CASE = json.loads((GOLDEN / "facts.json").read_text(encoding="utf-8"))
 OBJECT_CASES = json.loads((GOLDEN / "object_keys.json").read_text(encoding="utf-8"))["cases"]
 DOCS_SCHEMA = pa.schema(

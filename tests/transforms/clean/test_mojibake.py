@@ -14,11 +14,11 @@ from ftfy.fixes import uncurl_quotes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.transforms.test_clean import assert_audited
+from tests.transforms.clean.test_clean import assert_audited
 from transforms.clean import mojibake
 from transforms.clean.clean import clean_texts
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "clean"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "clean"
 CORPUS = json.loads((GOLDEN / "mojibake.json").read_text(encoding="utf-8"))["cases"]
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 

@@ -13,8 +13,8 @@ from transforms.clean.clean import Cleaned, clean_texts
 from transforms.clean.edits import replay
 from transforms.load.parse import Record, Rejected, parse
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "clean"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "clean"
 pytestmark = pytest.mark.corpus
 
 

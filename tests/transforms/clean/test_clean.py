@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from transforms.clean.clean import RULE_NAMES, clean_texts, edits_table
 from transforms.clean.edits import replay
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "clean"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "clean"
 CASES = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))["cases"]
-SAMPLE = Path(__file__).resolve().parents[2] / "flows" / "sample"
+SAMPLE = Path(__file__).resolve().parents[3] / "flows" / "sample"
 
 
 def _case_params() -> list:

@@ -19,7 +19,7 @@ from transforms.extract import _scan
 from transforms.extract.names import plans, sequence_arrays, sequences
 from transforms.extract.names.entities import find_entities
 
-SAMPLE = Path(__file__).resolve().parents[3] / "flows" / "sample"
+SAMPLE = Path(__file__).resolve().parents[4] / "flows" / "sample"
 TEXTS = [
     "Paul Koether said the deal was done. Koether added that Smith Barney agreed.",
     "Turkish President Recep Tayyip Erdogan warned Damascus. Erdogan spoke in Ankara.",
