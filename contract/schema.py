@@ -152,7 +152,7 @@ TABLES: dict[str, Table] = {
                 _c("object", S, "Who or what was counted (`Turkish soldiers`)."),
                 _c("qualifier", S, "How the text qualifies the number.", False, vocab.QUALIFIERS),
             ),
-            key=("doc_id", "start", "count_type"),
+            key=("doc_id", "start", "end", "count_type"),
         ),
         Table(
             "entities",
