@@ -63,6 +63,17 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Batches processed in parallel, each in its own process.")] = 1,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symlinks found under an input when they point inside it (default: quarantine every symlink).",
+        ),
+    ] = False,
+    max_document_mb: Annotated[
+        float, typer.Option(min=0.001, help="Quarantine a record whose text is larger than this (MiB, UTF-8).")
+    ] = 64.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of failed runs.")] = False,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.
 
@@ -80,6 +91,9 @@ def run(
         batch_size=batch_size,
         check=check,
         workers=workers,
+        follow_symlinks=follow_symlinks,
+        max_document_bytes=int(max_document_mb * 2**20),
+        verbose=verbose,
     )
     raise typer.Exit(code)
 

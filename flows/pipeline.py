@@ -14,7 +14,8 @@ from prefect.futures import PrefectFuture
 
 from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
-from flows.discover import InputFile, discover, read_input
+from flows import interrupt
+from flows.discover import Discovered, InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
 from transforms.gcpause import gc_paused
 from transforms.load.parse import Record, Rejected
@@ -52,21 +53,38 @@ class RunSummary:
 
 
 @task(name="discover-inputs")
-def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
-    """Expand the command-line inputs into files."""
-    return discover(inputs)
+def discover_inputs(inputs: list[str], follow_symlinks: bool = False) -> Discovered:
+    """Expand the command-line inputs into files (and the paths refused, to quarantine)."""
+    return discover(inputs, follow_symlinks=follow_symlinks)
+
+
+#: Default size above which a record is quarantined as too large to be an article (UTF-8 bytes).
+MAX_DOCUMENT_BYTES = 64 * 2**20
+
+
+def too_large(record: Record, limit: int) -> Rejected | None:
+    """A rejection when ``record``'s text is longer than ``limit`` bytes in UTF-8, else None."""
+    if len(record.raw_text) * 4 <= limit:  # no need to encode: it cannot be over
+        return None
+    size = len(record.raw_text.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return Rejected(record.source_uri, f"too large to be an article: {size} bytes (limit {limit})", size)
 
 
 @task(name="load-batch", retries=1, retry_delay_seconds=1)
 def load_batch(
-    files: list[InputFile], csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
+    files: list[InputFile],
+    csv_columns: list[str] | None = None,
+    backslash_breaks: bool | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> tuple[list[Record | Rejected], list[int]]:
     """Read and parse a batch of input files; also how many records each file gave."""
     out: list[Record | Rejected] = []
     per_file: list[int] = []
     for item in files:
         parsed = read_input(item, csv_columns, backslash_breaks)
-        out.extend(parsed)
+        out.extend(r if isinstance(r, Rejected) else too_large(r, max_document_bytes) or r for r in parsed)
         per_file.append(len(parsed))
     return out, per_file
 
@@ -97,7 +115,7 @@ def process_batch(
     """
     rejected: list[Rejected] = []
     try:
-        with gc_paused():  # millions of small acyclic objects: skip the full rescans
+        with interrupt.worker(), gc_paused():  # a stop signal ends the batch; gc: millions of small acyclic objects
             tables = batch_tables(records, run_id, ingested_at)
     except Exception:  # noqa: BLE001 - isolate the record(s) that break a transform
         good: list[Record] = []
@@ -240,6 +258,8 @@ def run_pipeline(
     csv_columns: list[str] | None = None,
     workers: int = 1,
     backslash_breaks: bool | None = None,
+    follow_symlinks: bool = False,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> RunSummary:
     """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``.
 
@@ -253,8 +273,9 @@ def run_pipeline(
     with store.lock_home(home_path):
         store.recover(home_path)
         try:
-            all_files, skipped = discover_inputs(inputs)
-            summary.skipped_files = len(skipped)
+            found = discover_inputs(inputs, follow_symlinks)
+            all_files = found.files
+            summary.skipped_files = len(found.skipped)
             changed, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
@@ -262,12 +283,13 @@ def run_pipeline(
             fingerprints = {item.path: fp for item, fp in changed}
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
-            rejected: list[Rejected] = []
+            rejected: list[Rejected] = list(found.refused)
+            summary.inputs_seen += len(found.refused)
             pending: list[tuple[PrefectFuture, int]] = []
             part = done_files = 0
             for file_batch in _chunks(files, FILES_PER_LOAD):
                 fresh: list[Record] = []
-                items, per_file = load_batch(file_batch, csv_columns, backslash_breaks)
+                items, per_file = load_batch(file_batch, csv_columns, backslash_breaks, max_document_bytes)
                 loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
                 for item in items:
                     summary.inputs_seen += 1

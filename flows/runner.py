@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -35,29 +36,54 @@ def run_flow(
     check: bool,
     workers: int = 1,
     backslash_breaks: bool | None = None,
+    follow_symlinks: bool = False,
+    max_document_bytes: int | None = None,
+    verbose: bool = False,
 ) -> int:
-    """Run the pipeline flow and print its summary; the process exit code."""
-    prefect_env()
-    from flows.discover import InputNotFound
-    from flows.pipeline import ChecksFailed, run_pipeline
-    from flows.render import summary_lines
-    from warehouse.migrate import WarehouseTooNew
-    from warehouse.store import HomeBusy
+    """Run the pipeline flow and print its summary; the process exit code.
+
+    SIGINT and SIGTERM stop the run within seconds (:mod:`flows.interrupt`): the
+    warehouse stays the last good one and the exit code is 130 or 143.
+    """
+    from warehouse.store import HomeBusy, ensure_free
 
     if home.exists() and not home.is_dir():
         typer.secho(f"error: --home {home} is a file, not a folder", fg=typer.colors.RED, err=True)
         return 2
+    try:  # refuse a busy home at once, before Prefect is even imported
+        ensure_free(home)
+    except HomeBusy as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 2
+    except PermissionError as exc:
+        typer.secho(f"error: permission denied: {exc.filename or exc}", fg=typer.colors.RED, err=True)
+        return 2
+    prefect_env()
+    from flows import interrupt
+    from flows.discover import InputNotFound
+    from flows.pipeline import MAX_DOCUMENT_BYTES, ChecksFailed, run_pipeline
+    from flows.render import summary_lines
+    from warehouse.migrate import WarehouseTooNew
     flow_fn = run_pipeline
     if workers > 1:
         from prefect.task_runners import ProcessPoolTaskRunner
 
         flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     try:
-        with one_api_for_all(workers):
+        with interrupt.stop_on_signals(), checks_failed_in_one_line(verbose), one_api_for_all(workers):
             summary = flow_fn(
                 inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
-                workers=workers, backslash_breaks=backslash_breaks,
+                workers=workers, backslash_breaks=backslash_breaks, follow_symlinks=follow_symlinks,
+                max_document_bytes=max_document_bytes or MAX_DOCUMENT_BYTES,
             )
+    except KeyboardInterrupt:
+        if interrupt.received() is None:
+            raise
+        name = signal_name(interrupt.received())
+        interrupt.finish_interrupted(
+            f"error: stopped by {name}; nothing was published: the warehouse in {home} is the last good one"
+        )
+        raise  # not reached: finish_interrupted exits
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return 2
@@ -72,6 +98,39 @@ def run_flow(
     for line in summary_lines(summary):
         typer.echo(line)
     return 0
+
+
+def signal_name(signum: int | None) -> str:
+    """``SIGTERM`` for 15."""
+    import signal
+
+    return signal.Signals(signum).name if signum else "a signal"
+
+
+@contextlib.contextmanager
+def checks_failed_in_one_line(verbose: bool):  # type: ignore[no-untyped-def]
+    """Prefect logs a failed flow's traceback; a failed data check is an expected outcome, so it
+    gets one line (the summary follows). ``verbose`` keeps the traceback."""
+    from flows.pipeline import ChecksFailed
+
+    class OneLine(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            exc = record.exc_info[1] if record.exc_info else None
+            if isinstance(exc, ChecksFailed):
+                record.msg, record.args = "%s", (f"data checks failed: {exc}",)
+                record.exc_info, record.exc_text = None, None
+            return True
+
+    loggers = [logging.getLogger(n) for n in ("prefect.flow_runs", "prefect.task_runs")]
+    flt = OneLine()
+    if not verbose:
+        for lg in loggers:
+            lg.addFilter(flt)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(flt)
 
 
 def one_api_for_all(workers: int) -> contextlib.AbstractContextManager[object]:

@@ -59,9 +59,24 @@ def staging_dir(home: Path, run_id: str) -> Path:
     return home / ".staging" / run_id
 
 
+#: Read-write connections opened by :func:`connect`, so a stopping run can interrupt their queries.
+_OPEN: list[duckdb.DuckDBPyConnection] = []
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection; new files are written in the 1.5-compatible format."""
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    _OPEN[:] = [*_OPEN[-7:], con]  # the last few: a run has one or two open at a time
+    return con
+
+
+def interrupt_queries() -> None:
+    """Interrupt the query running on any connection from :func:`connect` (safe from another thread)."""
+    for con in list(_OPEN):
+        try:
+            con.interrupt()
+        except duckdb.Error:  # closed meanwhile
+            pass
 
 
 def known_doc_ids(home: Path) -> set[str]:
@@ -249,6 +264,16 @@ def lock_home(home: Path) -> Iterator[None]:
 
 class HomeBusy(RuntimeError):
     """Another run holds the home's write lock."""
+
+
+def ensure_free(home: Path) -> None:
+    """Raise :class:`HomeBusy` at once if another run holds the home's lock (a cheap early probe).
+
+    The run still takes the lock with :func:`lock_home`; this only lets the command line
+    refuse before it starts anything slow.
+    """
+    with lock_home(home):
+        pass
 
 
 def abandon(home: Path, run_id: str) -> None:

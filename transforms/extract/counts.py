@@ -173,10 +173,17 @@ def _countable(text: str, n: Number) -> bool:
     return True
 
 
-def _clause_end(text: str, start: int) -> int:
-    """Where the clause that goes on at ``start`` ends: the next '.' or ';', or the end of the text."""
-    dot, semi = text.find(".", start), text.find(";", start)
-    return min(dot if dot >= 0 else len(text), semi if semi >= 0 else len(text))
+_CLAUSE_STOP = re.compile(r"[.;]")
+
+
+def _clause_end(text: str, start: int, stops: list[int]) -> int:
+    """Where the clause that goes on at ``start`` ends: the next '.' or ';' (``stops``), or the end of the text.
+
+    ``stops`` holds the offsets of every '.' and ';' in order: a search from ``start``
+    would scan to the end of a text without one, once per number.
+    """
+    k = bisect_left(stops, start)
+    return stops[k] if k < len(stops) else len(text)
 
 
 def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = None) -> list[Count]:
@@ -195,6 +202,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         return []
     out: list[Count] = []
     last_obj: tuple[int, str] | None = None
+    stops = [m.start() for m in _CLAUSE_STOP.finditer(text)]
     for n in numbers:
         k = bisect_left(triggers, n.start - 170)
         if k == len(triggers) or triggers[k] > n.end + 120 or not _countable(text, n):
@@ -208,7 +216,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         start = offset + q.start("q") if q else n.start
         number = n.suggested_value if n.is_malformed and n.suggested_value is not None else n.value
         count: Count | None = None
-        end = _clause_end(text, n.end)
+        end = _clause_end(text, n.end, stops)
         j = bisect_left(triggers, n.end)
         trigger_ahead = j < len(triggers) and triggers[j] < end
         m = _PASSIVE_RE.match(text, n.end) if trigger_ahead or _UNTRIGGERED_RE.search(text, n.end, end) else None
