@@ -54,8 +54,9 @@ def test_every_bad_record_is_quarantined_with_its_reason(tmp_path: Path) -> None
             "SELECT octet_length(raw_text), octet_length(clean_text) FROM documents WHERE source_uri = ?",
             [str((inbox / GOLDEN["big"]["name"]).resolve())],
         ).fetchone()
-        failed = con.execute("SELECT expectation, column_name FROM check_results WHERE NOT success AND severity = 'error'")
-        failed = failed.fetchall()
+        failed = con.execute(
+            "SELECT expectation, column_name FROM check_results WHERE NOT success AND severity = 'error'"
+        ).fetchall()
     finally:
         con.close()
     assert documents == GOLDEN["documents"]
