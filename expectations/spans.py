@@ -77,7 +77,7 @@ def span_flag(text: str | None, start: int | None, end: int | None, value: str |
 
 def _docs(con: duckdb.DuckDBPyConnection, column: str, table: str) -> Iterator[tuple[str, str | None]]:
     """``(doc_id, text)`` of the documents ``table`` refers to, in ``doc_id`` order, a chunk at a time."""
-    batches = con.execute(
+    batches = con.sql(
         f'SELECT doc_id, any_value("{column}") FROM documents WHERE doc_id IN (SELECT doc_id FROM "{table}") '
         "GROUP BY doc_id ORDER BY doc_id"
     ).to_arrow_reader(DOC_CHUNK)
@@ -95,7 +95,7 @@ def span_flags(con: duckdb.DuckDBPyConnection, table: str, order_by: str, names:
     cols = dict.fromkeys(c for ch in checks for c in (ch.start, ch.end, ch.value) if c)
     select = ", ".join(f't."{c}"' for c in ["doc_id", *cols])
     # the rows first (a result left open would be closed by the document query on the same connection)
-    rows = con.execute(f'SELECT {select} FROM "{table}" t ORDER BY {order_by}').to_arrow_table().to_batches(50_000)
+    rows = con.sql(f'SELECT {select} FROM "{table}" t ORDER BY {order_by}').to_arrow_table().to_batches(50_000)
     texts: dict[str, Iterator[tuple[str, str | None]]] = {}
     current: dict[str, tuple[str | None, str | None]] = {}
     out: dict[str, list] = {n: [] for n in names}

@@ -108,7 +108,13 @@ def stop_on_signals() -> Iterator[None]:
     watcher.start()
     try:
         yield
+    except BaseException as exc:
+        # an interrupted query raises its own error first; what stopped the run is the signal
+        if _received and not isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from exc
+        raise
     finally:
+        _raised.append(0)  # a signal arriving now must not break the clean-up below
         signal.set_wakeup_fd(old_fd)
         for s, handler in previous.items():
             signal.signal(s, handler)

@@ -111,6 +111,7 @@ def signal_name(signum: int | None) -> str:
 def checks_failed_in_one_line(verbose: bool):  # type: ignore[no-untyped-def]
     """Prefect logs a failed flow's traceback; a failed data check is an expected outcome, so it
     gets one line (the summary follows). ``verbose`` keeps the traceback."""
+    from flows import interrupt
     from flows.pipeline import ChecksFailed
 
     class OneLine(logging.Filter):
@@ -118,6 +119,9 @@ def checks_failed_in_one_line(verbose: bool):  # type: ignore[no-untyped-def]
             exc = record.exc_info[1] if record.exc_info else None
             if isinstance(exc, ChecksFailed):
                 record.msg, record.args = "%s", (f"data checks failed: {exc}",)
+                record.exc_info, record.exc_text = None, None
+            elif exc is not None and interrupt.received():  # a query interrupted by a stop signal
+                record.msg, record.args = "%s", (f"stopping: {type(exc).__name__}: {exc}",)
                 record.exc_info, record.exc_text = None, None
             return True
 

@@ -51,7 +51,7 @@ def test_every_bad_record_is_quarantined_with_its_reason(tmp_path: Path) -> None
             [GOLDEN["secret"], f"{tmp_path / 'outside'}%"],
         ).fetchone()[0]
         big = con.execute(
-            "SELECT octet_length(raw_text), octet_length(clean_text) FROM documents WHERE source_uri = ?",
+            "SELECT strlen(raw_text), strlen(clean_text) FROM documents WHERE source_uri = ?",
             [str((inbox / GOLDEN["big"]["name"]).resolve())],
         ).fetchone()
         failed = con.execute(
