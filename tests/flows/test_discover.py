@@ -64,3 +64,13 @@ def test_reading_refuses_a_symlink_swapped_in_after_discovery(tmp_path: Path) ->
     item = InputFile(inbox / "out.txt", "txt")
     (rejected,) = read_input(item)
     assert rejected.reason.startswith("unreadable")
+
+
+def test_a_record_above_the_size_limit_is_quarantined_as_too_large() -> None:
+    from flows.pipeline import too_large
+    from transforms.load.parse import Record
+
+    record = Record("big.txt", "txt", "utf-8", "caf\u00e9 " * 100)  # 600 bytes of UTF-8
+    rejected = too_large(record, 500)
+    assert rejected is not None and rejected.reason == "too large to be an article: 600 bytes (limit 500)"
+    assert too_large(record, 600) is None
