@@ -64,6 +64,7 @@ def run_flow(
     from flows.pipeline import MAX_DOCUMENT_BYTES, ChecksFailed, run_pipeline
     from flows.render import summary_lines
     from warehouse.migrate import WarehouseTooNew
+
     flow_fn = run_pipeline
     if workers > 1:
         from prefect.task_runners import ProcessPoolTaskRunner
@@ -81,7 +82,7 @@ def run_flow(
             raise
         name = signal_name(interrupt.received())
         interrupt.finish_interrupted(
-            f"error: stopped by {name}; nothing was published: the warehouse in {home} is the last good one"
+            f"error: stopped by {name}; the warehouse in {home} is the last one published"
         )
         raise  # not reached: finish_interrupted exits
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
