@@ -32,8 +32,12 @@ def write_inbox(root: Path) -> Path:
         target = outside / ("secret.txt" if link["target"] == "file" else "folder")
         (inbox / link["name"]).symlink_to(target)
     big = GOLDEN["big"]
-    paragraph = big["paragraph"]
-    (inbox / big["name"]).write_text("A long report\n\n" + paragraph * (big["bytes"] // len(paragraph.encode()) + 1))
+    paragraphs, size, n = ["A long report\n\n"], 0, 0
+    while size < big["bytes"]:
+        n += 1
+        paragraphs.append(big["paragraph"].format(n=n))
+        size += len(paragraphs[-1].encode())
+    (inbox / big["name"]).write_text("".join(paragraphs))
     return inbox
 
 
