@@ -45,7 +45,7 @@ def run_flow(
     SIGINT and SIGTERM stop the run within seconds (:mod:`flows.interrupt`): the
     warehouse stays the last good one and the exit code is 130 or 143.
     """
-    from warehouse.store import HomeBusy, ensure_free
+    from warehouse.lock import HomeBusy, ensure_free
 
     if home.exists() and not home.is_dir():
         typer.secho(f"error: --home {home} is a file, not a folder", fg=typer.colors.RED, err=True)

@@ -66,7 +66,7 @@ def test_home_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_busy_home_is_refused_before_prefect_starts(tmp_path: Path) -> None:
-    """Another run holds the home: `copydesk run` says so at once, without importing Prefect."""
+    """Another run holds the home: `copydesk run` says so at once, importing neither Prefect nor DuckDB."""
     from warehouse.store import lock_home
 
     home = tmp_path / "h"
@@ -74,7 +74,7 @@ def test_a_busy_home_is_refused_before_prefect_starts(tmp_path: Path) -> None:
         "import sys, time; t = time.perf_counter(); from flows import cli\n"
         f"sys.argv = ['copydesk', 'run', '--home', {str(home)!r}]\n"
         "try:\n    cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(time.perf_counter() - t, code, 'prefect' in sys.modules)"
+        "print(time.perf_counter() - t, code, any(m in sys.modules for m in ('prefect', 'duckdb', 'pyarrow')))"
     )
     with lock_home(home):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
