@@ -134,7 +134,9 @@ def test_sample_corpus_parses() -> None:
 
     from flows.discover import discover, read_input
 
-    files, skipped = discover([str(Path(__file__).resolve().parents[2] / "flows" / "sample")])
+    found = discover([str(Path(__file__).resolve().parents[2] / "flows" / "sample")])
+    files, skipped = found.files, found.skipped
+    assert found.refused == []
     parsed = [r for f in files for r in read_input(f)]
     assert all(isinstance(r, Record) for r in parsed) and len(parsed) >= 12
     encodings = {Path(r.source_uri.split("#")[0]).name: r.encoding for r in parsed if isinstance(r, Record)}
