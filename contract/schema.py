@@ -154,7 +154,7 @@ TABLES: dict[str, Table] = {
                 _c("qualifier", S, "How the text qualifies the number (running_total: an otherwise exact total over a "
                    "period up to the time of writing, `19 soldiers killed this month`).", False, vocab.QUALIFIERS),
             ),
-            key=("doc_id", "start", "count_type"),
+            key=("doc_id", "start", "end", "count_type"),
         ),
         Table(
             "entities",

@@ -1,6 +1,8 @@
 """Pull what the checks read out of DuckDB, as one small pandas frame per suite.
 
 The joins, windows and regular expressions run in DuckDB; GX only sees the result.
+Span checks (a surface equals its slice of the text) are the exception: they are
+computed per document in :mod:`expectations.spans`, in time linear in the text.
 A frame holds the columns its checks read plus the derived boolean columns of
 :mod:`expectations.suites`. Article text never leaves DuckDB: a column whose only
 check is "not null" is pulled as a marker (1 or NULL), so ``raw_text`` and
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from contract.schema import TABLES
+from expectations.spans import SPAN_CHECKS, span_flags
 from expectations.suites import ENTITY_RESIDUE_PATTERN, REFERENCES, Check, reference_column
 from transforms.clean.edits import Edit, replay
 
@@ -26,28 +29,11 @@ _DOCS_CTE = (
 )
 
 
-def _span(text: str, test: str, *inputs: str) -> str:
-    """``CASE``: NULL when any input is NULL, else the span lies in ``text`` and ``test`` holds."""
-    nulls = " OR ".join(f"{x} IS NULL" for x in (text, "t.start", 't."end"', *inputs))
-    return (
-        f'CASE WHEN {nulls} THEN NULL ELSE (t.start >= 0 AND t."end" >= t.start '
-        f'AND t."end" <= length({text}) AND {test}) END'
-    )
-
-
-_SLICE = 'substr(docs.clean_text, t.start + 1, t."end" - t.start)'
 _RESIDUE = ENTITY_RESIDUE_PATTERN.replace("'", "''")
 
-#: SQL for each derived column, over the table row ``t`` and its document ``docs``.
+#: SQL for each derived column, over the table row ``t`` and its document ``docs``
+#: (the span columns of :data:`expectations.spans.SPAN_CHECKS` are computed in Python).
 DERIVED: dict[str, str] = {
-    "surface_matches_clean_text": _span("docs.clean_text", f"{_SLICE} = t.surface", "t.surface"),
-    "quote_inside_span": _span("docs.clean_text", f"strpos({_SLICE}, t.quote) > 0", "t.quote"),
-    "span_inside_clean_text": _span("docs.clean_text", "TRUE"),
-    "before_matches_raw_text": (
-        "CASE WHEN docs.raw_text IS NULL OR t.raw_start IS NULL OR t.raw_end IS NULL OR t.before IS NULL "
-        "THEN NULL ELSE (t.raw_start >= 0 AND t.raw_end >= t.raw_start AND t.raw_end <= length(docs.raw_text) "
-        "AND substr(docs.raw_text, t.raw_start + 1, t.raw_end - t.raw_start) = t.before) END"
-    ),
     "span_follows_previous_edit": (
         "CASE WHEN t.doc_id IS NULL OR t.seq IS NULL OR t.raw_start IS NULL OR t.raw_end IS NULL THEN NULL "
         "ELSE (t.raw_start <= t.raw_end AND coalesce(t._prev_end <= t.raw_start, TRUE)) END"
@@ -65,6 +51,7 @@ DERIVED: dict[str, str] = {
 WINDOWS: dict[str, str] = {
     "edits": "lag(raw_end) OVER (PARTITION BY doc_id ORDER BY seq, raw_start) AS _prev_end",
 }
+DERIVED.update({name: "" for name in SPAN_CHECKS})
 for (_table, _col), (_ref, _ref_col) in REFERENCES.items():
     DERIVED[reference_column(_table, _col)] = (
         f'CASE WHEN t."{_col}" IS NULL THEN NULL '
@@ -82,8 +69,18 @@ def index_columns(table: str) -> list[str]:
     return list(t.key) if t.key else [c for c in _INDEX_CANDIDATES if c in t.column_names]
 
 
+#: Row order of a frame with span columns (rows of a document together, as :func:`span_flags` reads them).
+_SPAN_ORDER = "t.doc_id NULLS LAST, t._rowid"
+
+
+def span_columns(checks: Iterable[Check]) -> list[str]:
+    """The derived span columns ``checks`` read (computed by :func:`expectations.spans.span_flags`)."""
+    cols = [c.column for c in checks if c.column in SPAN_CHECKS]
+    return list(dict.fromkeys(cols))  # type: ignore[arg-type]
+
+
 def frame_sql(table: str, checks: Iterable[Check]) -> str:
-    """The ``SELECT`` that pulls the frame of ``table`` for ``checks``."""
+    """The ``SELECT`` that pulls the frame of ``table`` for ``checks`` (span columns left out)."""
     checks = list(checks)
     names = set(TABLES[table].column_names)
     index = index_columns(table)
@@ -102,12 +99,16 @@ def frame_sql(table: str, checks: Iterable[Check]) -> str:
             select.append(f't."{col}"')
         elif col in used_null_only:
             select.append(f'CASE WHEN t."{col}" IS NULL THEN NULL ELSE 1 END AS "{col}"')
-    select += [f'{DERIVED[d]} AS "{d}"' for d in dict.fromkeys(derived)]
+    select += [f'{DERIVED[d]} AS "{d}"' for d in dict.fromkeys(derived) if d not in SPAN_CHECKS]
     window = f", {WINDOWS[table]}" if table in WINDOWS else ""
     needs_docs = any("docs." in DERIVED[d] for d in derived)
     cte = f"WITH {_DOCS_CTE} " if needs_docs else ""
     join = " LEFT JOIN docs ON docs.doc_id = t.doc_id" if needs_docs else ""
-    return f'{cte}SELECT {", ".join(select) or "1 AS _row"} FROM (SELECT *{window} FROM "{table}") t{join}'
+    order = f" ORDER BY {_SPAN_ORDER}" if span_columns(checks) else ""
+    return (
+        f'{cte}SELECT {", ".join(select) or "1 AS _row"} '
+        f'FROM (SELECT *, rowid AS _rowid{window} FROM "{table}") t{join}{order}'
+    )
 
 
 QUARANTINE_SHARE_SQL = (
@@ -160,6 +161,8 @@ def pull_frames(
     con: duckdb.DuckDBPyConnection, checks: Iterable[Check], *, replay_sample: int
 ) -> dict[str, pd.DataFrame | Exception]:
     """Every frame ``checks`` need, by frame name; a frame that cannot be read is its exception."""
+    import pandas as pd
+
     by_frame: dict[str, list[Check]] = {}
     for c in checks:
         by_frame.setdefault(c.frame_name, []).append(c)
@@ -171,7 +174,13 @@ def pull_frames(
             elif name == "quarantine_share":
                 frames[name] = con.execute(QUARANTINE_SHARE_SQL).df()
             else:
-                frames[name] = con.execute(frame_sql(name, group)).df()
+                frame = con.execute(frame_sql(name, group)).df()
+                spans = span_columns(group)
+                if spans:
+                    order = _SPAN_ORDER.replace("t._rowid", "t.rowid")
+                    for col, values in span_flags(con, name, order, spans).items():
+                        frame[col] = pd.Series(values, dtype=object, index=frame.index)
+                frames[name] = frame
         except Exception as exc:  # noqa: BLE001 - reported as a failed check, not a crash
             frames[name] = exc
     return frames

@@ -90,6 +90,17 @@ def run(
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symlinks found under an input when they point inside it (default: quarantine every symlink).",
+        ),
+    ] = False,
+    max_document_mb: Annotated[
+        float, typer.Option(min=0.001, help="Quarantine a record whose text is larger than this (MiB, UTF-8).")
+    ] = 64.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of failed runs.")] = False,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.
 
@@ -108,6 +119,9 @@ def run(
         check=check,
         workers=workers or default_workers(),
         dask_address=dask_address,
+        follow_symlinks=follow_symlinks,
+        max_document_bytes=int(max_document_mb * 2**20),
+        verbose=verbose,
     )
     raise typer.Exit(code)
 

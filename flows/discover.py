@@ -1,12 +1,22 @@
-"""Finding and reading input files (the I/O edge of the load stage)."""
+"""Finding and reading input files (the I/O edge of the load stage).
+
+An inbox is filled by scrapers and by other people, so nothing in it is trusted to point
+where it says. By default no symbolic link is followed: a symlinked file or folder found
+under an input becomes a quarantine row (``symlink not followed``). With
+``follow_symlinks`` a link is followed only when its target lies inside the input root
+(the folder named, or the fixed folder part of a glob); one pointing outside is
+quarantined (``symlink points outside the input``). Anything that is not a regular file
+(a FIFO, a socket, a device) is quarantined too: reading it could block the run.
+"""
 
 from __future__ import annotations
 
 import glob
 import gzip
 import os
+import stat
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import faults
@@ -23,44 +33,135 @@ class InputFile:
     fmt: str | None
 
 
+@dataclass
+class Discovered:
+    """What a set of inputs holds: files to load, files passed over, paths refused with a reason."""
+
+    files: list[InputFile] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    refused: list[Rejected] = field(default_factory=list)
+
+
 class InputNotFound(FileNotFoundError):
     """An input argument names nothing that exists."""
 
 
 _NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog")
+SYMLINK_REFUSED = "symlink not followed (copydesk run --follow-symlinks follows links inside the input)"
+SYMLINK_OUTSIDE = "symlink points outside the input: not followed"
+NOT_REGULAR = "not a regular file"
 
 
-def discover(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _vetted(path: Path, root: Path, follow: bool, folder: bool = False) -> Path | str:
+    """The real path to read for ``path`` (found under ``root``, a resolved folder), or why not.
+
+    Every component from ``root`` down to ``path`` is checked, so a symlinked folder on
+    the way is caught as well as a symlinked file.
+    """
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        rel = None
+    steps = [root.joinpath(*rel.parts[: i + 1]) for i in range(len(rel.parts))] if rel else [path]
+    for step in steps:
+        try:
+            st = os.lstat(step)
+        except OSError as exc:
+            return f"unreadable: {exc.strerror or exc}"
+        if stat.S_ISLNK(st.st_mode):
+            if not follow:
+                return SYMLINK_REFUSED
+            if not _inside(step.resolve(), root):
+                return SYMLINK_OUTSIDE
+    real = path.resolve()
+    if follow and not _inside(real, root):
+        return SYMLINK_OUTSIDE
+    try:
+        st = os.stat(real)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    return real if stat.S_ISREG(st.st_mode) or (folder and stat.S_ISDIR(st.st_mode)) else NOT_REGULAR
+
+
+def _glob_prefix(pattern: str) -> Path:
+    """The folder part of a glob before its first wildcard (the root its matches must stay in)."""
+    fixed: list[str] = []
+    for part in Path(pattern).expanduser().parts:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return Path(*fixed).absolute() if fixed else Path.cwd()
+
+
+def discover(inputs: list[str], *, follow_symlinks: bool = False) -> Discovered:
     """Input files (folders recursively, globs, files), sorted and de-duplicated.
 
     Also returns the files a folder scan passed over (unsupported formats, READMEs),
-    so the run summary can say so: nothing is dropped silently.
+    so the run summary can say so, and the paths refused (symlinks, special files) as
+    rejections to quarantine: nothing is dropped silently. A file named explicitly is
+    read even when it is a symlink: the operator chose it.
     """
     found: dict[Path, InputFile] = {}
-    skipped: list[Path] = []
+    out = Discovered()
+    refused: dict[str, Rejected] = {}
     for arg in inputs or [str(SAMPLE_DIR)]:
         path = Path(arg).expanduser()
-        if path.is_dir():
-            path = path.resolve()
-            candidates = [
-                Path(root, name) for root, _, names in os.walk(path) for name in names if not name.startswith(".")
-            ]
-        elif path.is_file():
-            candidates = [path]
+        scan = path.is_dir()
+        if scan:
+            root = path.resolve()  # the folder named may itself be a link: the operator chose it
+            candidates: list[Path] = []
+            for folder, dirs, names in os.walk(root):
+                for d in list(dirs):
+                    if Path(folder, d).is_symlink():
+                        dirs.remove(d)  # never walked into: vetted below like a symlinked file
+                        if not d.startswith("."):
+                            candidates.append(Path(folder, d))
+                candidates += [Path(folder, n) for n in names if not n.startswith(".")]
+        elif path.is_file() or path.is_symlink():
+            root, candidates = path.parent.resolve(), [path.parent.resolve() / path.name]
         else:
-            candidates = [Path(p) for p in glob.glob(arg, recursive=True) if Path(p).is_file()]
+            prefix = _glob_prefix(arg)
+            root = prefix.resolve()
+            matches = [Path(p).absolute() for p in glob.glob(arg, recursive=True)]
+            candidates = [root / p.relative_to(prefix) for p in matches if p.is_file() or p.is_symlink()]
             if not candidates:
                 raise InputNotFound(f"input not found: {arg}")
         for p in candidates:
             # In a folder scan, files of other formats and READMEs are passed over (and
             # reported); a file named explicitly is always read, or quarantined.
             fmt = format_of(p.name)
-            if path.is_dir() and (fmt is None or p.name.lower().startswith(_NOT_ARTICLES)):
-                skipped.append(p)
+            is_dir_link = p.is_symlink() and p.is_dir()
+            if scan and not is_dir_link and (fmt is None or p.name.lower().startswith(_NOT_ARTICLES)):
+                out.skipped.append(p)
                 continue
-            real = p if path.is_dir() else p.resolve()  # folder scans: already absolute
+            explicit = not scan and path.is_file()
+            real = p.resolve() if explicit else _vetted(p, root, follow_symlinks, is_dir_link)
+            if is_dir_link and isinstance(real, Path):
+                continue  # a followed folder link inside the input: its files are found under their real path
+            if isinstance(real, str):
+                refused.setdefault(str(p), Rejected(str(p), real, 0))
+                continue
             found.setdefault(real, InputFile(real, fmt))
-    return [found[k] for k in sorted(found)], sorted(skipped)
+    out.files = [found[k] for k in sorted(found)]
+    out.skipped.sort()
+    out.refused = [refused[k] for k in sorted(refused)]
+    return out
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path``, refusing a symlink swapped in since discovery and any special file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{NOT_REGULAR}")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def read_input(item: InputFile, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None) -> Parsed:
@@ -68,7 +169,7 @@ def read_input(item: InputFile, csv_columns: list[str] | None = None, backslash_
     uri = str(item.path)
     try:
         faults.inject("read")
-        data = item.path.read_bytes()
+        data = _read_regular(item.path)
     except OSError as exc:
         if faults.is_transient(exc):
             raise  # the load task retries it

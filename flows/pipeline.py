@@ -19,8 +19,8 @@ from prefect.tasks import exponential_backoff
 
 from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
-from flows import faults
-from flows.discover import InputFile, discover, read_input
+from flows import faults, interrupt
+from flows.discover import Discovered, InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
 from transforms.load.parse import Record, Rejected
 from warehouse import store
@@ -67,21 +67,38 @@ IO_RETRIES: dict = {
 
 
 @task(name="discover-inputs")
-def discover_inputs(inputs: list[str]) -> tuple[list[InputFile], list[Path]]:
-    """Expand the command-line inputs into files."""
-    return discover(inputs)
+def discover_inputs(inputs: list[str], follow_symlinks: bool = False) -> Discovered:
+    """Expand the command-line inputs into files (and the paths refused, to quarantine)."""
+    return discover(inputs, follow_symlinks=follow_symlinks)
+
+
+#: Default size above which a record is quarantined as too large to be an article (UTF-8 bytes).
+MAX_DOCUMENT_BYTES = 64 * 2**20
+
+
+def too_large(record: Record, limit: int) -> Rejected | None:
+    """A rejection when ``record``'s text is longer than ``limit`` bytes in UTF-8, else None."""
+    if len(record.raw_text) * 4 <= limit:  # no need to encode: it cannot be over
+        return None
+    size = len(record.raw_text.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return Rejected(record.source_uri, f"too large to be an article: {size} bytes (limit {limit})", size)
 
 
 @task(name="load-batch", **IO_RETRIES)
 def load_batch(
-    files: list[InputFile], csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
+    files: list[InputFile],
+    csv_columns: list[str] | None = None,
+    backslash_breaks: bool | None = None,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> tuple[list[Record | Rejected], list[int]]:
     """Read and parse a batch of input files; also how many records each file gave."""
     out: list[Record | Rejected] = []
     per_file: list[int] = []
     for item in files:
         parsed = read_input(item, csv_columns, backslash_breaks)
-        out.extend(parsed)
+        out.extend(r if isinstance(r, Rejected) else too_large(r, max_document_bytes) or r for r in parsed)
         per_file.append(len(parsed))
     return out, per_file
 
@@ -114,7 +131,8 @@ def transform_batch(
     """
     rejected: list[Rejected] = []
     try:
-        tables = batch_tables(records, run_id, ingested_at)
+        with interrupt.worker():  # a stop signal ends the batch
+            tables = batch_tables(records, run_id, ingested_at)
     except Exception:  # noqa: BLE001 - isolate the record(s) that break a transform
         good: list[Record] = []
         for rec in records:
@@ -274,6 +292,8 @@ def run_pipeline(
     backslash_breaks: bool | None = None,
     dask_address: str | None = None,
     scheduled: bool = False,
+    follow_symlinks: bool = False,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> RunSummary | State:
     """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``.
 
@@ -305,8 +325,9 @@ def run_pipeline(
             return Completed(message=f"skipped: {exc}")
         store.recover(home_path)
         try:
-            all_files, skipped = discover_inputs(inputs)
-            summary.skipped_files = len(skipped)
+            found = discover_inputs(inputs, follow_symlinks)
+            all_files = found.files
+            summary.skipped_files = len(found.skipped)
             changed, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
@@ -314,14 +335,15 @@ def run_pipeline(
             fingerprints = {item.path: fp for item, fp in changed}
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
-            rejected: list[Rejected] = []
+            rejected: list[Rejected] = list(found.refused)
+            summary.inputs_seen += len(found.refused)
             pending: list[tuple[PrefectFuture, int, int]] = []
             part = done_files = 0
             with batch_runner(workers, dask_address) as runner:
                 in_flight = 2 * max(workers, _cluster_threads(runner))
                 for file_batch in _chunks(files, FILES_PER_LOAD):
                     fresh: list[Record] = []
-                    items, per_file = load_batch(file_batch, csv_columns, backslash_breaks)
+                    items, per_file = load_batch(file_batch, csv_columns, backslash_breaks, max_document_bytes)
                     loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
                     for item in items:
                         summary.inputs_seen += 1

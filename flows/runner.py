@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Coroutine, Iterator
@@ -38,28 +39,52 @@ def run_flow(
     workers: int = 1,
     backslash_breaks: bool | None = None,
     dask_address: str | None = None,
+    follow_symlinks: bool = False,
+    max_document_bytes: int | None = None,
+    verbose: bool = False,
 ) -> int:
-    """Run the pipeline flow and print its summary; the process exit code."""
-    prefect_env()
-    from flows.discover import InputNotFound
-    from flows.pipeline import RunSummary, run_pipeline
-    from flows.render import summary_lines
-    from warehouse.migrate import WarehouseTooNew
-    from warehouse.store import HomeBusy
+    """Run the pipeline flow and print its summary; the process exit code.
+
+    SIGINT and SIGTERM stop the run within seconds (:mod:`flows.interrupt`): the
+    warehouse stays the last good one and the exit code is 130 or 143.
+    """
+    from warehouse.lock import HomeBusy, ensure_free
 
     if home.exists() and not home.is_dir():
         typer.secho(f"error: --home {home} is a file, not a folder", fg=typer.colors.RED, err=True)
         return 2
+    try:  # refuse a busy home at once, before Prefect is even imported
+        ensure_free(home)
+    except HomeBusy as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 2
+    except PermissionError as exc:
+        typer.secho(f"error: permission denied: {exc.filename or exc}", fg=typer.colors.RED, err=True)
+        return 2
+    prefect_env()
+    from flows import interrupt
+    from flows.discover import InputNotFound
+    from flows.pipeline import MAX_DOCUMENT_BYTES, RunSummary, run_pipeline
+    from flows.render import summary_lines
+    from warehouse.migrate import WarehouseTooNew
+
     try:
-        with prefect_api():
+        with interrupt.stop_on_signals(), stop_tracebacks_in_one_line(verbose), prefect_api():
             state = run_pipeline(
                 inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
                 workers=workers, backslash_breaks=backslash_breaks, dask_address=dask_address,
+                follow_symlinks=follow_symlinks, max_document_bytes=max_document_bytes or MAX_DOCUMENT_BYTES,
                 return_state=True,
             )
             summary = state.result(raise_on_failure=False)
             if isinstance(summary, BaseException):
                 raise summary
+    except KeyboardInterrupt:
+        if interrupt.received() is None:
+            raise
+        name = signal_name(interrupt.received())
+        interrupt.finish_interrupted(f"error: stopped by {name}; the warehouse in {home} is the last one published")
+        raise  # not reached: finish_interrupted exits
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return 2
@@ -75,9 +100,42 @@ def run_flow(
     for line in summary_lines(summary):
         typer.echo(line)
     if state.is_failed():
-        typer.secho(f"error: {state.message}", fg=typer.colors.RED, err=True)
+        typer.secho(f"error: {state.message}; see `copydesk check --home {home}`", fg=typer.colors.RED, err=True)
         return 1
     return 0
+
+
+def signal_name(signum: int | None) -> str:
+    """``SIGTERM`` for 15."""
+    import signal
+
+    return signal.Signals(signum).name if signum else "a signal"
+
+
+@contextlib.contextmanager
+def stop_tracebacks_in_one_line(verbose: bool) -> Iterator[None]:
+    """A query interrupted by a stop signal is logged in one line, not with Prefect's
+    traceback; ``verbose`` keeps the traceback."""
+    from flows import interrupt
+
+    class OneLine(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            exc = record.exc_info[1] if record.exc_info else None
+            if exc is not None and interrupt.received():
+                record.msg, record.args = "%s", (f"stopping: {type(exc).__name__}: {exc}",)
+                record.exc_info, record.exc_text = None, None
+            return True
+
+    loggers = [logging.getLogger(n) for n in ("prefect.flow_runs", "prefect.task_runs")]
+    flt = OneLine()
+    if not verbose:
+        for lg in loggers:
+            lg.addFilter(flt)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(flt)
 
 
 def prefect_api() -> contextlib.AbstractContextManager[object]:

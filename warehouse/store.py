@@ -23,12 +23,10 @@ Publishing, step by step, and what a kill at each step leaves:
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -36,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from contract.schema import CONTENT_TABLES, TABLES, conform
+from warehouse.lock import HomeBusy, ensure_free, lock_home  # noqa: F401 - the home lock, re-exported
 from warehouse.migrate import migrate, plan
 from warehouse.views import create_views
 
@@ -59,9 +58,24 @@ def staging_dir(home: Path, run_id: str) -> Path:
     return home / ".staging" / run_id
 
 
+#: Read-write connections opened by :func:`connect`, so a stopping run can interrupt their queries.
+_OPEN: list[duckdb.DuckDBPyConnection] = []
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection; new files are written in the 1.5-compatible format."""
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    _OPEN[:] = [*_OPEN[-7:], con]  # the last few: a run has one or two open at a time
+    return con
+
+
+def interrupt_queries() -> None:
+    """Interrupt the query running on any connection from :func:`connect` (safe from another thread)."""
+    for con in list(_OPEN):
+        try:
+            con.interrupt()
+        except duckdb.Error:  # closed meanwhile
+            pass
 
 
 def known_doc_ids(home: Path) -> set[str]:
@@ -223,32 +237,6 @@ def recover(home: Path) -> None:
             _roll_forward(home, stage)
         else:
             shutil.rmtree(stage, ignore_errors=True)
-
-
-@contextmanager
-def lock_home(home: Path) -> Iterator[None]:
-    """Hold the home's write lock: one writing run per home at a time."""
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".lock", "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
-            raise HomeBusy(
-                f"another copydesk run (pid {holder}) is writing to {home}; try again when it ends"
-            ) from None
-        try:
-            fh.truncate(0)
-            fh.write(str(os.getpid()))
-            fh.flush()
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-class HomeBusy(RuntimeError):
-    """Another run holds the home's write lock."""
 
 
 def abandon(home: Path, run_id: str) -> None:

@@ -65,3 +65,48 @@ def test_home_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", "--home", str(home)])
     assert result.exit_code == 2
     assert "is a file" in result.output
+
+
+def test_a_busy_home_is_refused_before_prefect_starts(tmp_path: Path) -> None:
+    """Another run holds the home: `copydesk run` says so at once, importing neither Prefect nor DuckDB."""
+    from warehouse.store import lock_home
+
+    home = tmp_path / "h"
+    code = (
+        "import sys, time; t = time.perf_counter(); from flows import cli\n"
+        f"sys.argv = ['copydesk', 'run', '--home', {str(home)!r}]\n"
+        "try:\n    cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(time.perf_counter() - t, code, any(m in sys.modules for m in ('prefect', 'duckdb', 'pyarrow')))"
+    )
+    with lock_home(home):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    seconds, exit_code, prefect = out.stdout.strip().splitlines()[-1].split()
+    assert (exit_code, prefect) == ("2", "False"), out.stderr
+    assert "another copydesk run" in out.stderr
+    print(f"busy home refused in {float(seconds):.2f} s")
+
+
+def test_a_failed_check_prints_one_line_not_a_traceback(tmp_path: Path, seeds_home: Path) -> None:
+    """A run whose data fails an error check exits 1 with one line and the summary, no traceback."""
+    import shutil
+
+    import duckdb
+
+    home = tmp_path / "home"
+    shutil.copytree(seeds_home, home)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    try:  # a count whose span runs past its text: the published warehouse breaks an error check
+        con.execute("UPDATE counts SET \"end\" = 10000000 WHERE rowid = (SELECT min(rowid) FROM counts)")
+    finally:
+        con.close()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "new.txt").write_text("Three people were killed in a flood in Herat on Monday, officials said.\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", str(inbox), "--home", str(home)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    text = out.stdout + out.stderr
+    assert out.returncode == 1, text
+    assert "Traceback" not in text
+    assert "data check(s) of severity error failed" in text and "span_inside_clean_text" in text

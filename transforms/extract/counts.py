@@ -235,10 +235,17 @@ def _countable(text: str, n: Number) -> bool:
     return True
 
 
-def _clause_end(text: str, start: int) -> int:
-    """Where the clause that goes on at ``start`` ends: the next '.' or ';', or the end of the text."""
-    dot, semi = text.find(".", start), text.find(";", start)
-    return min(dot if dot >= 0 else len(text), semi if semi >= 0 else len(text))
+_CLAUSE_STOP = re.compile(r"[.;]")
+
+
+def _clause_end(text: str, start: int, stops: list[int]) -> int:
+    """Where the clause that goes on at ``start`` ends: the next '.' or ';' (``stops``), or the end of the text.
+
+    ``stops`` holds the offsets of every '.' and ';' in order: a search from ``start``
+    would scan to the end of a text without one, once per number.
+    """
+    k = bisect_left(stops, start)
+    return stops[k] if k < len(stops) else len(text)
 
 
 def _running(text: str, count: Count) -> bool:
@@ -267,6 +274,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         return []
     out: list[Count] = []
     last_obj: tuple[int, str] | None = None
+    stops = [m.start() for m in _CLAUSE_STOP.finditer(text)]
     for i, n in enumerate(numbers):
         k = bisect_left(triggers, n.start - 170)
         if k == len(triggers) or triggers[k] > n.end + 120 or (out and n.start < out[-1].end) \
@@ -287,7 +295,7 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
             after = numbers[i + 1].end
         count: Count | None = None
         combined = False
-        end = _clause_end(text, after)
+        end = _clause_end(text, after, stops)
         j = bisect_left(triggers, after)
         trigger_ahead = j < len(triggers) and triggers[j] < end
         m = _PASSIVE_RE.match(text, after) if trigger_ahead or _UNTRIGGERED_RE.search(text, after, end) else None

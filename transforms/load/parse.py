@@ -169,6 +169,9 @@ def parse_csv(
 
     ``backslash_breaks`` says whether the file uses the AG News backslash convention;
     None detects it from the file (:func:`~transforms.clean.html_entities.uses_backslash_breaks`).
+
+    A row with more or fewer fields than there are columns is rejected (``invalid row``):
+    which field is missing cannot be told, so the row is not guessed at.
     """
     decoded = _decoded(data, uri)
     if isinstance(decoded, Rejected):
@@ -191,7 +194,7 @@ def parse_csv(
     for n, row in enumerate(rows, first):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(header):
+        if len(row) != len(header):  # a row that does not fit the header is not guessed at
             out.append(
                 Rejected(
                     f"{uri}#{n}", f"invalid row: {len(row)} fields, {len(header)} columns", len(",".join(row).encode())

@@ -161,7 +161,7 @@ def test_sample_corpus_cleans_its_defects() -> None:
     from flows.discover import discover, read_input
     from transforms.load.parse import Record
 
-    files, _ = discover([str(SAMPLE)])
+    files = discover([str(SAMPLE)]).files
     records = [r for f in files for r in read_input(f) if isinstance(r, Record)]
     assert len(records) >= 12
     sources = [str(r.metadata.get("outlet") or Path(r.source_uri.split("#")[0]).parent.name) for r in records]

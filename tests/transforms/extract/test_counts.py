@@ -52,3 +52,16 @@ def test_overall_precision_and_recall() -> None:
     report = _eval_module().evaluate(GOLDEN)
     assert report.precision() >= 0.9, report.errors
     assert report.recall() >= 0.8, report.errors
+
+
+def test_two_tolls_in_one_sentence_have_distinct_keys() -> None:
+    """Both tolls start at ``death toll``; the key (start, end, count_type) still tells them apart."""
+    from contract.schema import TABLES
+
+    text = "The death toll in Angur Adar in South Waziristan rose to 23 and the toll in Teri Mangal rose to 81."
+    found = find_counts(text, find_numbers(text))
+    assert [c.number for c in found] == [23.0, 81.0]
+    key = TABLES["counts"].key
+    assert key == ("doc_id", "start", "end", "count_type")
+    rows = [c._asdict() for c in found]
+    assert len({tuple(r[k] for k in key[1:]) for r in rows}) == len(rows)

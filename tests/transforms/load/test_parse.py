@@ -101,6 +101,16 @@ def test_csv_header_and_named_columns() -> None:
     assert headerless[0].source_uri == "ag.csv#1"
 
 
+def test_csv_row_with_fewer_fields_than_the_header_is_rejected() -> None:
+    data = b"title,text,date\r\nA,Full row,2020-01-02\r\nB,Short row\r\n"
+    out = parse(data, "f.csv", "csv")
+    assert isinstance(out[0], Record) and out[0].date == "2020-01-02"
+    assert isinstance(out[1], Rejected) and out[1].source_uri == "f.csv#3"
+    assert out[1].reason == "invalid row: 2 fields, 3 columns"
+    short = parse(b"1,Title only\n", "ag.csv", "csv", ["class", "title", "text"])
+    assert isinstance(short[0], Rejected) and short[0].reason == "invalid row: 2 fields, 3 columns"
+
+
 def test_txt_encodings_and_empty() -> None:
     assert parse(codecs.BOM_UTF16_LE + "Caf\u00e9".encode("utf-16-le"), "a.txt", "txt")[0].encoding == "utf-16"
     assert parse(b"\xa3600m", "b.txt", "txt")[0].raw_text == "\u00a3600m"
@@ -124,7 +134,9 @@ def test_sample_corpus_parses() -> None:
 
     from flows.discover import discover, read_input
 
-    files, skipped = discover([str(Path(__file__).resolve().parents[3] / "flows" / "sample")])
+    found = discover([str(Path(__file__).resolve().parents[3] / "flows" / "sample")])
+    files, skipped = found.files, found.skipped
+    assert found.refused == []
     parsed = [r for f in files for r in read_input(f)]
     assert all(isinstance(r, Record) for r in parsed) and len(parsed) >= 12
     encodings = {Path(r.source_uri.split("#")[0]).name: r.encoding for r in parsed if isinstance(r, Record)}
