@@ -1,7 +1,7 @@
 """Precision and recall of the link step on the labelled BBC + Reuters pairs (tests/golden/link/precision).
 
-Usage: ``python scripts/link_eval.py [--show-errors]``. Loads the corpora the way
-``benchmarks/bench_link.py`` does (no counts: facts from the counts table play no part), runs
+Usage: ``python scripts/link_eval.py [--show-errors] [--drawn-from before|after|after_final|reading]``.
+Loads the corpora the way ``benchmarks/bench_link.py`` does (no counts: facts from the counts table play no part), runs
 the link step, and prints for each relation the share of labelled pairs it links that are
 labelled right (copies for exact_duplicate, near_duplicate and syndicated; copies or one story
 for same_story and for story membership), and the share of the pairs found by reading that it
@@ -40,6 +40,11 @@ def doc_id(uri: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show-errors", action="store_true", help="list the labelled pairs linked wrongly")
+    parser.add_argument(
+        "--drawn-from",
+        choices=["before", "after", "after_final", "reading"],
+        help="measure precision only on the pairs drawn from this source (default: all labelled pairs)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -55,7 +60,8 @@ def main() -> int:
     random_sample: dict[tuple[str, str], dict] = {}  # pairs with one title in the same days, drawn at random
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        labelled.setdefault((row["a"], row["b"]), row)  # a pair drawn twice counts once
+        if args.drawn_from in (None, row["drawn_from"]):
+            labelled.setdefault((row["a"], row["b"]), row)  # a pair drawn twice counts once
         if row["drawn_as"] == "same_title_random":
             random_sample[(row["a"], row["b"])] = row
     docs = load_corpus()
@@ -66,15 +72,15 @@ def main() -> int:
     linked: Counter[str] = Counter()
     right: Counter[str] = Counter()
     errors = []
-    found = Counter()
+    found: Counter[str] = Counter()
+    for (a, b), row in random_sample.items():
+        ia, ib = sorted((doc_id(a), doc_id(b)))
+        if row["label"] != "unrelated":
+            found[row["label"]] += 1
+            found[row["label"] + " in one story"] += story[ia] == story[ib]
+            found[row["label"] + " linked"] += (ia, ib) in relation
     for (a, b), row in labelled.items():
         ia, ib = sorted((doc_id(a), doc_id(b)))
-        if (a, b) in random_sample:
-            truth = random_sample[(a, b)]["label"]
-            if truth != "unrelated":
-                found[truth] += 1
-                found[truth + " in one story"] += story[ia] == story[ib]
-                found[truth + " linked"] += (ia, ib) in relation
         kinds = [k for k in (relation.get((ia, ib)),) if k] + (["story membership"] if story[ia] == story[ib] else [])
         for kind in kinds:
             linked[kind] += 1
@@ -92,6 +98,8 @@ def main() -> int:
         print(f"{kind:<18} {n:>7} {right[kind]:>6} {precision:>9.3f}  {verdict}")
     for truth in ("copy", "story"):
         n = found[truth]
+        if not n:
+            continue
         print(
             f"recall on the {n} pairs found by reading (one title, within days) labelled {truth}: "
             f"{found[truth + ' in one story'] / n:.3f} in one story, {found[truth + ' linked'] / n:.3f} linked directly"

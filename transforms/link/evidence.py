@@ -48,7 +48,7 @@ __all__ = [
     "classify",
     "concat_facts",
     "count_facts",
-    "fact_tokens",
+    "wording_and_facts",
     "key_facts",
     "normalised_numbers",
     "number_masked",
@@ -95,7 +95,7 @@ IDENTICAL_TEXT, SAME_TEXT, SHARED_PASSAGE, AGENCY_PASSAGE, RELATED_PASSAGE, NAME
 
 @dataclass(frozen=True)
 class Facts:
-    """The facts of each document: its numbers as ids (:func:`fact_tokens`), and its *number slots*:
+    """The facts of each document: its numbers as ids (:func:`wording_and_facts`), and its *number slots*:
     the word 5-grams that hold a number, once with the numbers masked (``slots``: "issuing a # mln
     dlr") and once as written (``values``: "issuing a 60 mln dlr"). Two texts that share a slot
     agree on that fact when they also share the value. The lead slots hold the text's first
@@ -128,30 +128,31 @@ def _is_number(tokens: Tokens) -> pa.Array:
     return pc.or_(pc.match_substring_regex(lower, r"\d"), pc.is_in(lower, value_set=pa.array(_NUMBER_WORDS)))
 
 
-def _number_slots(tokens: Tokens, number: np.ndarray, n_docs: int) -> tuple[Sets, Sets, Sets, Sets]:
-    """The number slots of each document (masked and as-written hashes of the 5-grams holding a
-    number), and those of its lead: the 5-grams holding its first number."""
-    start, values = window_hashes(token_hashes(normalised_numbers(tokens)), tokens.doc)
-    _, slots = window_hashes(token_hashes(number_masked(tokens)), tokens.doc)  # the same windows
+def _number_slots(tokens: Tokens, number: np.ndarray, n_docs: int) -> tuple[Sets, tuple[Sets, Sets, Sets, Sets]]:
+    """The wording of each document (hashes of the 5-grams of its number-masked text), its number
+    slots (masked and as-written hashes of the 5-grams holding a number), and those of its lead:
+    the 5-grams holding its first number."""
+    start, slots = window_hashes(token_hashes(number_masked(tokens)), tokens.doc)
+    shift = np.uint64(64 - SHINGLE_BITS)
+    wording = _csr(tokens.doc[start], slots >> shift, n_docs, SHINGLE_BITS)
     held = np.convolve(number.astype(np.int64), np.ones(SHINGLE_WORDS, np.int64))[SHINGLE_WORDS - 1 :]
     keep = held[start] > 0 if len(start) else np.empty(0, bool)
-    start, slots, values = start[keep], slots[keep], values[keep]
+    start, slots = start[keep], slots[keep]
+    values = window_hashes(token_hashes(normalised_numbers(tokens)), tokens.doc)[1][keep]  # the same windows
     first = np.full(n_docs, -1, np.int64)
     at = np.flatnonzero(number)
     docs_with, idx = np.unique(tokens.doc[at], return_index=True)  # tokens are in text order
     first[docs_with] = at[idx]
-    doc, shift = tokens.doc[start], np.uint64(64 - SHINGLE_BITS)
+    doc = tokens.doc[start]
     lead = (first[doc] >= start) & (first[doc] < start + SHINGLE_WORDS)
-    return tuple(
-        _csr(doc[m], h[m] >> shift, n_docs, SHINGLE_BITS)
-        for m in (np.ones(len(start), bool), lead)
-        for h in (slots, values)
-    )  # type: ignore[return-value]
+    everywhere = np.ones(len(start), bool)
+    sets = tuple(_csr(doc[m], h[m] >> shift, n_docs, SHINGLE_BITS) for m in (everywhere, lead) for h in (slots, values))
+    return wording, sets  # type: ignore[return-value]
 
 
-def fact_tokens(tokens: Tokens, n_docs: int) -> Facts:
-    """Numbers of each document (words with a digit, and number words), lower-cased and hashed,
-    and its number slots.
+def wording_and_facts(tokens: Tokens, n_docs: int) -> tuple[Sets, Facts]:
+    """The wording of each document (:func:`number_masked`, 5-grams), and its facts: its numbers
+    (words with a digit, and number words), lower-cased and hashed, and its number slots.
 
     The lowest bit of each number id marks a *key-shaped* number: one with a digit that is
     not a year (1900-2099) nor a bare day-sized integer (0-31); number words count as digits
@@ -159,10 +160,10 @@ def fact_tokens(tokens: Tokens, n_docs: int) -> Facts:
     """
     keep = _is_number(tokens)
     keep_np = keep.to_numpy(zero_copy_only=False)
-    slots = _number_slots(tokens, keep_np, n_docs)
+    wording, slots = _number_slots(tokens, keep_np, n_docs)
     words = pc.utf8_lower(normalised_numbers(tokens).text).filter(keep)
     if len(words) == 0:
-        return Facts(Sets(np.zeros(n_docs + 1, np.int64), np.empty(0, np.int64)), *slots)
+        return wording, Facts(Sets(np.zeros(n_docs + 1, np.int64), np.empty(0, np.int64)), *slots)
     plain = pc.match_substring_regex(words, r"^((19|20)\d\d|[0-9]|[12][0-9]|3[01])$")
     key = pc.and_(pc.match_substring_regex(words, r"\d"), pc.invert(plain)).to_numpy(zero_copy_only=False)
     encoded = pc.dictionary_encode(words)
@@ -170,7 +171,7 @@ def fact_tokens(tokens: Tokens, n_docs: int) -> Facts:
         encoded = encoded.combine_chunks()
     h = _hash_strings(encoded.dictionary)[encoded.indices.to_numpy()] >> np.uint64(64 - _FACT_BITS + 1)
     ids = (h.astype(np.int64) << 1) | key.astype(np.int64)
-    return Facts(_csr(tokens.doc[keep_np], ids, n_docs, _FACT_BITS), *slots)
+    return wording, Facts(_csr(tokens.doc[keep_np], ids, n_docs, _FACT_BITS), *slots)
 
 
 def concat_facts(parts: list[Facts]) -> Facts:
@@ -220,10 +221,12 @@ def template_mask(shingles: Sets, sources: np.ndarray) -> np.ndarray:
 
     ``sources`` holds a source code per document (documents of unknown source share one code).
     """
-    doc = np.repeat(np.arange(len(shingles.offsets) - 1, dtype=np.int64), shingles.sizes())
-    key = (sources[doc].astype(np.int64) << 40) | shingles.values
+    key = np.repeat(sources.astype(np.int64) << 40, shingles.sizes())
+    key |= shingles.values
     values, df = sorted_unique(key, return_counts=True)
-    return df[np.searchsorted(values, key)] >= TEMPLATE_MIN_DOCS
+    template = values[df >= TEMPLATE_MIN_DOCS]
+    del values, df
+    return np.isin(key, template, assume_unique=False) if len(template) else np.zeros(len(key), bool)
 
 
 def without(sets: Sets, drop: np.ndarray) -> Sets:
@@ -259,10 +262,27 @@ def _cross(first: Sets, second: Sets, i: np.ndarray, j: np.ndarray) -> np.ndarra
     return out
 
 
+def _on(mask: np.ndarray, pairs: np.ndarray, count, fill: float = 0.0) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``count(pairs[mask])`` spread back over all pairs (``fill`` elsewhere): evidence is only
+    worked out for the pairs a rule can use it on."""
+    out = np.full(len(pairs), fill, np.float64)
+    if mask.any():
+        out[mask] = count(pairs[mask])
+    return out
+
+
 def pair_evidence(
-    pairs: np.ndarray, shingles: Sets, own: Sets, facts: Facts, counts: Sets, names: Sets, full_inter: np.ndarray
+    pairs: np.ndarray,
+    shingles: Sets,
+    own: Sets,
+    facts: Facts,
+    counts: Sets,
+    names: Sets,
+    full_inter: np.ndarray,
+    named: np.ndarray,
 ) -> Evidence:
-    """The evidence for each pair (i, j) of document indices; ``full_inter`` is the shared shingles count."""
+    """The evidence for each pair (i, j) of document indices; ``full_inter`` is the shared shingles count,
+    ``named`` whether the pair shares enough rare names (facts are only counted for those)."""
     a, b = pairs[:, 0], pairs[:, 1]
     size = shingles.sizes()
     union = size[a] + size[b] - full_inter
@@ -270,21 +290,29 @@ def pair_evidence(
     own_inter = intersections(own, pairs)
     own_size = own.sizes()
     contain = own_inter / np.maximum(np.minimum(own_size[a], own_size[b]), 1)
-    leads = np.ones(len(pairs), bool)
-    for x, y in ((a, b), (b, a)):  # a lead slot the other text has must hold the same number there
-        same = _cross(facts.lead_values, facts.values, x, y) > 0
-        leads &= (_cross(facts.lead_slots, facts.slots, x, y) == 0) | same
-    shared_slots = intersections(facts.slots, pairs)
-    slots = np.where(shared_slots > 0, intersections(facts.values, pairs) / np.maximum(shared_slots, 1), np.nan)
+    texts = own_inter >= min(MIN_OWN_SHINGLES, STORY_SHARED_SHINGLES)  # pairs a text rule may link
+
+    def leads_of(p: np.ndarray) -> np.ndarray:
+        ok = np.ones(len(p), bool)
+        for x, y in ((p[:, 0], p[:, 1]), (p[:, 1], p[:, 0])):  # a lead slot the other has must hold the same number
+            same = _cross(facts.lead_values, facts.values, x, y) > 0
+            ok &= (_cross(facts.lead_slots, facts.slots, x, y) == 0) | same
+        return ok
+
+    def slots_of(p: np.ndarray) -> np.ndarray:
+        shared = intersections(facts.slots, p)
+        return np.where(shared > 0, intersections(facts.values, p) / np.maximum(shared, 1), np.nan)
+
+    either = texts | named
     return Evidence(
         jaccard=jac,
         own_shared=own_inter,
         own_containment=contain,
-        slots=slots,
-        leads=leads,
-        key_facts=intersections(key_facts(facts.numbers), pairs),
-        counts=intersections(counts, pairs),
-        names=intersections(names, pairs),
+        slots=_on(texts, pairs, slots_of, np.nan),
+        leads=_on(texts, pairs, leads_of, 1.0).astype(bool),
+        key_facts=_on(either, pairs, lambda p: intersections(key_facts(facts.numbers), p)).astype(np.int64),
+        counts=_on(either, pairs, lambda p: intersections(counts, p)).astype(np.int64),
+        names=_on(either, pairs, lambda p: intersections(names, p)).astype(np.int64),
     )
 
 

@@ -78,12 +78,15 @@ def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray) -> _Featur
         tok = tokenize(texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])))
         size = min(FEATURE_CHUNK, len(rows) - lo)
         shingle_parts.append(shingles(tok, size))
-        wording_parts.append(shingles(_ev.number_masked(tok), size))
-        fact_parts.append(_ev.fact_tokens(tok, size))
+        wording, facts = _ev.wording_and_facts(tok, size)
+        wording_parts.append(wording)
+        fact_parts.append(facts)
         candidates.append(name_candidates(tok, lo))
     name_sets, df = names(candidates, len(rows))
     wording = concat_sets(wording_parts)
+    del wording_parts  # the parts and the whole would otherwise be held together
     own = _ev.without(wording, _ev.template_mask(wording, sources))
+    del wording
     return _Features(concat_sets(shingle_parts), own, name_sets, df, _ev.concat_facts(fact_parts))
 
 
@@ -148,7 +151,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
     named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
     counted = _ev.count_facts(counts, [ids[i] for i in uniq])
-    ev = _ev.pair_evidence(cand, sh, feats.own, feats.facts, counted, name_sets, inter)
+    ev = _ev.pair_evidence(cand, sh, feats.own, feats.facts, counted, name_sets, inter, named)
     rel, reason = _ev.classify(ev, shares_agency, named)
     # One report, one story, one event: text links only within the date window (a form rerun a month
     # later with the same figures is a new report; identical texts stay exact duplicates).
