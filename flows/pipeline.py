@@ -358,7 +358,11 @@ def run_pipeline(
                             fresh.append(item)
                     for chunk in _chunks(fresh, batch_size):
                         params = {"run_id": summary.run_id, "records": chunk, "ingested_at": summary.started_at}
-                        future = runner.submit(transform_batch, params) if runner else transform_batch.submit(**params)
+                        future = (
+                            runner.submit(transform_batch, params)
+                            if runner
+                            else transform_batch.submit(summary.run_id, chunk, summary.started_at)
+                        )
                         pending.append((future, part, len(chunk)))
                         part += 1
                         _collect(pending, summary, rejected, keep=in_flight)
@@ -454,7 +458,7 @@ def _later_run_due() -> str | None:
             flow_run_filter=FlowRunFilter(
                 id=FlowRunFilterId(not_any_=[uuid.UUID(str(run_id))]),
                 expected_start_time=FlowRunFilterExpectedStartTime(
-                    after_=mine + dt.timedelta(seconds=1), before_=now
+                    after_=mine + dt.timedelta(seconds=1), before_=now  # type: ignore[arg-type] # a datetime is accepted
                 ),
             ),
             sort=FlowRunSort.EXPECTED_START_TIME_DESC,  # the server refuses a request without one

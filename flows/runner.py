@@ -243,7 +243,7 @@ def serve_flow(
 
     runner.handle_sigterm = interrupt  # type: ignore[method-assign] # the runner installs it on start
     try:
-        runner.add_deployment(deployment)
+        runner.add_deployment(deployment)  # type: ignore[arg-type] # to_deployment is sync here
         typer.echo(f"copydesk serve: deployment copydesk-run/{name} on {cron!r}, inbox {inbox}, home {home}")
         typer.echo(f"  UI: {_ui_url()}; Ctrl-C or SIGTERM stops")
         asyncio.run(_quietly(runner.start()))
