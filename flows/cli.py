@@ -55,8 +55,18 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Batches processed in parallel, each in its own process.")] = 1,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show Prefect's log lines on the terminal (default: <home>/logs/prefect.log)."
+        ),
+    ] = False,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.
+
+    On a terminal a progress bar shows the stage, files, documents, MB/s and ETA; other
+    output gets one progress line every few seconds. Prefect's log lines go to
+    <home>/logs/prefect.log, or to the terminal with --verbose.
 
     Example: copydesk run ../shared/seeds --home ./h
     """
@@ -65,7 +75,13 @@ def run(
     home_path = resolve_home(home)
     columns = [c.strip() for c in csv_columns.split(",")] if csv_columns else None
     code = run_flow(
-        list(inputs or []), home_path, csv_columns=columns, batch_size=batch_size, check=check, workers=workers
+        list(inputs or []),
+        home_path,
+        csv_columns=columns,
+        batch_size=batch_size,
+        check=check,
+        workers=workers,
+        verbose=verbose,
     )
     raise typer.Exit(code)
 
@@ -76,14 +92,14 @@ def sql(
     home: HomeOpt = None,
     fmt: Annotated[
         str,
-        typer.Option(
-            "--format", "-f", help="Output: table, markdown, csv, json or parquet (binary, to stdout)."
-        ),
+        typer.Option("--format", "-f", help="Output: table, markdown, csv, json or parquet (binary, to stdout)."),
     ] = "table",
     max_width: Annotated[
         int | None,
         typer.Option(
-            "--max-width", min=20, help="Widest the table may be, in characters (default: the terminal, else 80).",
+            "--max-width",
+            min=20,
+            help="Widest the table may be, in characters (default: the terminal, else 80).",
             show_default=False,
         ),
     ] = None,

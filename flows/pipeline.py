@@ -14,6 +14,7 @@ from prefect.futures import PrefectFuture
 
 from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
+from flows import progress
 from flows.discover import InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
 from transforms.gcpause import gc_paused
@@ -182,6 +183,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
             from transforms.link.notes import NOTED_CHECK
             from warehouse.linking import DERIVED_TABLES, read_link_inputs, write_links
 
+            progress.stage("linking stories")
             linked = link_documents(read_link_inputs(con, NOTED_CHECK))
             derived = {name: linked[name] for name in DERIVED_TABLES}
             write_links(con, derived, linked["doc_story"], linked["suggestions"], linked["notes"])
@@ -191,6 +193,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         if check and changed:
             from expectations.runner import outcomes_table, run_checks
 
+            progress.stage("checking")
             outcomes.extend(run_checks(con))
             summary.checks_failed = sum(not o.success for o in outcomes)
             summary.check_errors = sum(not o.success and o.severity == ERROR for o in outcomes)
@@ -205,6 +208,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         summary.status = "failed" if summary.check_errors else "completed"
         record_run(con, summary)
 
+    progress.stage("publishing")
     if changed or store.staged_parts(Path(home), summary.run_id):
         store.publish(Path(home), summary.run_id, finish)
     else:  # nothing new: record the run in place instead of copying the warehouse
@@ -212,6 +216,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     if outcomes:
         from expectations.runner import build_data_docs
 
+        progress.stage("data docs")
         build_data_docs(outcomes, Path(home))
     return summary
 
@@ -252,22 +257,29 @@ def run_pipeline(
     with store.lock_home(home_path):
         store.recover(home_path)
         try:
+            progress.stage("finding inputs")
             all_files, skipped = discover_inputs(inputs)
             summary.skipped_files = len(skipped)
+            progress.stage("fingerprinting")
             changed, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
             files = [item for item, _ in changed]
             fingerprints = {item.path: fp for item, fp in changed}
+            progress.total(len(files), sum(fp.size for _, fp in changed))
+            progress.stage("reading")
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
             rejected: list[Rejected] = []
-            pending: list[tuple[PrefectFuture, int]] = []
+            pending: list[tuple[PrefectFuture, int, int]] = []
             part = done_files = 0
             for file_batch in _chunks(files, FILES_PER_LOAD):
                 fresh: list[Record] = []
                 items, per_file = load_batch(file_batch, csv_columns)
                 loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
+                # Progress counts input bytes: a record's share of its batch, credited once it is processed.
+                per_record = sum(fingerprints[f.path].size for f in file_batch) / max(len(items), 1)
+                progress.advance(files=len(file_batch))
                 for item in items:
                     summary.inputs_seen += 1
                     if isinstance(item, Rejected):
@@ -279,10 +291,11 @@ def run_pipeline(
                     else:
                         known.add(doc_id)
                         fresh.append(item)
+                progress.advance(nbytes=round(per_record * (len(items) - len(fresh))))
+                progress.stage("processing")
                 for chunk in _chunks(fresh, batch_size):
-                    pending.append(
-                        (process_batch.submit(home, summary.run_id, part, chunk, summary.started_at), len(chunk))
-                    )
+                    future = process_batch.submit(home, summary.run_id, part, chunk, summary.started_at)
+                    pending.append((future, len(chunk), round(per_record * len(chunk))))
                     part += 1
                     _collect(pending, summary, rejected, keep=2 * workers)
                 done_files += len(file_batch)
@@ -313,16 +326,17 @@ def run_pipeline(
 
 
 def _collect(
-    pending: list[tuple[PrefectFuture, int]], summary: RunSummary, rejected: list[Rejected], keep: int
+    pending: list[tuple[PrefectFuture, int, int]], summary: RunSummary, rejected: list[Rejected], keep: int
 ) -> None:
     """Wait for submitted batches, oldest first, until at most ``keep`` are in flight."""
     while len(pending) > keep:
-        future, size = pending.pop(0)
+        future, size, nbytes = pending.pop(0)
         counts, failed = future.result()
         for name, n in counts.items():
             summary.rows[name] = summary.rows.get(name, 0) + n
         summary.docs_new += size - len(failed)
         rejected.extend(failed)
+        progress.advance(nbytes=nbytes, documents=size - len(failed))
 
 
 class ChecksFailed(RuntimeError):

@@ -18,6 +18,8 @@ from rich.cells import cell_len, get_character_cell_size
 
 #: Widest a column is drawn, in cells (DuckDB's default).
 MAX_COL_WIDTH = 20
+#: Narrowest a column is squeezed to before columns are left out instead.
+MIN_COL_WIDTH = 10
 #: Rows shown before a result is cut to its first and last rows (DuckDB's default).
 MAX_ROWS = 40
 
@@ -41,10 +43,23 @@ def cell_text(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {cell_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, pa.MonthDayNano):
+        return _interval(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     text = str(value)
     return _CONTROL.sub(_escape_control, text)
+
+
+def _interval(value: pa.MonthDayNano) -> str:
+    """An interval as DuckDB prints it: ``1 month 2 days 00:01:05.25``."""
+    parts = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in ((value.months, "month"), (value.days, "day")) if n]
+    secs, nanos = divmod(value.nanoseconds, 1_000_000_000)
+    hours, rest = divmod(secs, 3600)
+    clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    if nanos:
+        clock += f".{nanos:09d}".rstrip("0")[:7]
+    return " ".join([*parts, clock])
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -118,12 +133,29 @@ def _row_indices(n: int, max_rows: int) -> tuple[list[int], list[int]]:
     return list(range(top)), list(range(n - (max_rows - top), n))
 
 
+def _squeeze(widths: list[int], budget: int) -> list[int]:
+    """Narrow the widest columns, one cell at a time, down to :data:`MIN_COL_WIDTH`, until
+    they fit ``budget`` cells of content; as far as it goes.
+
+    >>> _squeeze([16, 8, 20, 8, 20], 64)
+    [16, 8, 16, 8, 16]
+    """
+    out = list(widths)
+    while sum(out) > budget:
+        widest = max(range(len(out)), key=lambda i: out[i])
+        if out[widest] <= MIN_COL_WIDTH:
+            break
+        out[widest] -= 1
+    return out
+
+
 def _fit_columns(widths: list[int], max_width: int) -> list[int]:
     """Indices of the columns kept so the table fits ``max_width`` cells, DuckDB-style:
     first and last columns first, working inwards, the left-out middle marked by ``…``."""
     n = len(widths)
     if sum(w + 3 for w in widths) + 1 <= max_width:
         return list(range(n))
+    widths = [min(w, MIN_COL_WIDTH) for w in widths]
     order: list[int] = []
     lo, hi = 0, n - 1
     while lo <= hi:
@@ -158,6 +190,10 @@ def box_lines(table: pa.Table, *, max_width: int = 80, max_rows: int = MAX_ROWS)
         for i in range(len(names))
     ]
     kept = _fit_columns(widths, max_width)
+    gap = 4 if len(kept) < len(names) else 0  # the `…` column
+    squeezed = _squeeze([widths[i] for i in kept], max_width - 1 - gap - 3 * len(kept))
+    for i, width in zip(kept, squeezed, strict=True):
+        widths[i] = width
     if len(kept) == 1 and widths[kept[0]] + 4 + (4 if len(names) > 1 else 0) > max_width:
         widths[kept[0]] = max_width - 4 - (4 if len(names) > 1 else 0)
     # The drawn columns, with None standing for the `…` gap.
@@ -188,13 +224,13 @@ def box_lines(table: pa.Table, *, max_width: int = 80, max_rows: int = MAX_ROWS)
             for _ in range(3):
                 out.append(line(["\u00b7" if i is None else " " * (widths[i] // 2) + "\u00b7" for i in drawn], align))
         out.append(line(["\u2026" if i is None else columns[i][r] for i in drawn], align))
-    inner = sum(x + 3 for x in w) - 1
+    inner = sum(x + 3 for x in w) - 3  # between "│ " and " │"
     rows_note = _plural(table.num_rows, "row") + (f" ({len(shown_rows):,} shown)" if bottom_rows else "")
     cols_note = _plural(len(names), "column") + f" ({len(kept):,} shown)" if len(kept) < len(names) else ""
     notes = [rows_note, cols_note] if cols_note else [rows_note]
     together = "  ".join(notes)
     out.append(rule("\u251c", "\u2534", "\u2524"))
-    if cell_len(together) + 2 <= inner + 2 and cols_note:
+    if cols_note and cell_len(together) <= inner:
         gap = inner - cell_len(rows_note) - cell_len(cols_note)
         out.append("\u2502 " + rows_note + " " * gap + cols_note + " \u2502")
     else:

@@ -232,7 +232,7 @@ def overview_html(ov: Overview, *, data_docs: str | None, generated_at: str) -> 
     for r in ov.runs:
         cls = {"completed": "ok", "failed": "error"}.get(r["status"], "")
         body.append(
-            f"<tr><td>{e(r['run_id'])}</td><td>{e(r['started_at'])}</td><td class=\"{cls}\">{e(r['status'])}</td>"
+            f'<tr><td>{e(r["run_id"])}</td><td>{e(r["started_at"])}</td><td class="{cls}">{e(r["status"])}</td>'
             + "".join(
                 f'<td class="num">{e(r[k])}</td>'
                 for k in ("inputs_seen", "docs_new", "docs_unchanged", "quarantined", "checks_failed")
@@ -356,7 +356,7 @@ def _timeline(story: Story) -> list[str]:
         out.append(
             f'<tr data-doc="{e(d["doc_id"])}"><td>{_date(d["published_date"])}</td>'
             f'<td class="outlet">{_outlet(d["outlet"])}</td>'
-            f'<td>{e(", ".join(d["agencies"] or [])) or "<span class=muted>none credited</span>"}</td>'
+            f"<td>{e(', '.join(d['agencies'] or [])) or '<span class=muted>none credited</span>'}</td>"
             f'<td><a href="#doc-{e(d["doc_id"])}">{e(d["title"]) or "<span class=muted>untitled</span>"}</a></td>'
             f'<td class="source">{e(source_name(d))}<br><span class="muted">{e(d["doc_id"])}</span>{dup}</td>'
             f'<td class="num">{e(d["word_count"])}</td></tr>'
@@ -426,7 +426,7 @@ def copy_graph_svg(documents: list[dict[str, Any]], copies: list[dict[str, Any]]
         parts.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#cf222e" '
             f'stroke-width="{1 + 3 * lk["similarity"]:.1f}"{arrow}><title>{e(lk["relation"])} '
-            f'{lk["similarity"]:.2f}</title></line>'
+            f"{lk['similarity']:.2f}</title></line>"
         )
     for d in documents:
         x, y = pos[d["doc_id"]]

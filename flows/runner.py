@@ -27,10 +27,23 @@ def prefect_env() -> None:
 
 
 def run_flow(
-    inputs: list[str], home: Path, *, csv_columns: list[str] | None, batch_size: int, check: bool, workers: int = 1
+    inputs: list[str],
+    home: Path,
+    *,
+    csv_columns: list[str] | None,
+    batch_size: int,
+    check: bool,
+    workers: int = 1,
+    verbose: bool = False,
 ) -> int:
-    """Run the pipeline flow and print its summary; the process exit code."""
+    """Run the pipeline flow and print its summary; the process exit code.
+
+    Progress goes to standard error (a bar on a terminal, plain lines otherwise);
+    Prefect's log lines go to ``<home>/logs/prefect.log``, or to the terminal when
+    ``verbose``.
+    """
     prefect_env()
+    from flows import progress
     from flows.discover import InputNotFound
     from flows.pipeline import ChecksFailed, run_pipeline
     from flows.render import summary_lines
@@ -45,10 +58,16 @@ def run_flow(
         from prefect.task_runners import ProcessPoolTaskRunner
 
         flow_fn = run_pipeline.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
+    logs = contextlib.nullcontext(None) if verbose else progress.prefect_logs_to(progress.log_path(home))
     try:
-        with one_api_for_all(workers):
+        with logs, progress.show(bar=False if verbose else None), one_api_for_all(workers):
+            progress.stage("starting Prefect")
             summary = flow_fn(
-                inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
+                inputs=inputs,
+                home=str(home),
+                batch_size=batch_size,
+                check=check,
+                csv_columns=csv_columns,
                 workers=workers,
             )
     except (InputNotFound, HomeBusy, WarehouseTooNew) as exc:
