@@ -1,10 +1,11 @@
 """Printing results for people: query tables (box and markdown) and run summaries.
 
-The box table follows DuckDB's own renderer: every column at most
-:data:`MAX_COL_WIDTH` cells wide, long values cut with an ellipsis, columns that do not
-fit the width left out from the middle (a ``…`` column marks the gap) and long results
-shown as their first and last rows, with a footer such as ``120 rows (40 shown)  12
-columns (5 shown)``. Widths are terminal cells, so wide (CJK) characters count twice.
+The box table follows DuckDB's own renderer: when the table is wider than the terminal
+(or ``--max-width``) its widest columns are narrowed first, their long values cut with
+an ellipsis, down to :data:`MIN_COL_WIDTH`; columns that still do not fit are left out
+from the middle (a ``…`` column marks the gap), and long results show their first and
+last rows, with a footer such as ``120 rows (40 shown)  12 columns (5 shown)``. Widths
+are terminal cells, so wide (CJK) characters count twice.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 import pyarrow as pa
 from rich.cells import cell_len, get_character_cell_size
 
-#: Widest a column is drawn, in cells (DuckDB's default).
-MAX_COL_WIDTH = 20
 #: Narrowest a column is squeezed to before columns are left out instead.
 MIN_COL_WIDTH = 10
 #: Rows shown before a result is cut to its first and last rows (DuckDB's default).
@@ -137,8 +136,8 @@ def _squeeze(widths: list[int], budget: int) -> list[int]:
     """Narrow the widest columns, one cell at a time, down to :data:`MIN_COL_WIDTH`, until
     they fit ``budget`` cells of content; as far as it goes.
 
-    >>> _squeeze([16, 8, 20, 8, 20], 64)
-    [16, 8, 16, 8, 16]
+    >>> _squeeze([16, 8, 20, 8, 20], 64), _squeeze([12, 200], 76)
+    ([16, 8, 16, 8, 16], [12, 64])
     """
     out = list(widths)
     while sum(out) > budget:
@@ -186,7 +185,7 @@ def box_lines(table: pa.Table, *, max_width: int = 80, max_rows: int = MAX_ROWS)
     taken = table.take(pa.array(shown_rows, type=pa.int64())) if shown_rows else table.slice(0, 0)
     columns = [[cell_text(v) for v in taken.column(i).to_pylist()] for i in range(len(names))]
     widths = [
-        min(MAX_COL_WIDTH, max([cell_len(cell_text(names[i])), cell_len(types[i]), *map(cell_len, columns[i])]))
+        min(max_width - 4, max([cell_len(cell_text(names[i])), cell_len(types[i]), *map(cell_len, columns[i])]))
         for i in range(len(names))
     ]
     kept = _fit_columns(widths, max_width)

@@ -507,11 +507,12 @@ def map_svg(places: list[dict[str, Any]], width: int = 640, height: int = 400) -
 
     Self-contained SVG: no tiles, no script.
     """
-    pts: dict[tuple[str, float, float], int] = Counter(
-        (p["name"], p["latitude"], p["longitude"])
-        for p in places
-        if p["latitude"] is not None and p["longitude"] is not None
-    )
+    located = [p for p in places if p["latitude"] is not None and p["longitude"] is not None]
+    pts: Counter[tuple[str, float, float]] = Counter((p["name"], p["latitude"], p["longitude"]) for p in located)
+    written: dict[tuple[str, float, float], set[str]] = {}
+    for p in located:
+        if p["surface"] and p["surface"] != p["name"]:
+            written.setdefault((p["name"], p["latitude"], p["longitude"]), set()).add(p["surface"])
     if not pts:
         return '<p id="map-empty">No place of this story has coordinates in the gazetteer.</p>'
     lats = [lat for _, lat, _ in pts]
@@ -543,18 +544,24 @@ def map_svg(places: list[dict[str, Any]], width: int = 640, height: int = 400) -
         parts.append(f'<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}" stroke="#d0d7de"/>')
         parts.append(f'<text x="{x + 2:.1f}" y="{y2 - 2:.1f}" fill="#8c959f">{lon}°</text>')
     most = max(pts.values())
+    same_spot: Counter[tuple[float, float]] = Counter()
     for (name, lat, lon), n in sorted(pts.items(), key=lambda kv: -kv[1]):
         x, y = xy(lat, lon)
+        also = sorted(written.get((name, lat, lon), ()))
+        stacked = same_spot[(lat, lon)]  # places at one point (a country at its capital): labels one below another
+        same_spot[(lat, lon)] += 1
+        y_label = y + 4 + 13 * stacked
+        label = f"{name} ({', '.join(also)})" if also else name
         r = 3 + 7 * math.sqrt(n / most)
         parts.append(
             f'<g class="place"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#cf222e" fill-opacity=".6">'
-            f"<title>{e(name)}: {n} mention(s), {lat:.3f}, {lon:.3f}</title></circle>"
-            f'<text x="{x + r + 2:.1f}" y="{y + 4:.1f}">{e(name)}</text></g>'
+            f"<title>{e(label)}: {n} mention(s), {lat:.3f}, {lon:.3f}</title></circle>"
+            f'<text x="{x + r + 2:.1f}" y="{y_label:.1f}">{e(label)}</text></g>'
         )
     parts.append("</svg>")
     parts.append(
-        '<p class="muted">Places as the gazetteer names them, at its coordinates; a dot\'s size grows with '
-        "its mentions.</p>"
+        '<p class="muted">Places as the gazetteer names them (and as the texts write them), at its '
+        "coordinates; a dot's size grows with its mentions.</p>"
     )
     return "".join(parts)
 
