@@ -168,39 +168,35 @@ class PlainProgress:
 
 
 class BarProgress:
-    """A rich progress bar on a terminal: stage, bar, files, documents, MB/s, ETA, time taken."""
+    """A rich progress bar on a terminal: stage, bar, files, documents, MB/s, ETA, time taken.
+
+    ``⠙ processing       ━━━━━━━━╸━━━━━━━  52% 3/5 files 1,200 documents 1.4 MB/s ETA 00:00:09 0:01:12``
+    """
 
     def __init__(self, stream: TextIO) -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            Progress,
-            SpinnerColumn,
-            TaskProgressColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.fields[stage]:<16}"),
-            BarColumn(bar_width=24),
+            BarColumn(bar_width=16),
             TaskProgressColumn(),
             TextColumn("{task.fields[files]} files"),
             TextColumn("{task.fields[documents]} documents"),
-            TransferSpeedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            TextColumn("{task.fields[rate]}/s"),
+            TextColumn("ETA {task.fields[eta]}"),
             TimeElapsedColumn(),
             console=Console(file=stream),
             refresh_per_second=4,
         )
-        self.task = self.progress.add_task("run", total=None, stage="starting", files="0", documents="0")
+        self.task = self.progress.add_task(
+            "run", total=None, stage="starting", files="0", documents="0", rate=size(0), eta="-:--:--"
+        )
 
     def __call__(self, s: State) -> None:
         files = f"{s.files_done}/{s.files_total}" if s.files_total is not None else str(s.files_done)
+        eta = s.eta
         self.progress.update(
             self.task,
             total=s.bytes_total or None,
@@ -208,6 +204,8 @@ class BarProgress:
             stage=s.stage,
             files=files,
             documents=f"{s.documents:,}",
+            rate=size(s.rate),
+            eta="-:--:--" if eta is None else time.strftime("%H:%M:%S", time.gmtime(eta)),
         )
 
     def __enter__(self) -> BarProgress:

@@ -18,7 +18,7 @@ import pyarrow as pa
 from rich.cells import cell_len, get_character_cell_size
 
 #: Narrowest a column is squeezed to before columns are left out instead.
-MIN_COL_WIDTH = 10
+MIN_COL_WIDTH = 8
 #: Rows shown before a result is cut to its first and last rows (DuckDB's default).
 MAX_ROWS = 40
 

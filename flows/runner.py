@@ -15,6 +15,8 @@ from contract.vocab import ERROR
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_UI_ENABLED": "false",
+    # Prefect's client telemetry: off, and with it the notice it prints on a terminal's first run.
+    "DO_NOT_TRACK": "1",
     # The temporary server takes ~15 s to start on a busy 2-core machine.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
