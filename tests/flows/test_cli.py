@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["run", "sql", "check", "compact"]
+COMMANDS = ["run", "sql", "check", "compact", "report"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -27,7 +27,7 @@ def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"copydesk {command}" in (ROOT / "README.md").read_text()
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["sql", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["sql", "--help"], ["report", "--help"]])
 def test_help_and_sql_start_fast_without_prefect_or_gx(argv: list[str]) -> None:
     code = (
         "import sys, time; t = time.perf_counter(); from flows import cli; "
