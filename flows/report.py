@@ -334,13 +334,13 @@ def story_html(story: Story, *, generated_at: str) -> str:
         f'<p class="muted">Story {e(story.story_id)} · first published {_date(story.first_published)} · '
         f"{len(story.documents)} document(s) from {len(outlets)} known outlet(s) · built {e(generated_at)}</p>",
         '<nav><a href="#sources">Sources</a> · <a href="#copies">Who copied whom</a> · <a href="#facts">Facts</a> · '
-        '<a href="#quotes">Quotes</a> · <a href="#map">Map</a> · <a href="#texts">Texts</a></nav>',
+        '<a href="#quotes">Quotes</a> · <a href="#places">Places</a> · <a href="#texts">Texts</a></nav>',
     ]
     body += _timeline(story)
     body += _copies(story, docs)
     body += _facts(story, docs, cite)
     body += _quotes(story, docs, cite)
-    body += ['<h2 id="map">Places</h2>', map_svg(story.places)]
+    body += ['<h2 id="places">Places</h2>', *place_maps(story.places)]
     body += _texts(story, spans)
     return page(f"{title} · copydesk", body)
 
@@ -502,7 +502,14 @@ def _quotes(story: Story, docs: dict[str, dict[str, Any]], cite: Any) -> list[st
     return out
 
 
-def map_svg(places: list[dict[str, Any]], width: int = 640, height: int = 400) -> str:
+def map_svg(
+    places: list[dict[str, Any]],
+    width: int = 640,
+    height: int = 400,
+    svg_id: str = "map",
+    labels: set[str] | None = None,
+    caption: bool = True,
+) -> str:
     """The places on an equirectangular map fitted to them: a graticule, a dot per place (sized by mentions).
 
     Self-contained SVG: no tiles, no script.
@@ -531,7 +538,7 @@ def map_svg(places: list[dict[str, Any]], width: int = 640, height: int = 400) -
 
     step = next(s for s in (1, 2, 5, 10, 20, 30, 45, 90) if max(north - south, east - west) / s <= 8)
     parts = [
-        f'<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg id="{svg_id}" class="map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="map of the places mentioned">',
         f'<rect width="{width}" height="{height}" fill="#f0f6fc"/>',
     ]
@@ -544,26 +551,69 @@ def map_svg(places: list[dict[str, Any]], width: int = 640, height: int = 400) -
         parts.append(f'<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}" stroke="#d0d7de"/>')
         parts.append(f'<text x="{x + 2:.1f}" y="{y2 - 2:.1f}" fill="#8c959f">{lon}°</text>')
     most = max(pts.values())
-    same_spot: Counter[tuple[float, float]] = Counter()
-    for (name, lat, lon), n in sorted(pts.items(), key=lambda kv: -kv[1]):
+    taken: list[tuple[float, float, float, float]] = []  # label boxes placed so far
+    for (name, lat, lon), n in sorted(pts.items(), key=lambda kv: (-kv[1], kv[0])):
         x, y = xy(lat, lon)
         also = sorted(written.get((name, lat, lon), ()))
-        stacked = same_spot[(lat, lon)]  # places at one point (a country at its capital): labels one below another
-        same_spot[(lat, lon)] += 1
-        y_label = y + 4 + 13 * stacked
         label = f"{name} ({', '.join(also)})" if also else name
         r = 3 + 7 * math.sqrt(n / most)
+        if labels is not None and name not in labels:  # shown on the detail map
+            parts.append(
+                f'<g class="place"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#cf222e" fill-opacity=".4">'
+                f"<title>{e(label)}: {n} mention(s), {lat:.3f}, {lon:.3f}</title></circle></g>"
+            )
+            continue
+        lx, ly = _label_spot(x + r + 2, y + 4, 6.2 * len(label), taken, height)
+        leader = (
+            f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{lx - 1:.1f}" y2="{ly - 4:.1f}" stroke="#8c959f" stroke-width=".6"/>'
+            if abs(ly - (y + 4)) > 1
+            else ""
+        )
         parts.append(
             f'<g class="place"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#cf222e" fill-opacity=".6">'
-            f"<title>{e(label)}: {n} mention(s), {lat:.3f}, {lon:.3f}</title></circle>"
-            f'<text x="{x + r + 2:.1f}" y="{y_label:.1f}">{e(label)}</text></g>'
+            f"<title>{e(label)}: {n} mention(s), {lat:.3f}, {lon:.3f}</title></circle>{leader}"
+            f'<text x="{lx:.1f}" y="{ly:.1f}">{e(label)}</text></g>'
         )
     parts.append("</svg>")
-    parts.append(
-        '<p class="muted">Places as the gazetteer names them (and as the texts write them), at its '
-        "coordinates; a dot's size grows with its mentions.</p>"
-    )
+    if caption:
+        parts.append(
+            '<p class="muted">Places as the gazetteer names them (and as the texts write them), at its '
+            "coordinates; a dot's size grows with its mentions.</p>"
+        )
     return "".join(parts)
+
+
+def _label_spot(
+    x: float, y: float, width: float, taken: list[tuple[float, float, float, float]], height: int
+) -> tuple[float, float]:
+    """Where a label goes: beside its dot, else the nearest free line above or below (greedy)."""
+    for step in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8):
+        ly = y + 13 * step
+        box = (x, ly - 10, x + width, ly + 3)
+        if 10 <= ly <= height - 2 and not any(
+            box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3] for t in taken
+        ):
+            taken.append(box)
+            return x, ly
+    taken.append((x, y - 10, x + width, y + 3))
+    return x, y
+
+
+def place_maps(places: list[dict[str, Any]]) -> list[str]:
+    """The story's map: the region around its most-mentioned place, then every place when some lie far away."""
+    located = [p for p in places if p["latitude"] is not None and p["longitude"] is not None]
+    if not located:
+        return [map_svg(places)]
+    top = Counter((p["latitude"], p["longitude"]) for p in located).most_common(1)[0][0]
+    near = [p for p in located if abs(p["latitude"] - top[0]) <= 6 and abs(p["longitude"] - top[1]) <= 6]
+    far = sorted({p["name"] for p in located} - {p["name"] for p in near})
+    if not far:
+        return [map_svg(located)]
+    return [
+        map_svg(near),
+        f"<p>Farther away: {e(', '.join(far))}.</p>",
+        map_svg(located, svg_id="map-all", width=480, height=300, labels=set(far), caption=False),
+    ]
 
 
 def _texts(story: Story, spans: dict[str, list[tuple[int, int]]]) -> list[str]:
@@ -590,8 +640,8 @@ def marked_text(text: str, spans: list[tuple[int, int]], marks: list[tuple[int, 
 
     >>> text = "Two <b>died</b>. Ok"
     >>> marked_text(text, sentences(text), [(0, 3, "count")], "d").split("</span>")
-    ['<span class="sentence" id="s-d-0"><mark class="count">Two</mark> &lt;b&gt;died&lt;/b&gt;. ', \
-'<span class="sentence" id="s-d-17">Ok', '']
+    ['<span class="sentence" id="s-d-0"><mark class="count">Two</mark> &lt;b&gt;died&lt;/b&gt;.', \
+' <span class="sentence" id="s-d-17">Ok', '']
     """
     # Keep marks that nest or stand apart; drop any that cross a kept one or a sentence end.
     kept: list[tuple[int, int, str]] = []
@@ -609,7 +659,10 @@ def marked_text(text: str, spans: list[tuple[int, int]], marks: list[tuple[int, 
         opens.setdefault(start, []).append((end, cls))
         closes[end] += 1
     out: list[str] = []
-    for s_start, s_end in spans:
+    for s_start, span_end in spans:
+        # The whitespace after a sentence stays outside it, so a highlighted sentence is only the sentence.
+        s_end = s_start + len(text[s_start:span_end].rstrip())
+        s_end = max([s_end, *(p for p in closes if s_start < p <= span_end)])
         out.append(f'<span class="sentence" id="{anchor(doc_id, s_start)}">')
         inside = [p for p in (*opens, *closes) if s_start < p < s_end]
         cuts = sorted({s_start, s_end, *inside})
@@ -619,7 +672,7 @@ def marked_text(text: str, spans: list[tuple[int, int]], marks: list[tuple[int, 
                 out.append(f'<mark class="{cls}">')
             out.append(e(text[a:b]))
         out.append("</mark>" * closes.get(s_end, 0))
-        out.append("</span>")
+        out.append("</span>" + e(text[s_end:span_end]))
     return "".join(out)
 
 
