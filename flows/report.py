@@ -691,6 +691,7 @@ def build_report(home: Path, out: Path | None = None, *, generated_at: str | Non
     """
     import time
 
+    from transforms.link.facts import object_key
     from warehouse.report import connect, iter_stories, read_overview
 
     home = Path(home)
@@ -709,7 +710,7 @@ def build_report(home: Path, out: Path | None = None, *, generated_at: str | Non
             docs = home / "data_docs" / "index.html"
             link = os.path.relpath(docs, out).replace(os.sep, "/") if docs.exists() else None
             (tmp / "index.html").write_text(overview_html(ov, data_docs=link, generated_at=stamp), encoding="utf-8")
-            for story in iter_stories(con):
+            for story in iter_stories(con, object_key):
                 (tmp / "stories" / story_file(story.story_id)).write_text(
                     story_html(story, generated_at=stamp), encoding="utf-8"
                 )

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from transforms.link.facts import object_key
 from warehouse.sql import open_read_only
 from warehouse.store import db_path
 
@@ -145,15 +144,25 @@ def _by_story(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def iter_stories(con: duckdb.DuckDBPyConnection, story_ids: list[str] | None = None) -> Iterator[Story]:
-    """Every story (or those of ``story_ids``), with what its page shows."""
+def iter_stories(
+    con: duckdb.DuckDBPyConnection,
+    object_key: Callable[[str | None], str],
+    story_ids: list[str] | None = None,
+) -> Iterator[Story]:
+    """Every story (or those of ``story_ids``), with what its page shows.
+
+    ``object_key`` is the link step's rule that folds a count's object into a fact's
+    (``transforms.link.facts.object_key``): it ties each source's value to its count.
+    """
     if story_ids is None:
         story_ids = [r[0] for r in con.execute("SELECT story_id FROM stories ORDER BY story_id").fetchall()]
     for i in range(0, len(story_ids), STORIES_PER_QUERY):
-        yield from _read_stories(con, story_ids[i : i + STORIES_PER_QUERY])
+        yield from _read_stories(con, story_ids[i : i + STORIES_PER_QUERY], object_key)
 
 
-def _read_stories(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[Story]:
+def _read_stories(
+    con: duckdb.DuckDBPyConnection, ids: list[str], object_key: Callable[[str | None], str]
+) -> Iterator[Story]:
     heads = {r["story_id"]: r for r in _dicts(con, "SELECT * FROM stories WHERE story_id = ANY(?)", [ids])}
     docs = _by_story(
         _dicts(
@@ -209,7 +218,7 @@ def _read_stories(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[St
             first_published=head["first_published"],
             documents=docs.get(sid, []),
             links=links.get(sid, []),
-            facts=[_fact(f, story_counts, story_malformed) for f in facts.get(sid, [])],
+            facts=[_fact(f, story_counts, story_malformed, object_key) for f in facts.get(sid, [])],
             quotes=quotes.get(sid, []),
             places=places.get(sid, []),
             counts=story_counts,
@@ -217,7 +226,12 @@ def _read_stories(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[St
         )
 
 
-def _fact(row: dict[str, Any], counts: list[dict[str, Any]], malformed: list[dict[str, Any]]) -> Fact:
+def _fact(
+    row: dict[str, Any],
+    counts: list[dict[str, Any]],
+    malformed: list[dict[str, Any]],
+    object_key: Callable[[str | None], str],
+) -> Fact:
     """A fact with each source's value tied to the count it came from (the first one that gives it)."""
     sources = []
     for doc_id, value in zip(row["doc_ids"], row["values"], strict=True):
