@@ -100,9 +100,20 @@ def run(
     max_document_mb: Annotated[
         float, typer.Option(min=0.001, help="Quarantine a record whose text is larger than this (MiB, UTF-8).")
     ] = 64.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of failed runs.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show Prefect's log lines and tracebacks on the terminal (default: <home>/logs/prefect.log).",
+        ),
+    ] = False,
 ) -> None:
     """Run the pipeline: load, clean, extract, publish the warehouse, check it.
+
+    On a terminal a progress bar shows the stage, files, documents, MB/s and ETA; other
+    output gets one progress line every few seconds. Prefect's log lines go to
+    <home>/logs/prefect.log, or to the terminal with --verbose.
 
     Example: copydesk run ../shared/seeds --home ./h
     """
@@ -164,10 +175,27 @@ def sql(
     query: Annotated[str, typer.Argument(help="One SQL query (read-only).")],
     home: HomeOpt = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output: table, csv, json or parquet (binary, to stdout).")
+        str,
+        typer.Option("--format", "-f", help="Output: table, markdown, csv, json or parquet (binary, to stdout)."),
     ] = "table",
+    max_width: Annotated[
+        int | None,
+        typer.Option(
+            "--max-width",
+            min=20,
+            help="Widest the table may be, in characters (default: the terminal, else 80).",
+            show_default=False,
+        ),
+    ] = None,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", min=1, help="Rows the table shows before it shows only the first and last.")
+    ] = 40,
 ) -> None:
     """Query the warehouse, read-only: writes, ATTACH, COPY and file reads are refused.
+
+    The table format cuts long values with an ellipsis, leaves out the columns that do
+    not fit (and says so) and shows the first and last rows of long results; markdown,
+    csv, json and parquet give every row and value whole.
 
     Example: copydesk sql "SELECT title, published_date FROM documents" --format json
     """
@@ -184,13 +212,19 @@ def sql(
         raise _fail(str(exc)) from None
     except duckdb.Error as exc:
         raise _fail(str(exc).strip()) from None
-    if fmt == "table":
-        from flows.render import print_table
+    if fmt in {"table", "markdown"}:
+        import shutil
 
-        print_table(result)
+        from flows.render import box_lines, markdown_lines
+
+        if fmt == "markdown":
+            lines = markdown_lines(result)
+        else:
+            lines = box_lines(result, max_width=max_width or shutil.get_terminal_size().columns, max_rows=max_rows)
+        sys.stdout.write("".join(line + "\n" for line in lines))
     else:
         sys.stdout.buffer.write(wsql.render(result, fmt))
-        sys.stdout.flush()
+    sys.stdout.flush()
 
 
 @app.command()
@@ -247,6 +281,34 @@ def compact(
         typer.echo("nothing to compact: every dataset already has as few files as its size needs")
     for c in done:
         typer.echo(f"{c.table}: {c.parts_before} files -> {c.files_after} ({c.bytes / 1e6:.1f} MB)")
+
+
+@app.command()
+def report(
+    home: HomeOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write the site into (default: <home>/report).", show_default=False),
+    ] = None,
+) -> None:
+    """Write the story report: a static HTML site that opens from disk, with no network.
+
+    An overview (runs, documents per outlet and per day, checks, link to the Data Docs),
+    a sortable, searchable story list and one page per story: its sources in time order,
+    who copied whom, the facts with consensus and conflicts, quotes, a map of its places,
+    and the clean texts the facts link to.
+
+    Example: copydesk report --home ./h --out ./site
+    """
+    from flows.report import NotAReport, build_report
+    from warehouse.sql import WarehouseMissing
+
+    try:
+        index = build_report(resolve_home(home), out.expanduser().resolve() if out else None)
+    except (NotAReport, WarehouseMissing) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Report: {index}")
+    typer.echo(f"Open: {index.as_uri()}")
 
 
 def main() -> None:

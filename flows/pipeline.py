@@ -19,7 +19,7 @@ from prefect.tasks import exponential_backoff
 
 from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
-from flows import faults, interrupt
+from flows import faults, interrupt, progress
 from flows.discover import Discovered, InputFile, discover, read_input
 from transforms.batch import batch_tables, doc_id_of
 from transforms.load.parse import Record, Rejected
@@ -225,6 +225,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
             from transforms.link.notes import NOTED_CHECK
             from warehouse.linking import DERIVED_TABLES, read_link_inputs, write_links
 
+            progress.stage("linking stories")
             linked = link_documents(read_link_inputs(con, NOTED_CHECK))
             derived = {name: linked[name] for name in DERIVED_TABLES}
             write_links(
@@ -236,6 +237,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         if check and changed:
             from expectations.runner import outcomes_table, run_checks
 
+            progress.stage("checking")
             outcomes.extend(run_checks(con))
             summary.checks_failed = sum(not o.success for o in outcomes)
             summary.check_errors = sum(not o.success and o.severity == ERROR for o in outcomes)
@@ -255,6 +257,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         summary.status = "failed" if summary.check_errors else "completed"
         record_run(con, summary)
 
+    progress.stage("publishing")
     if changed or store.staged_parts(Path(home), summary.run_id):
         store.publish(Path(home), summary.run_id, finish)
     else:  # nothing new: record the run in place instead of copying the warehouse
@@ -262,6 +265,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     if outcomes:
         from expectations.runner import build_data_docs
 
+        progress.stage("data docs")
         build_data_docs(outcomes, Path(home))
     return summary
 
@@ -325,19 +329,23 @@ def run_pipeline(
             return Completed(message=f"skipped: {exc}")
         store.recover(home_path)
         try:
+            progress.stage("finding inputs")
             found = discover_inputs(inputs, follow_symlinks)
             all_files = found.files
             summary.skipped_files = len(found.skipped)
+            progress.stage("fingerprinting")
             changed, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
             files = [item for item, _ in changed]
             fingerprints = {item.path: fp for item, fp in changed}
+            progress.total(len(files), sum(fp.size for _, fp in changed))
+            progress.stage("reading")
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
             rejected: list[Rejected] = list(found.refused)
             summary.inputs_seen += len(found.refused)
-            pending: list[tuple[PrefectFuture, int, int]] = []
+            pending: list[tuple[PrefectFuture, int, int, int]] = []
             part = done_files = 0
             with batch_runner(workers, dask_address) as runner:
                 in_flight = 2 * max(workers, _cluster_threads(runner))
@@ -345,6 +353,9 @@ def run_pipeline(
                     fresh: list[Record] = []
                     items, per_file = load_batch(file_batch, csv_columns, backslash_breaks, max_document_bytes)
                     loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
+                    # Progress counts input bytes: a record's share of its batch, credited once it is processed.
+                    per_record = sum(fingerprints[f.path].size for f in file_batch) / max(len(items), 1)
+                    progress.advance(files=len(file_batch))
                     for item in items:
                         summary.inputs_seen += 1
                         if isinstance(item, Rejected):
@@ -356,6 +367,8 @@ def run_pipeline(
                         else:
                             known.add(doc_id)
                             fresh.append(item)
+                    progress.advance(nbytes=round(per_record * (len(items) - len(fresh))))
+                    progress.stage("processing")
                     for chunk in _chunks(fresh, batch_size):
                         params = {"run_id": summary.run_id, "records": chunk, "ingested_at": summary.started_at}
                         future = (
@@ -363,7 +376,7 @@ def run_pipeline(
                             if runner
                             else transform_batch.submit(summary.run_id, chunk, summary.started_at)
                         )
-                        pending.append((future, part, len(chunk)))
+                        pending.append((future, part, len(chunk), round(per_record * len(chunk))))
                         part += 1
                         _collect(pending, summary, rejected, keep=in_flight)
                     done_files += len(file_batch)
@@ -496,6 +509,14 @@ def publish_artifacts(summary: RunSummary) -> None:
     ]
     if summary.failed_checks:
         lines += ["", "## Failed checks", ""] + [f"- {line}" for line in summary.failed_checks]
+    from flows.report import report_index, report_url
+
+    built = report_index(Path(summary.home)).exists()
+    lines += [
+        "",
+        f"Story report: [{report_url(Path(summary.home))}]({report_url(Path(summary.home))})"
+        + ("" if built else f" (build or refresh it with `copydesk report --home {summary.home}`)"),
+    ]
     create_markdown_artifact(
         "\n".join(lines), key=f"copydesk-{slug}-summary", description=f"copydesk run summary for {summary.home}"
     )
@@ -507,14 +528,15 @@ def publish_artifacts(summary: RunSummary) -> None:
 
 
 def _collect(
-    pending: list[tuple[PrefectFuture, int, int]], summary: RunSummary, rejected: list[Rejected], keep: int
+    pending: list[tuple[PrefectFuture, int, int, int]], summary: RunSummary, rejected: list[Rejected], keep: int
 ) -> None:
     """Wait for submitted batches, oldest first, until at most ``keep`` are in flight; stage each one's parts."""
     while len(pending) > keep:
-        future, part, size = pending.pop(0)
+        future, part, size, nbytes = pending.pop(0)
         tables, failed = future.result()
         counts = stage_parts(summary.home, summary.run_id, part, tables)
         for name, n in counts.items():
             summary.rows[name] = summary.rows.get(name, 0) + n
         summary.docs_new += size - len(failed)
         rejected.extend(failed)
+        progress.advance(nbytes=nbytes, documents=size - len(failed))

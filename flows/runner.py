@@ -18,6 +18,8 @@ from contract.vocab import ERROR
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_UI_ENABLED": "false",
+    # Prefect's client telemetry: off, and with it the notice it prints on a terminal's first run.
+    "DO_NOT_TRACK": "1",
     # The temporary server takes ~15 s to start on a busy 2-core machine.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
@@ -46,7 +48,9 @@ def run_flow(
     """Run the pipeline flow and print its summary; the process exit code.
 
     SIGINT and SIGTERM stop the run within seconds (:mod:`flows.interrupt`): the
-    warehouse stays the last good one and the exit code is 130 or 143.
+    warehouse stays the last good one and the exit code is 130 or 143. Progress goes to
+    standard error (a bar on a terminal, plain lines otherwise); Prefect's log lines go to
+    ``<home>/logs/prefect.log``, or to the terminal (with tracebacks) when ``verbose``.
     """
     from warehouse.lock import HomeBusy, ensure_free
 
@@ -62,14 +66,22 @@ def run_flow(
         typer.secho(f"error: permission denied: {exc.filename or exc}", fg=typer.colors.RED, err=True)
         return 2
     prefect_env()
-    from flows import interrupt
+    from flows import interrupt, progress
     from flows.discover import InputNotFound
     from flows.pipeline import MAX_DOCUMENT_BYTES, RunSummary, run_pipeline
     from flows.render import summary_lines
     from warehouse.migrate import WarehouseTooNew
 
+    logs = contextlib.nullcontext(None) if verbose else progress.prefect_logs_to(progress.log_path(home))
     try:
-        with interrupt.stop_on_signals(), stop_tracebacks_in_one_line(verbose), prefect_api():
+        with (
+            interrupt.stop_on_signals(),
+            stop_tracebacks_in_one_line(verbose),
+            logs,
+            progress.show(bar=False if verbose else None),
+            prefect_api(),
+        ):
+            progress.stage("starting Prefect")
             state = run_pipeline(
                 inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
                 workers=workers, backslash_breaks=backslash_breaks, dask_address=dask_address,

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-FORMATS = ("table", "csv", "json", "parquet")
+FORMATS = ("table", "markdown", "csv", "json", "parquet")
 
 
 class SqlRefused(RuntimeError):
@@ -78,7 +78,7 @@ def _explain(exc: duckdb.Error) -> Exception:
 
 
 def render(table: pa.Table, fmt: str) -> bytes:
-    """``table`` as bytes in output format ``fmt`` (table, csv, json, parquet)."""
+    """``table`` as bytes in a machine format ``fmt`` (csv, json, parquet); ``flows.render`` draws tables."""
     if fmt == "json":
         return (json.dumps(table.to_pylist(), default=str, ensure_ascii=False, indent=1) + "\n").encode()
     if fmt == "csv":

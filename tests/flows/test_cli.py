@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["run", "sql", "check", "compact"]
+COMMANDS = ["run", "serve", "sql", "check", "compact", "report"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -32,7 +32,7 @@ def test_every_command_is_in_the_readme(command: str) -> None:
 HEAVY = ("prefect", "great_expectations", "pandas", "fastapi", "sqlalchemy", "uvicorn")
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["sql", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["sql", "--help"], ["report", "--help"]])
 def test_help_and_sql_import_neither_prefect_nor_gx(argv: list[str]) -> None:
     """What ``copydesk --help`` imports, from a fresh interpreter (a clock would flake on a busy machine)."""
     code = (
