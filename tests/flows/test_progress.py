@@ -97,7 +97,7 @@ def test_non_terminal_run_prints_plain_lines_and_no_prefect_lines(seeds_dir: Pat
     assert re.search(r"copydesk: \S.*: 5/5 files, 5 documents, .* of .*B, .*B/s", lines[-1]), lines[-1]
     assert done.stdout.startswith("run ") and "documents new    5" in done.stdout
     log = progress.log_path(home).read_text(encoding="utf-8")
-    assert "Starting temporary server" in log and "Stopping temporary server" in log
+    assert "Beginning flow run" in log and "Finished in state Completed" in log
 
 
 def test_verbose_shows_prefect_lines(seeds_dir: Path, tmp_path: Path) -> None:
