@@ -151,7 +151,8 @@ def test_transient_io_errors_are_retried(prefect_server: str, tmp_path: Path) ->
         env_for(prefect_server, tmp_path, COPYDESK_INJECT_IO_ERRORS="read:2,write:1", PREFECT_LOGGING_LEVEL="INFO"),
     )
     assert code == 0, out
-    assert "injected transient I/O error" in out and "Retry" in out, out
+    log = (home / "logs" / "prefect.log").read_text()  # Prefect's lines go to the home's log file
+    assert "injected transient I/O error" in log and "Retry" in log, log
     from prefect.client.orchestration import SyncPrefectClient
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import TaskRunSort
