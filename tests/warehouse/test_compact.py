@@ -39,7 +39,9 @@ def _rows(home: Path) -> dict[str, list[tuple]]:
         folder = home / "parquet" / table
         via_arrow = pads.dataset(folder, format="parquet").to_table()
         via_polars = pl.scan_parquet(str(folder / "*.parquet")).collect()
-        via_duckdb = duckdb.sql(f"SELECT count(*) FROM read_parquet('{folder.as_posix()}/*.parquet')").fetchall()[0][0]
+        with duckdb.connect() as reader:  # a connection of its own, not the module's shared default one
+            query = f"SELECT count(*) FROM read_parquet('{folder.as_posix()}/*.parquet')"
+            via_duckdb = reader.sql(query).fetchall()[0][0]
         assert via_arrow.num_rows == via_polars.height == via_duckdb, table
         cols = [
             c

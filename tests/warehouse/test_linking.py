@@ -31,7 +31,7 @@ def test_documents_carry_their_story_from_story_members(con: duckdb.DuckDBPyConn
 
 def test_the_seeds_are_one_story_with_every_document(con: duckdb.DuckDBPyConnection) -> None:
     (story_id, title, first, doc_count), = con.sql("SELECT * FROM stories").fetchall()
-    assert doc_count == 5 == con.sql(f"SELECT count(*) FROM documents WHERE story_id = '{story_id}'").fetchone()[0]
+    assert doc_count == 5 == con.sql(f"SELECT count(*) FROM documents WHERE story_id = '{story_id}'").fetchall()[0][0]
     assert title == "Syria opposition reenters key Idlib crossroads town"
     assert str(first) == "2020-02-26"
     assert con.sql("SELECT DISTINCT story_id FROM facts").fetchall() == [(story_id,)]
@@ -42,7 +42,7 @@ def test_links_pair_documents_of_the_warehouse(con: duckdb.DuckDBPyConnection) -
     assert relations == {"same_story": 6, "syndicated": 1}
     dangling = con.sql(
         "SELECT count(*) FROM doc_links WHERE doc_id_a NOT IN (SELECT doc_id FROM documents) "
-        "OR doc_id_b NOT IN (SELECT doc_id FROM documents) OR doc_id_a >= doc_id_b").fetchone()[0]
+        "OR doc_id_b NOT IN (SELECT doc_id FROM documents) OR doc_id_a >= doc_id_b").fetchall()[0][0]
     assert dangling == 0
 
 
