@@ -8,7 +8,11 @@ files from ../shared/corpora into a fresh home, then again on the same input, an
 - the re-run's cost as a share of the first run (bar: < 5%),
 - peak resident memory of the process (bar: < 1 GB).
 
-Usage: python benchmarks/bench_pipeline.py [--corpus bbc,reuters] [--no-check]
+Usage: python benchmarks/bench_pipeline.py [--corpus bbc,reuters | --inputs DIR ...] [--no-check] [--workers N]
+
+``--inputs`` takes any files or folders, such as a remix from ``make_corpus.py`` (one
+article per ``.txt`` file, the shape of a scraper's drop folder). ``--workers 0`` (the
+default) lets the run choose, as ``copydesk run`` does.
 """
 
 from __future__ import annotations
@@ -65,10 +69,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="bbc,reuters")
     parser.add_argument("--no-check", action="store_true")
-    parser.add_argument("--workers", type=int, default=1, help="batches in parallel (process pool)")
+    parser.add_argument("--inputs", nargs="+", type=Path, help="input files or folders instead of --corpus")
+    parser.add_argument("--workers", type=int, default=0, help="batches in parallel (0: the run decides)")
     parser.add_argument("--batch-size", type=int, default=2000)
     args = parser.parse_args()
-    paths = inputs_for(args.corpus.split(","))
+    paths = args.inputs or inputs_for(args.corpus.split(","))
+    if args.inputs:
+        args.corpus = ", ".join(str(p) for p in args.inputs)
     missing = [p for p in paths if not p.exists()]
     if missing:
         print(f"skipped: {missing[0]} is absent (the shared corpora sit beside the repository)")

@@ -60,9 +60,71 @@ for (_table, _col), (_ref, _ref_col) in REFERENCES.items():
 
 _INDEX_CANDIDATES = ("doc_id", "doc_id_a", "doc_id_b", "story_id", "count_type", "source_uri", "start")
 
+#: Suffix of the frame that holds a whole table when the table's other checks read only a run's rows.
+WHOLE = ":whole"
+#: Expectations about a table as a whole: they read every row even when a run's checks are scoped.
+TABLE_LEVEL = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+#: Columns the link step rewrites on rows of earlier runs: their checks read every row.
+LINK_WRITTEN = frozenset(
+    {
+        ("documents", "story_id"),
+        ("documents", "duplicate_of"),
+        ("documents", "published_date"),
+        ("documents", "published_date_source"),
+        ("numbers", "suggested_value"),
+        ("quality_issues", "detail"),
+    }
+)
+
+
+def table_of(frame: str) -> str:
+    """The table a frame is pulled from."""
+    return frame.removesuffix(WHOLE)
+
+
+def scope_sql(table: str, run_id: str | None) -> str | None:
+    """The condition on ``t`` that keeps the rows run ``run_id`` added to ``table`` (None: every row).
+
+    A run adds documents (``documents.run_id``), rows about them (tables with a ``doc_id``)
+    and quarantine rows; the derived tables (links, stories, facts) are rebuilt whole.
+    """
+    if run_id is None or table not in TABLES:
+        return None
+    run = "'" + run_id.replace("'", "''") + "'"
+    if table in ("documents", "quarantine"):
+        return f"t.run_id = {run}"
+    if (table, "doc_id") in REFERENCES and REFERENCES[(table, "doc_id")][0] == "documents" and table != "story_members":
+        # Rows of the run's documents, and rows of no document at all (whichever run left them).
+        return (
+            f"(t.doc_id IN (SELECT doc_id FROM documents WHERE run_id = {run}) OR t.doc_id IS NULL "
+            "OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = t.doc_id))"
+        )
+    return None
+
+
+def scoped_checks(checks: Iterable[Check], run_id: str | None) -> list[Check]:
+    """``checks``, with those that must read a whole table moved to its ``:whole`` frame when the
+    table's other checks read only the rows of run ``run_id`` (:func:`scope_sql`)."""
+    import dataclasses
+
+    out = []
+    for c in checks:
+        table = c.frame_name
+        column = _REFERENCED.get((table, c.column), c.column)  # a reference check reads its column
+        whole = c.expectation in TABLE_LEVEL or (table, column) in LINK_WRITTEN
+        if whole and scope_sql(table, run_id) is not None:
+            c = dataclasses.replace(c, frame=table + WHOLE)
+        out.append(c)
+    return out
+
+
+#: The column each reference check's derived column is about, by (table, derived column).
+_REFERENCED = {(table, reference_column(table, col)): col for table, col in REFERENCES}
+
 
 def index_columns(table: str) -> list[str]:
     """Columns that identify a row of frame ``table`` in failure details (short ids only)."""
+    table = table_of(table)
     if table not in TABLES:  # a frame that is not a table (edits_replay, quarantine_share)
         return ["doc_id"]
     t = TABLES[table]
@@ -79,8 +141,9 @@ def span_columns(checks: Iterable[Check]) -> list[str]:
     return list(dict.fromkeys(cols))  # type: ignore[arg-type]
 
 
-def frame_sql(table: str, checks: Iterable[Check]) -> str:
-    """The ``SELECT`` that pulls the frame of ``table`` for ``checks`` (span columns left out)."""
+def frame_sql(table: str, checks: Iterable[Check], where: str | None = None) -> str:
+    """The ``SELECT`` that pulls the frame of ``table`` for ``checks`` (span columns left out),
+    of the rows that meet ``where`` (a condition on ``t``; :func:`scope_sql`), else of every row."""
     checks = list(checks)
     names = set(TABLES[table].column_names)
     index = index_columns(table)
@@ -106,8 +169,8 @@ def frame_sql(table: str, checks: Iterable[Check]) -> str:
     join = " LEFT JOIN docs ON docs.doc_id = t.doc_id" if needs_docs else ""
     order = f" ORDER BY {_SPAN_ORDER}" if span_columns(checks) else ""
     return (
-        f'{cte}SELECT {", ".join(select) or "1 AS _row"} '
-        f'FROM (SELECT *, rowid AS _rowid{window} FROM "{table}") t{join}{order}'
+        f"{cte}SELECT {', '.join(select) or '1 AS _row'} "
+        f'FROM (SELECT *, rowid AS _rowid{window} FROM "{table}" t{" WHERE " + where if where else ""}) t{join}{order}'
     )
 
 
@@ -117,7 +180,7 @@ QUARANTINE_SHARE_SQL = (
 )
 
 
-def replay_frame(con: duckdb.DuckDBPyConnection, sample: int) -> pd.DataFrame:
+def replay_frame(con: duckdb.DuckDBPyConnection, sample: int, where: str | None = None) -> pd.DataFrame:
     """One row per sampled document: does replaying its edits over raw_text give clean_text?
 
     The sample is deterministic (documents ordered by a hash of their id). The result
@@ -127,7 +190,9 @@ def replay_frame(con: duckdb.DuckDBPyConnection, sample: int) -> pd.DataFrame:
     import pandas as pd
 
     docs = con.execute(
-        "SELECT doc_id, raw_text, clean_text FROM documents ORDER BY hash(doc_id), doc_id LIMIT ?",
+        "SELECT doc_id, raw_text, clean_text FROM documents t"
+        + (f" WHERE {where}" if where else "")
+        + " ORDER BY hash(doc_id), doc_id LIMIT ?",
         [max(sample, 0)],
     ).fetchall()
     ids = [d[0] for d in docs if d[0] is not None]
@@ -158,9 +223,13 @@ def replay_frame(con: duckdb.DuckDBPyConnection, sample: int) -> pd.DataFrame:
 
 
 def pull_frames(
-    con: duckdb.DuckDBPyConnection, checks: Iterable[Check], *, replay_sample: int
+    con: duckdb.DuckDBPyConnection, checks: Iterable[Check], *, replay_sample: int, run_id: str | None = None
 ) -> dict[str, pd.DataFrame | Exception]:
-    """Every frame ``checks`` need, by frame name; a frame that cannot be read is its exception."""
+    """Every frame ``checks`` need, by frame name; a frame that cannot be read is its exception.
+
+    With ``run_id``, a table's frame holds only the rows that run added (:func:`scope_sql`),
+    and its ``:whole`` frame (:func:`scoped_checks`) every row.
+    """
     import pandas as pd
 
     by_frame: dict[str, list[Check]] = {}
@@ -170,15 +239,17 @@ def pull_frames(
     for name, group in by_frame.items():
         try:
             if name == "edits_replay":
-                frames[name] = replay_frame(con, replay_sample)
+                frames[name] = replay_frame(con, replay_sample, scope_sql("documents", run_id))
             elif name == "quarantine_share":
                 frames[name] = con.execute(QUARANTINE_SHARE_SQL).df()
             else:
-                frame = con.execute(frame_sql(name, group)).df()
+                table = table_of(name)
+                where = None if name.endswith(WHOLE) else scope_sql(table, run_id)
+                frame = con.execute(frame_sql(table, group, where)).df()
                 spans = span_columns(group)
                 if spans:
                     order = _SPAN_ORDER.replace("t._rowid", "t.rowid")
-                    for col, values in span_flags(con, name, order, spans).items():
+                    for col, values in span_flags(con, table, order, spans, where).items():
                         frame[col] = pd.Series(values, dtype=object, index=frame.index)
                 frames[name] = frame
         except Exception as exc:  # noqa: BLE001 - reported as a failed check, not a crash

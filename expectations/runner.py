@@ -60,17 +60,22 @@ def run_checks(
     docs_dir: Path | None = None,
     replay_sample: int = 200,
     quarantine_share_threshold: float = 0.05,
+    run_id: str | None = None,
 ) -> list[CheckOutcome]:
     """Run every suite over the warehouse open in ``con``; one outcome per expectation.
 
-    ``replay_sample`` documents (a deterministic sample) get their edits replayed.
-    With ``docs_dir``, an HTML report is written to ``docs_dir/index.html``.
+    With ``run_id``, the row-level checks of the tables a run adds to read only that
+    run's rows (checked once, when they arrive); checks of a whole table (uniqueness,
+    the quarantine share) and of the columns and tables the link step rewrites read every
+    row (:func:`expectations.frames.scoped_checks`). Without it, everything is checked.
+    ``replay_sample`` documents (a deterministic sample, of the run's when scoped) get
+    their edits replayed. With ``docs_dir``, an HTML report is written to ``docs_dir/index.html``.
     """
-    from expectations.frames import pull_frames
+    from expectations.frames import pull_frames, scoped_checks
     from expectations.suites import all_checks
 
-    checks = all_checks(quarantine_share_threshold=quarantine_share_threshold)
-    frames = pull_frames(con, checks, replay_sample=replay_sample)
+    checks = scoped_checks(all_checks(quarantine_share_threshold=quarantine_share_threshold), run_id)
+    frames = pull_frames(con, checks, replay_sample=replay_sample, run_id=run_id)
     results = _validate(checks, frames)
     outcomes = [_outcome(c, results.get(c.key)) for c in checks]
     if docs_dir is not None:

@@ -75,18 +75,25 @@ def span_flag(text: str | None, start: int | None, end: int | None, value: str |
     return check.test(text[start:end], value or "")
 
 
-def _docs(con: duckdb.DuckDBPyConnection, column: str, table: str) -> Iterator[tuple[str, str | None]]:
-    """``(doc_id, text)`` of the documents ``table`` refers to, in ``doc_id`` order, a chunk at a time."""
+def _docs(
+    con: duckdb.DuckDBPyConnection, column: str, table: str, where: str | None = None
+) -> Iterator[tuple[str, str | None]]:
+    """``(doc_id, text)`` of the documents ``table``'s rows (those meeting ``where``) refer to,
+    in ``doc_id`` order, a chunk at a time."""
+    rows = f'SELECT doc_id FROM "{table}" t' + (f" WHERE {where}" if where else "")
     batches = con.sql(
-        f'SELECT doc_id, any_value("{column}") FROM documents WHERE doc_id IN (SELECT doc_id FROM "{table}") '
+        f'SELECT doc_id, any_value("{column}") FROM documents WHERE doc_id IN ({rows}) '
         "GROUP BY doc_id ORDER BY doc_id"
     ).to_arrow_reader(DOC_CHUNK)
     for batch in batches:
         yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
 
 
-def span_flags(con: duckdb.DuckDBPyConnection, table: str, order_by: str, names: list[str]) -> dict[str, list]:
-    """Each derived column of ``names`` for every row of ``table``, in ``order_by`` order.
+def span_flags(
+    con: duckdb.DuckDBPyConnection, table: str, order_by: str, names: list[str], where: str | None = None
+) -> dict[str, list]:
+    """Each derived column of ``names`` for every row of ``table`` (that meets ``where``, a
+    condition on ``t``), in ``order_by`` order.
 
     ``order_by`` must put rows of one ``doc_id`` together, in ascending ``doc_id`` order
     with NULLs last (as the frame query does).
@@ -95,7 +102,9 @@ def span_flags(con: duckdb.DuckDBPyConnection, table: str, order_by: str, names:
     cols = dict.fromkeys(c for ch in checks for c in (ch.start, ch.end, ch.value) if c)
     select = ", ".join(f't."{c}"' for c in ["doc_id", *cols])
     # the rows first (a result left open would be closed by the document query on the same connection)
-    rows = con.sql(f'SELECT {select} FROM "{table}" t ORDER BY {order_by}').to_arrow_table().to_batches(50_000)
+    condition = f" WHERE {where}" if where else ""
+    rows = con.sql(f'SELECT {select} FROM "{table}" t{condition} ORDER BY {order_by}').to_arrow_table()
+    rows = rows.to_batches(50_000)
     texts: dict[str, Iterator[tuple[str, str | None]]] = {}
     current: dict[str, tuple[str | None, str | None]] = {}
     out: dict[str, list] = {n: [] for n in names}
@@ -105,7 +114,7 @@ def span_flags(con: duckdb.DuckDBPyConnection, table: str, order_by: str, names:
         for r in range(batch.num_rows):
             doc_id = columns[0][r]
             for name, check in zip(names, checks, strict=True):
-                text = _text_of(con, table, check.text, doc_id, texts, current)
+                text = _text_of(con, table, check.text, doc_id, texts, current, where)
                 value = columns[index[check.value]][r] if check.value else None
                 out[name].append(
                     span_flag(text, columns[index[check.start]][r], columns[index[check.end]][r], value, check)
@@ -120,6 +129,7 @@ def _text_of(
     doc_id: str | None,
     texts: dict[str, Iterator[tuple[str, str | None]]],
     current: dict[str, tuple[str | None, str | None]],
+    where: str | None = None,
 ) -> str | None:
     """The ``column`` text of ``doc_id``, advancing that column's document stream (rows come in doc_id order)."""
     if doc_id is None:
@@ -132,7 +142,7 @@ def _text_of(
             return None
     stream = texts.get(column)
     if stream is None:
-        stream = texts[column] = _docs(con, column, table)
+        stream = texts[column] = _docs(con, column, table, where)
     for did, text in stream:
         if did == doc_id:
             current[column] = (did, text)

@@ -33,7 +33,8 @@ WorkersOpt = Annotated[
     int | None,
     typer.Option(
         min=1,
-        help="Batches processed in parallel, each in its own local process (default: the machine's core count).",
+        help="Batches processed in parallel, each in its own local process (default: the machine's core count; "
+        "in this process when less than 2 MB is new).",
         show_default=False,
     ),
 ]
@@ -45,14 +46,6 @@ DaskOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def default_workers() -> int:
-    """The machine's core count (the cores this process may use, where the OS says)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
 
 
 def resolve_home(home: Path | None) -> Path:
@@ -86,7 +79,9 @@ def run(
             show_default=False,
         ),
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="At most this many documents per batch task (batches are also cut at 4 MB).")
+    ] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
@@ -128,7 +123,7 @@ def run(
         backslash_breaks=backslash_breaks,
         batch_size=batch_size,
         check=check,
-        workers=workers or default_workers(),
+        workers=workers or 0,  # 0: decided by the run, from the cores and the new input
         dask_address=dask_address,
         follow_symlinks=follow_symlinks,
         max_document_bytes=int(max_document_mb * 2**20),
@@ -143,7 +138,9 @@ def serve(
     inbox: Annotated[Path, typer.Option(help="Folder whose new files each scheduled run loads.")],
     home: HomeOpt = None,
     name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "copydesk",
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch task.")] = 2000,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="At most this many documents per batch task (batches are also cut at 4 MB).")
+    ] = 2000,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the data checks after publishing.")] = True,
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
@@ -164,7 +161,7 @@ def serve(
         name=name,
         batch_size=batch_size,
         check=check,
-        workers=workers or default_workers(),
+        workers=workers or 0,  # 0: decided by the run, from the cores and the new input
         dask_address=dask_address,
     )
     raise typer.Exit(code)

@@ -27,10 +27,12 @@ SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file to load: its path and format."""
+    """A file to load: its path and format, and its size and modification time when discovery saw them (-1: not)."""
 
     path: Path
     fmt: str | None
+    size: int = -1
+    mtime_ns: int = -1
 
 
 @dataclass
@@ -97,6 +99,38 @@ def _glob_prefix(pattern: str) -> Path:
     return Path(*fixed).absolute() if fixed else Path.cwd()
 
 
+def _scan(root: Path) -> tuple[list[Path], dict[Path, tuple[int, int]]]:
+    """Every entry to consider under folder ``root`` (hidden files left out), and the size and
+    mtime of those that are regular files.
+
+    Symlinked folders are not walked into: they are returned, to be vetted like a symlinked
+    file. The folders walked are therefore real, and a regular file's path is its real path.
+    Directory entries carry their type, so a regular file costs one ``lstat`` and no more.
+    """
+    candidates: list[Path] = []
+    regular: dict[Path, tuple[int, int]] = {}
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # an unreadable folder, as os.walk skips it
+        for entry in entries:
+            path = folder / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+            elif not entry.name.startswith("."):
+                candidates.append(path)
+                if entry.is_file(follow_symlinks=False):
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue  # gone since the listing: vetted (and refused) like any path
+                    regular[path] = (st.st_size, st.st_mtime_ns)
+    return candidates, regular
+
+
 def discover(inputs: list[str], *, follow_symlinks: bool = False) -> Discovered:
     """Input files (folders recursively, globs, files), sorted and de-duplicated.
 
@@ -113,30 +147,28 @@ def discover(inputs: list[str], *, follow_symlinks: bool = False) -> Discovered:
         scan = path.is_dir()
         if scan:
             root = path.resolve()  # the folder named may itself be a link: the operator chose it
-            candidates: list[Path] = []
-            for folder, dirs, names in os.walk(root):
-                for d in list(dirs):
-                    if Path(folder, d).is_symlink():
-                        dirs.remove(d)  # never walked into: vetted below like a symlinked file
-                        if not d.startswith("."):
-                            candidates.append(Path(folder, d))
-                candidates += [Path(folder, n) for n in names if not n.startswith(".")]
+            candidates, regular = _scan(root)
         elif path.is_file() or path.is_symlink():
-            root, candidates = path.parent.resolve(), [path.parent.resolve() / path.name]
+            root, candidates, regular = path.parent.resolve(), [path.parent.resolve() / path.name], {}
         else:
             prefix = _glob_prefix(arg)
             root = prefix.resolve()
             matches = [Path(p).absolute() for p in glob.glob(arg, recursive=True)]
             candidates = [root / p.relative_to(prefix) for p in matches if p.is_file() or p.is_symlink()]
+            regular = {}
             if not candidates:
                 raise InputNotFound(f"input not found: {arg}")
         for p in candidates:
             # In a folder scan, files of other formats and READMEs are passed over (and
             # reported); a file named explicitly is always read, or quarantined.
             fmt = format_of(p.name)
-            is_dir_link = p.is_symlink() and p.is_dir()
+            is_dir_link = p not in regular and p.is_symlink() and p.is_dir()
             if scan and not is_dir_link and (fmt is None or p.name.lower().startswith(_NOT_ARTICLES)):
                 out.skipped.append(p)
+                continue
+            if p in regular:  # a regular file met in the scan, under folders that are not links: read as found
+                size, mtime_ns = regular[p]
+                found.setdefault(p, InputFile(p, fmt, size, mtime_ns))
                 continue
             explicit = not scan and path.is_file()
             real = p.resolve() if explicit else _vetted(p, root, follow_symlinks, is_dir_link)
@@ -152,28 +184,43 @@ def discover(inputs: list[str], *, follow_symlinks: bool = False) -> Discovered:
     return out
 
 
-def _read_regular(path: Path) -> bytes:
-    """The bytes of ``path``, refusing a symlink swapped in since discovery and any special file."""
+def _read_regular(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` and its status, refusing a symlink swapped in since discovery and any special file."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(f"{NOT_REGULAR}")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            return fh.read(), st
     finally:
         os.close(fd)
 
 
-def read_input(item: InputFile, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None) -> Parsed:
-    """Records (or rejections) from one input file (``backslash_breaks``: see :func:`parse`)."""
-    uri = str(item.path)
+def read_file(item: InputFile) -> tuple[bytes, os.stat_result] | Rejected:
+    """The bytes and status of one input file, or why it cannot be read (a transient error is raised, to retry)."""
     try:
         faults.inject("read")
-        data = _read_regular(item.path)
+        return _read_regular(item.path)
     except OSError as exc:
         if faults.is_transient(exc):
             raise  # the load task retries it
-        return [Rejected(uri, f"unreadable: {exc.strerror or exc}", 0)]
+        return Rejected(str(item.path), f"unreadable: {exc.strerror or exc}", 0)
+
+
+def read_input(item: InputFile, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None) -> Parsed:
+    """Records (or rejections) from one input file (``backslash_breaks``: see :func:`parse`)."""
+    read = read_file(item)
+    if isinstance(read, Rejected):
+        return [read]
+    return parse_input(item, read[0], csv_columns, backslash_breaks)
+
+
+def parse_input(
+    item: InputFile, data: bytes, csv_columns: list[str] | None = None, backslash_breaks: bool | None = None
+) -> Parsed:
+    """Records (or rejections) from the bytes of input file ``item``."""
+    uri = str(item.path)
     if item.fmt is None:
         return [Rejected(uri, f"unsupported format: {item.path.name}", len(data))]
     if item.path.name.lower().endswith(".gz"):

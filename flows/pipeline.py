@@ -16,15 +16,16 @@ from prefect.futures import PrefectFuture
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
 from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
 from flows import faults, interrupt, progress
-from flows.discover import Discovered, InputFile, discover, read_input
+from flows.discover import Discovered, InputFile, discover, parse_input, read_file
 from transforms.batch import batch_tables, doc_id_of
 from transforms.load.parse import Record, Rejected
 from warehouse import store
-from warehouse.inputs import Fingerprint, fingerprint, inputs_table, is_unchanged, known_inputs
+from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
 from warehouse.linking import LinkInputs
 
 
@@ -92,29 +93,39 @@ def load_batch(
     csv_columns: list[str] | None = None,
     backslash_breaks: bool | None = None,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
-) -> tuple[list[Record | Rejected], list[int]]:
-    """Read and parse a batch of input files; also how many records each file gave."""
+) -> tuple[list[Record | Rejected], list[int], list[Fingerprint | None]]:
+    """Read and parse a batch of input files; also how many records each file gave, and
+    each file's fingerprint, hashed from the bytes read (None when it could not be read)."""
     out: list[Record | Rejected] = []
     per_file: list[int] = []
+    prints: list[Fingerprint | None] = []
     for item in files:
-        parsed = read_input(item, csv_columns, backslash_breaks)
+        read = read_file(item)
+        if isinstance(read, Rejected):
+            parsed, fp = [read], None
+        else:
+            parsed, fp = parse_input(item, read[0], csv_columns, backslash_breaks), fingerprint_of(item.path, *read)
         out.extend(r if isinstance(r, Rejected) else too_large(r, max_document_bytes) or r for r in parsed)
         per_file.append(len(parsed))
-    return out, per_file
+        prints.append(fp)
+    return out, per_file, prints
 
 
 @task(name="fingerprint-inputs", **IO_RETRIES)
-def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[tuple[InputFile, Fingerprint]], int, int]:
-    """Hash every input file; the changed or new ones, and the files and records left unchanged."""
+def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[InputFile], int, int]:
+    """The input files that are new or changed, by size and modification time (no file is read);
+    also the files and records left unchanged. The changed files are hashed as they are read."""
     known = known_inputs(Path(home))
     fresh, unchanged_files, unchanged_records = [], 0, 0
     for item in files:
-        fp = fingerprint(item.path)
-        if is_unchanged(fp, known):
+        if item.size < 0:  # named on the command line: not seen by a folder scan
+            st = os.stat(item.path)
+            item = InputFile(item.path, item.fmt, st.st_size, st.st_mtime_ns)
+        if looks_unchanged(str(item.path), item.size, item.mtime_ns, known):
             unchanged_files += 1
-            unchanged_records += known[fp.source_uri][3]
+            unchanged_records += known[str(item.path)][3]
         else:
-            fresh.append((item, fp))
+            fresh.append(item)
     return fresh, unchanged_files, unchanged_records
 
 
@@ -175,12 +186,46 @@ def stage_quarantine(home: str, run_id: str, rejected: list[Rejected], detected_
     return table.num_rows
 
 
-#: Input files read per load task (a Reuters .sgm file holds ~1,000 records).
-FILES_PER_LOAD = 200
+#: Input bytes read per load task, and text per transform task: a task costs Prefect some
+#: milliseconds and a worker some set-up, so a batch must be large enough to pay for them.
+BATCH_BYTES = 4 * 2**20
+#: At most this many files per load task (many tiny files would otherwise make one huge batch).
+FILES_PER_LOAD = 5000
+#: Less new input than this is processed in the flow's own process when the worker count is
+#: left to the run: starting worker processes would cost more than they save.
+SMALL_INPUT_BYTES = 2 * 10**6
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def _by_bytes(items: list, sizes: list[int], max_bytes: int, max_items: int) -> list[list]:
+    """``items`` in order, cut into runs of at most ``max_items`` and, past the first item, ``max_bytes``."""
+    out: list[list] = []
+    current: list = []
+    total = 0
+    for item, size in zip(items, sizes, strict=True):
+        if current and (total + size > max_bytes or len(current) >= max_items):
+            out.append(current)
+            current, total = [], 0
+        current.append(item)
+        total += size
+    if current:
+        out.append(current)
+    return out
+
+
+def cores() -> int:
+    """The cores this process may use (where the OS says), else the machine's."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_count(workers: int, new_bytes: int) -> int:
+    """Worker processes for a run: ``workers`` when given (> 0); else every core, or none
+    (this process) for less than :data:`SMALL_INPUT_BYTES` of new input."""
+    if workers > 0:
+        return workers
+    return 1 if new_bytes < SMALL_INPUT_BYTES else cores()
 
 
 @task(name="link", cache_policy=NO_CACHE)
@@ -238,7 +283,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
             from expectations.runner import outcomes_table, run_checks
 
             progress.stage("checking")
-            outcomes.extend(run_checks(con))
+            outcomes.extend(run_checks(con, run_id=summary.run_id))  # the rows this run added, and whole tables
             summary.checks_failed = sum(not o.success for o in outcomes)
             summary.check_errors = sum(not o.success and o.severity == ERROR for o in outcomes)
             summary.check_warnings = sum(not o.success and o.severity == WARNING for o in outcomes)
@@ -292,7 +337,7 @@ def run_pipeline(
     batch_size: int = 2000,
     check: bool = True,
     csv_columns: list[str] | None = None,
-    workers: int = 1,
+    workers: int = 0,
     backslash_breaks: bool | None = None,
     dask_address: str | None = None,
     scheduled: bool = False,
@@ -301,8 +346,9 @@ def run_pipeline(
 ) -> RunSummary | State:
     """Load ``inputs`` (the bundled sample when empty) into the warehouse under ``home``.
 
-    Batches go to ``workers`` local processes (one: in this process), or to the Dask
-    cluster at ``dask_address``; the flow itself stages and publishes what they return.
+    Batches of about 4 MB go to ``workers`` local processes (one: in this process; zero:
+    see :func:`worker_count`), or to the Dask cluster at ``dask_address``; the flow itself
+    stages and publishes what they return.
     A ``scheduled`` run is skipped, not failed, when another run holds the home or when a
     later scheduled run of its deployment is already due (so a slow run is followed by at
     most one catch-up run). When a check of severity error fails, the flow run ends
@@ -334,47 +380,60 @@ def run_pipeline(
             all_files = found.files
             summary.skipped_files = len(found.skipped)
             progress.stage("fingerprinting")
-            changed, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
+            files, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
-            files = [item for item, _ in changed]
-            fingerprints = {item.path: fp for item, fp in changed}
-            progress.total(len(files), sum(fp.size for _, fp in changed))
+            new_bytes = sum(f.size for f in files)
+            progress.total(len(files), new_bytes)
             progress.stage("reading")
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
+            previously = known_inputs(home_path)
             rejected: list[Rejected] = list(found.refused)
             summary.inputs_seen += len(found.refused)
             pending: list[tuple[PrefectFuture, int, int, int]] = []
             part = done_files = 0
+            workers = worker_count(workers, new_bytes)
             with batch_runner(workers, dask_address) as runner:
                 in_flight = 2 * max(workers, _cluster_threads(runner))
-                for file_batch in _chunks(files, FILES_PER_LOAD):
+                for file_batch in _by_bytes(files, [f.size for f in files], BATCH_BYTES, FILES_PER_LOAD):
                     fresh: list[Record] = []
-                    items, per_file = load_batch(file_batch, csv_columns, backslash_breaks, max_document_bytes)
-                    loaded.extend((fingerprints[f.path], n) for f, n in zip(file_batch, per_file, strict=True))
+                    items, per_file, prints = load_batch(file_batch, csv_columns, backslash_breaks, max_document_bytes)
                     # Progress counts input bytes: a record's share of its batch, credited once it is processed.
-                    per_record = sum(fingerprints[f.path].size for f in file_batch) / max(len(items), 1)
+                    per_record = sum(f.size for f in file_batch) / max(len(items), 1)
                     progress.advance(files=len(file_batch))
-                    for item in items:
-                        summary.inputs_seen += 1
-                        if isinstance(item, Rejected):
-                            rejected.append(item)
+                    at = 0
+                    for n, fp in zip(per_file, prints, strict=True):
+                        file_items, at = items[at : at + n], at + n
+                        if fp is None:  # unreadable: its rejection is quarantined, and it is tried again next run
+                            rejected.extend(r for r in file_items if isinstance(r, Rejected))
+                            summary.inputs_seen += len(file_items)
                             continue
-                        doc_id = doc_id_of(item.raw_text)
-                        if doc_id in known:
-                            summary.docs_unchanged += 1
-                        else:
-                            known.add(doc_id)
-                            fresh.append(item)
+                        loaded.append((fp, n))
+                        if is_unchanged(fp, previously):  # touched, not changed: its records are known
+                            summary.inputs_seen += n
+                            summary.docs_unchanged += n
+                            continue
+                        for item in file_items:
+                            summary.inputs_seen += 1
+                            if isinstance(item, Rejected):
+                                rejected.append(item)
+                                continue
+                            doc_id = doc_id_of(item.raw_text)
+                            if doc_id in known:
+                                summary.docs_unchanged += 1
+                            else:
+                                known.add(doc_id)
+                                fresh.append(item)
                     progress.advance(nbytes=round(per_record * (len(items) - len(fresh))))
                     progress.stage("processing")
-                    for chunk in _chunks(fresh, batch_size):
-                        params = {"run_id": summary.run_id, "records": chunk, "ingested_at": summary.started_at}
+                    for chunk in _by_bytes(fresh, [len(r.raw_text) for r in fresh], BATCH_BYTES, batch_size):
+                        # quote: Prefect passes the records as they are, without walking them for futures.
+                        params = {"run_id": summary.run_id, "records": quote(chunk), "ingested_at": summary.started_at}
                         future = (
                             runner.submit(transform_batch, params)
                             if runner
-                            else transform_batch.submit(summary.run_id, chunk, summary.started_at)
+                            else transform_batch.submit(summary.run_id, quote(chunk), summary.started_at)
                         )
                         pending.append((future, part, len(chunk), round(per_record * len(chunk))))
                         part += 1
@@ -410,10 +469,7 @@ def run_pipeline(
 
 def checks_failed_message(summary: RunSummary) -> str:
     """The one line that says why a run is Failed."""
-    return (
-        f"{summary.check_errors} data check(s) of severity error failed; "
-        f"see `copydesk check --home {summary.home}`"
-    )
+    return f"{summary.check_errors} data check(s) of severity error failed; see `copydesk check --home {summary.home}`"
 
 
 def batch_runner(workers: int, dask_address: str | None) -> contextlib.AbstractContextManager[TaskRunner | None]:
@@ -471,7 +527,8 @@ def _later_run_due() -> str | None:
             flow_run_filter=FlowRunFilter(
                 id=FlowRunFilterId(not_any_=[uuid.UUID(str(run_id))]),
                 expected_start_time=FlowRunFilterExpectedStartTime(
-                    after_=mine + dt.timedelta(seconds=1), before_=now  # type: ignore[arg-type] # a datetime is accepted
+                    after_=mine + dt.timedelta(seconds=1),
+                    before_=now,  # type: ignore[arg-type] # a datetime is accepted
                 ),
             ),
             sort=FlowRunSort.EXPECTED_START_TIME_DESC,  # the server refuses a request without one

@@ -39,6 +39,11 @@ def fingerprint(path: Path) -> Fingerprint:
     return Fingerprint(str(path), stat.st_size, stat.st_mtime_ns, digest.hexdigest())
 
 
+def fingerprint_of(path: Path, data: bytes, stat: os.stat_result) -> Fingerprint:
+    """Fingerprint of a file from the bytes read from it and its status at the time."""
+    return Fingerprint(str(path), stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
 def known_inputs(home: Path) -> dict[str, Known]:
     """The current fingerprint of every input file already loaded, by ``source_uri``."""
     from warehouse.store import db_path
@@ -66,6 +71,16 @@ def is_unchanged(fp: Fingerprint, known: dict[str, Known]) -> bool:
     """True when ``fp``'s file was loaded before with the same bytes (same SHA-256)."""
     seen = known.get(fp.source_uri)
     return seen is not None and seen[2] == fp.sha256
+
+
+def looks_unchanged(source_uri: str, size: int, mtime_ns: int, known: dict[str, Known]) -> bool:
+    """True when the file was loaded before with the same size and modification time.
+
+    Such a file is not read again (nor hashed). A file whose size or time changed is read
+    and hashed, and its records are compared by content: touching a file costs a read.
+    """
+    seen = known.get(source_uri)
+    return seen is not None and size >= 0 and seen[0] == size and seen[1] == mtime_ns
 
 
 def inputs_table(loaded: list[tuple[Fingerprint, int]], run_id: str, seen_at: dt.datetime) -> pa.Table:

@@ -32,11 +32,14 @@ class LinkInputs:
 def read_link_inputs(con: duckdb.DuckDBPyConnection, noted_check: str) -> LinkInputs:
     """The link step's inputs from the (new) warehouse; ``noted_check``'s issues only."""
     return LinkInputs(
-        documents=con.sql(
-            "SELECT doc_id, clean_text, title, published_date, outlet, agencies FROM documents"
+        documents=con.sql(  # in doc_id order, with a hash of the text: the link step then copies no text
+            "SELECT doc_id, clean_text, title, published_date, outlet, agencies, hash(clean_text) AS text_hash "
+            "FROM documents ORDER BY doc_id"
         ).to_arrow_table(),
         counts=con.sql("SELECT * FROM counts").to_arrow_table(),
-        numbers=con.sql("SELECT * FROM numbers").to_arrow_table(),
+        numbers=con.sql(  # the columns the corroboration of malformed numbers reads
+            "SELECT doc_id, start, surface, value, is_malformed, suggested_value FROM numbers"
+        ).to_arrow_table(),
         issues=con.sql(
             "SELECT doc_id, start, check_name, detail FROM quality_issues WHERE check_name = ?", params=[noted_check]
         ).to_arrow_table(),

@@ -95,8 +95,8 @@ def test_a_failed_check_prints_one_line_not_a_traceback(tmp_path: Path, seeds_ho
     home = tmp_path / "home"
     shutil.copytree(seeds_home, home)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
-    try:  # a count whose span runs past its text: the published warehouse breaks an error check
-        con.execute("UPDATE counts SET \"end\" = 10000000 WHERE rowid = (SELECT min(rowid) FROM counts)")
+    try:  # an edit stored twice: the published warehouse breaks a key check (about the whole table)
+        con.execute("INSERT INTO edits SELECT * FROM edits WHERE rowid = (SELECT min(rowid) FROM edits)")
     finally:
         con.close()
     inbox = tmp_path / "inbox"
@@ -109,4 +109,4 @@ def test_a_failed_check_prints_one_line_not_a_traceback(tmp_path: Path, seeds_ho
     text = out.stdout + out.stderr
     assert out.returncode == 1, text
     assert "Traceback" not in text
-    assert "data check(s) of severity error failed" in text and "span_inside_clean_text" in text
+    assert "data check(s) of severity error failed" in text and "expect_compound_columns_to_be_unique" in text

@@ -76,7 +76,7 @@ def test_every_record_is_a_document_or_a_quarantine_row(files: list[tuple[str, b
             Path(inbox, f"f{i}.{ext}").write_bytes(data)
         found = discover([str(inbox)])
         assert len(found.files) == len(files) and not found.refused
-        items, per_file = load_batch.fn(found.files)
+        items, per_file, _ = load_batch.fn(found.files)
         assert sum(per_file) == len(items) and all(n >= 1 for n in per_file)
         records = [r for r in items if isinstance(r, Record)]
         assert all(isinstance(r, Rejected) and r.reason for r in items if not isinstance(r, Record))

@@ -83,9 +83,7 @@ _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
 ).split()
-_NUMBER_VALUES = dict(
-    zip(_NUMBER_WORDS, [*range(2, 21), 30, 40, 50, 60, 70, 80, 90], strict=True)
-)
+_NUMBER_VALUES = dict(zip(_NUMBER_WORDS, [*range(2, 21), 30, 40, 50, 60, 70, 80, 90], strict=True))
 #: Bits of a fact token's hash kept (the lowest bit of a fact id tells a key fact).
 _FACT_BITS = 40
 
@@ -223,10 +221,23 @@ def template_mask(shingles: Sets, sources: np.ndarray) -> np.ndarray:
     """
     key = np.repeat(sources.astype(np.int64) << 40, shingles.sizes())
     key |= shingles.values
-    values, df = sorted_unique(key, return_counts=True)
-    template = values[df >= TEMPLATE_MIN_DOCS]
-    del values, df
-    return np.isin(key, template, assume_unique=False) if len(template) else np.zeros(len(key), bool)
+    # A value in TEMPLATE_MIN_DOCS sets or more: in sorted order, it equals the value that many places on.
+    # (Each set holds a value once, so its count is its document frequency.) Memory: one sorted copy.
+    ordered = np.sort(key)
+    k = TEMPLATE_MIN_DOCS - 1
+    template = sorted_unique(ordered[:-k][ordered[k:] == ordered[:-k]]) if len(ordered) > k else ordered[:0]
+    del ordered
+    out = np.zeros(len(key), bool)
+    if len(template) == 0:
+        return out
+    for lo in range(0, len(key), _MASK_BLOCK):  # a block at a time: no key-sized index array
+        part = key[lo : lo + _MASK_BLOCK]
+        pos = np.minimum(np.searchsorted(template, part), len(template) - 1)
+        out[lo : lo + _MASK_BLOCK] = template[pos] == part
+    return out
+
+
+_MASK_BLOCK = 1 << 20
 
 
 def without(sets: Sets, drop: np.ndarray) -> Sets:

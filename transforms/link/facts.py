@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from contract.schema import TABLES, conform
 from transforms.link.features import common_words
@@ -247,6 +248,12 @@ def suggestions(numbers: pa.Table, story_of: dict[str, str]) -> pa.Table:
     number without one gets the single reading of it (see :func:`readings`) that another document
     gives, if exactly one is.
     """
+    # Only the stories with a malformed number matter: their numbers are the only ones read into Python.
+    bad = pc.fill_null(numbers.column("is_malformed"), False)
+    bad_docs = {d for d in numbers.filter(bad).column("doc_id").to_pylist() if d in story_of}
+    wanted = {story_of[d] for d in bad_docs}
+    members = pa.array([d for d, story in story_of.items() if story in wanted], pa.string())
+    numbers = numbers.filter(pc.is_in(numbers.column("doc_id"), value_set=members))
     cols = numbers.select(["doc_id", "start", "surface", "value", "is_malformed", "suggested_value"]).to_pydict()
     reported: dict[str, dict[float, set[str]]] = defaultdict(lambda: defaultdict(set))
     for doc_id, value, bad in zip(cols["doc_id"], cols["value"], cols["is_malformed"], strict=True):
@@ -254,7 +261,12 @@ def suggestions(numbers: pa.Table, story_of: dict[str, str]) -> pa.Table:
             reported[story_of[doc_id]][float(value)].add(doc_id)
     rows = []
     for doc_id, start, surface, value, bad, sugg in zip(
-        cols["doc_id"], cols["start"], cols["surface"], cols["value"], cols["is_malformed"], cols["suggested_value"],
+        cols["doc_id"],
+        cols["start"],
+        cols["surface"],
+        cols["value"],
+        cols["is_malformed"],
+        cols["suggested_value"],
         strict=True,
     ):
         if not bad or doc_id not in story_of:

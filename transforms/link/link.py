@@ -38,16 +38,38 @@ def _dates_as_days(col: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(days, dtype=np.float64)
 
 
-def _exact_groups(texts: pa.Array, order: np.ndarray) -> np.ndarray:
-    """Representative of each document: the first, in ``order``, with identical non-blank text."""
+def _exact_groups(texts: pa.Array, order: np.ndarray, hashes: np.ndarray | None = None) -> np.ndarray:
+    """Representative of each document: the first, in ``order``, with identical non-blank text.
+
+    With ``hashes`` (a 64-bit hash of each text, as the warehouse computes it), texts are
+    grouped by hash and only texts whose hash is shared are compared, so no copy of the
+    texts is made; without, they are grouped by value.
+    """
     n = len(texts)
-    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(texts), ""), True).to_numpy(zero_copy_only=False)
-    group = pc.dictionary_encode(pc.fill_null(texts, "")).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(texts), 0), pc.utf8_is_space(texts)), True)
+    blank = blank.to_numpy(zero_copy_only=False)
     rep = np.arange(n, dtype=np.int64)
-    first: dict[int, int] = {}
-    for i in order.tolist():
-        if not blank[i]:
-            rep[i] = first.setdefault(int(group[i]), i)
+    if hashes is None:
+        group = pc.dictionary_encode(pc.fill_null(texts, "")).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        first: dict[int, int] = {}
+        for i in order.tolist():
+            if not blank[i]:
+                rep[i] = first.setdefault(int(group[i]), i)
+        return rep
+    keep = order[~blank[order]]
+    h = hashes[keep]
+    by_hash = np.argsort(h, kind="stable")  # stable: each hash's documents stay in ``order``
+    hs = h[by_hash]
+    shared = np.zeros(len(hs), bool)
+    shared[1:] |= hs[1:] == hs[:-1]
+    shared[:-1] |= hs[1:] == hs[:-1]
+    candidates = keep[by_hash[shared]]  # documents whose hash another shares, in hash then ``order`` order
+    if len(candidates) == 0:
+        return rep
+    text = texts.take(pa.array(candidates)).to_pylist()
+    firsts: dict[tuple[int, str], int] = {}
+    for i, t, hv in zip(candidates.tolist(), text, hashes[candidates].tolist(), strict=True):
+        rep[i] = firsts.setdefault((hv, t), i)
     return rep
 
 
@@ -113,15 +135,21 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
 
 def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, pa.Table]:
     """doc_links, stories, facts, doc_story (doc_id, story_id, duplicate_of) and corroborated suggestions."""
-    docs = documents.take(pc.sort_indices(documents, [("doc_id", "ascending")]))
+    ids: list[str] = documents.column("doc_id").to_pylist()
+    # The warehouse reads documents in doc_id order: no copy of their texts is then made.
+    if any(a > b for a, b in zip(ids, ids[1:])):  # noqa: B905 - one shorter by design
+        documents = documents.take(pc.sort_indices(documents, [("doc_id", "ascending")]))
+        ids = documents.column("doc_id").to_pylist()
+    docs = documents
     n = docs.num_rows
-    ids: list[str] = docs.column("doc_id").to_pylist()
-    texts = docs.column("clean_text").combine_chunks()
+    texts = docs.column("clean_text")
+    texts = texts.chunk(0) if texts.num_chunks == 1 else texts.combine_chunks()
     days = _dates_as_days(docs.column("published_date"))
     # Earliest first: published date (unknown last), then doc_id.
     chrono = np.lexsort((np.arange(n), np.nan_to_num(days, nan=np.inf)))
 
-    rep = _exact_groups(texts, chrono)
+    hashes = docs.column("text_hash").to_numpy().astype(np.uint64) if "text_hash" in docs.column_names else None
+    rep = _exact_groups(texts, chrono, hashes)
     exact = np.flatnonzero(rep != np.arange(n))
     exact_pairs = np.stack([rep[exact], exact], axis=1)
 
@@ -245,7 +273,10 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
         "doc_links": doc_links,
         "stories": stories,
         "facts": _facts.facts(
-            counts, story_of, dict(zip(ids, outlets, strict=True)), _count_contexts(ids, texts, counts)  # type: ignore[arg-type]
+            counts,
+            story_of,
+            dict(zip(ids, outlets, strict=True)),
+            _count_contexts(ids, texts, counts),  # type: ignore[arg-type]
         ),
         "doc_story": doc_story,
         "suggestions": _facts.suggestions(numbers, story_of),

@@ -26,13 +26,21 @@ def signatures(sets: Sets) -> np.ndarray:
     nonempty = np.flatnonzero(sizes > 0)
     if len(nonempty) == 0:
         return sig
-    x = sets.values.astype(np.uint64)
-    starts = sets.offsets[nonempty]
     shift = np.uint64(32)
-    for i in range(NUM_PERM):
-        h = (_A[i] * x + _B[i]) >> shift  # multiply-shift: the high 32 bits
-        sig[nonempty, i] = np.minimum.reduceat(h, starts)
+    # A block of documents at a time: the hashes of one block's values, not of all, are held at once.
+    for lo in range(0, len(nonempty), _SIGN_BLOCK):
+        block = nonempty[lo : lo + _SIGN_BLOCK]
+        first, end = sets.offsets[block[0]], sets.offsets[block[-1] + 1]
+        x = sets.values[first:end].astype(np.uint64)
+        starts = sets.offsets[block] - first
+        for i in range(NUM_PERM):
+            h = (_A[i] * x + _B[i]) >> shift  # multiply-shift: the high 32 bits
+            sig[block, i] = np.minimum.reduceat(h, starts)
     return sig
+
+
+#: Documents signed at a time by :func:`signatures`.
+_SIGN_BLOCK = 4096
 
 
 def _bucket_pairs(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:

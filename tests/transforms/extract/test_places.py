@@ -51,3 +51,19 @@ def test_gc_state_is_restored() -> None:
             assert gc.isenabled() is enabled
         finally:
             gc.enable()
+
+
+def test_the_built_gazetteer_is_kept_in_the_cache_and_read_back(tmp_path, monkeypatch) -> None:
+    """The first process builds the gazetteer and saves it; later ones load it; a damaged file is rebuilt."""
+    from transforms.extract import places
+
+    monkeypatch.setenv("COPYDESK_CACHE_DIR", str(tmp_path))
+    built = places._cached_gazetteer()
+    (saved,) = tmp_path.glob("gazetteer-*.pickle")
+    loaded = places._cached_gazetteer()
+    assert loaded is not built and loaded == built and loaded.names["saraqeb"] == built.names["saraqeb"]
+    saved.write_bytes(b"not a pickle")
+    assert places._cached_gazetteer() == built
+    assert saved.read_bytes() != b"not a pickle"  # rebuilt and saved again
+    monkeypatch.setenv("COPYDESK_CACHE_DIR", "")
+    assert places._cache_file() is None and places._cached_gazetteer() == built
