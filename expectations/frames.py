@@ -110,7 +110,7 @@ def scoped_checks(checks: Iterable[Check], run_id: str | None) -> list[Check]:
     out = []
     for c in checks:
         table = c.frame_name
-        column = _REFERENCED.get((table, c.column), c.column)  # a reference check reads its column
+        column = _REFERENCED.get((table, c.column or ""), c.column)  # a reference check reads its column
         whole = c.expectation in TABLE_LEVEL or (table, column) in LINK_WRITTEN
         if whole and scope_sql(table, run_id) is not None:
             c = dataclasses.replace(c, frame=table + WHOLE)
@@ -119,7 +119,9 @@ def scoped_checks(checks: Iterable[Check], run_id: str | None) -> list[Check]:
 
 
 #: The column each reference check's derived column is about, by (table, derived column).
-_REFERENCED = {(table, reference_column(table, col)): col for table, col in REFERENCES}
+_REFERENCED: dict[tuple[str, str], str | None] = {
+    (table, reference_column(table, col)): col for table, col in REFERENCES
+}
 
 
 def index_columns(table: str) -> list[str]:

@@ -23,7 +23,7 @@ from contract.vocab import ERROR, WARNING
 from flows import faults, interrupt, progress
 from flows.discover import Discovered, InputFile, discover, parse_input, read_file
 from transforms.batch import batch_tables, doc_id_of
-from transforms.load.parse import Record, Rejected
+from transforms.load.parse import Parsed, Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
 from warehouse.linking import LinkInputs
@@ -101,6 +101,7 @@ def load_batch(
     prints: list[Fingerprint | None] = []
     for item in files:
         read = read_file(item)
+        parsed: Parsed
         if isinstance(read, Rejected):
             parsed, fp = [read], None
         else:
@@ -433,7 +434,7 @@ def run_pipeline(
                         future = (
                             runner.submit(transform_batch, params)
                             if runner
-                            else transform_batch.submit(summary.run_id, quote(chunk), summary.started_at)
+                            else transform_batch.submit(summary.run_id, quote(chunk), summary.started_at)  # type: ignore[call-overload]
                         )
                         pending.append((future, part, len(chunk), round(per_record * len(chunk))))
                         part += 1

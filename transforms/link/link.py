@@ -275,8 +275,8 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
         "facts": _facts.facts(
             counts,
             story_of,
-            dict(zip(ids, outlets, strict=True)),
-            _count_contexts(ids, texts, counts),  # type: ignore[arg-type]
+            dict(zip(ids, outlets, strict=True)),  # type: ignore[arg-type]
+            _count_contexts(ids, texts, counts),
         ),
         "doc_story": doc_story,
         "suggestions": _facts.suggestions(numbers, story_of),
