@@ -1,6 +1,6 @@
 """The cost of a small run against the size of the warehouse it adds to.
 
-Run: ``python benchmarks/bench_incremental.py [--sizes 20,100] [--repeat 2] [--workers 2] [--no-check]``.
+Run: ``python benchmarks/bench_incremental.py [--sizes 20,100] [--repeat 2] [--workers N] [--no-check] [--workdir DIR]``.
 
 For each size N (MB), a remix of the shared corpora (``make_corpus.py``, one article per
 ``.txt`` file) is loaded into a fresh home with ``copydesk run``; then the five seed
@@ -60,7 +60,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--sizes", default="20,100", help="remix sizes in MB, comma-separated")
     ap.add_argument("--repeat", type=int, default=2, help="seeds runs per home (the best is kept)")
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=0, help="worker processes (0: the run decides, as by default)")
     ap.add_argument("--no-check", action="store_true", help="run without the data checks")
     ap.add_argument("--workdir", type=Path, default=None, help="keep remixes and homes here (default: a temp dir)")
     args = ap.parse_args()
@@ -70,7 +70,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from make_corpus import make_corpus
 
-    options = ["--workers", str(args.workers)] + (["--no-check"] if args.no_check else [])
+    options = (["--workers", str(args.workers)] if args.workers else []) + (["--no-check"] if args.no_check else [])
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-incremental-"))
     seeds = sorted(str(p) for p in (SHARED / "seeds").iterdir())
     print(f"options: {' '.join(options)}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -29,19 +29,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-
-def wait_healthy(url: str, timeout: float) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"no answer from {url}/health within {timeout:.0f} s")
+from flows.tempserver import wait_healthy  # noqa: E402 - after the path is set
 
 
 def start(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
@@ -104,7 +92,7 @@ def main() -> int:
                                server_env, tmp))
             env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
             print(f"starting a Prefect server on port {port} ...", flush=True)
-            wait_healthy(env["PREFECT_API_URL"], 600)
+            wait_healthy(env["PREFECT_API_URL"], None, 600, "prefect server start", poll=0.5)
         print(f"{len(files)} files, {size / 1e6:.2f} MB, batches of {args.batch_size} documents; "
               f"server {env['PREFECT_API_URL']}; checks off", flush=True)
         results: dict[str, float] = {}

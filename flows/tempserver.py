@@ -65,8 +65,6 @@ def temporary_server(timeout: float = 120.0) -> Iterator[str]:
 
     The server is stopped when the block ends, and dies with this process if it is killed.
     """
-    import httpx
-
     port = free_port()
     env = {
         **os.environ,
@@ -83,20 +81,27 @@ def temporary_server(timeout: float = 120.0) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/api"
     try:
-        deadline = time.monotonic() + timeout
-        with httpx.Client() as client:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"the temporary Prefect server exited with code {proc.returncode}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"{url}/health", timeout=2).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
-                time.sleep(0.2)
+        wait_healthy(url, proc, timeout, "the temporary Prefect server")
         yield url
     finally:
         stop(proc)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float, what: str, poll: float = 0.2) -> None:
+    """Wait until the Prefect API at ``url`` answers ``/health`` (fail early when ``proc``, its process, exits)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    with httpx.Client() as client:
+        while True:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get(f"{url}/health", timeout=2).status_code == 200:
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not answer on {url}/health within {timeout:.0f} s")
+            time.sleep(poll)
 
 
 def stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:

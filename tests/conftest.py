@@ -20,6 +20,23 @@ from flows.runner import prefect_env  # noqa: E402
 prefect_env()
 
 
+def script_module(relative: str):  # type: ignore[no-untyped-def]
+    """A script of the repository (``scripts/`` and ``benchmarks/`` are folders of scripts, not
+    packages) imported by path, once, under its file name."""
+    import importlib.util
+    import sys
+
+    name = Path(relative).stem
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / relative)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def shared_path(*parts: str) -> Path:
     """A path under ../shared, or skip the test with the reason when it is absent."""
     path = SHARED.joinpath(*parts)

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, shared_path
+from tests.conftest import script_module, shared_path
 from transforms.load.parse import Record, format_of, parse
 
 
-@functools.cache
-def _make_corpus():  # benchmarks/ is a folder of scripts, not a package
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "benchmarks" / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_corpus", module)
-    spec.loader.exec_module(module)
-    return module
+def _make_corpus():  # type: ignore[no-untyped-def]
+    return script_module("benchmarks/make_corpus.py")
 
 
 @pytest.fixture(scope="module")

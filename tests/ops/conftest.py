@@ -6,35 +6,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
-from flows.tempserver import free_port
+from flows.tempserver import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 #: A fresh server migrates its database first: about a minute on a busy machine.
 SERVER_START_SECONDS = 240
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float, what: str) -> None:
-    """Wait until ``url``/health answers 200 (fail early when ``proc`` exits)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{what} did not answer on {url}/health within {timeout:.0f} s")
 
 
 def stop_group(proc: subprocess.Popen, grace: float = 15) -> None:
@@ -94,7 +77,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/api"
     try:
-        wait_healthy(url, proc, SERVER_START_SECONDS, "prefect server start")
+        wait_healthy(url, proc, SERVER_START_SECONDS, "prefect server start", poll=0.5)
         yield url
     finally:
         stop_group(proc)

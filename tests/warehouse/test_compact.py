@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import signal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +13,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from contract.schema import TABLES
+from tests.killing import Killer
 from tests.warehouse.hand_warehouse import extra_tables, publish_tables
 from tests.warehouse.test_docs import EXAMPLES
 from warehouse import compact as wc
@@ -136,23 +136,14 @@ def _compact_killed_at(home: Path, kill_at: int) -> tuple[int, int]:
     if pid == 0:
         try:
             os.close(read_end)
-            events = [0]
-
-            def hook(real):  # type: ignore[no-untyped-def]
-                def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
-                    events[0] += 1
-                    if events[0] == kill_at:
-                        os.kill(os.getpid(), signal.SIGKILL)
-                    return real(*args, **kwargs)
-
-                return wrapped
+            hook = Killer(kill_at)
 
             wc._fsync = hook(wc._fsync)  # type: ignore[method-assign]
             wc._exchange = hook(wc._exchange)  # type: ignore[method-assign]
             wc.os.replace = hook(os.replace)
             with store.lock_home(home):
                 wc.compact(home, ["documents", "counts"])
-            os.write(write_end, str(events[0]).encode())
+            os.write(write_end, str(hook.calls).encode())
         finally:
             os._exit(0)
     os.close(write_end)

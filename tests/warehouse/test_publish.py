@@ -15,6 +15,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from contract.schema import CONTENT_TABLES
+from tests.killing import Killer
 from tests.warehouse.hand_warehouse import extra_tables, hand_tables, publish_tables, snapshot
 from warehouse import store
 from warehouse.sql import query
@@ -131,23 +132,14 @@ def _publish_killed_at(home: Path, kill_at: int) -> tuple[int, int]:
     if pid == 0:  # the child: count (and maybe die at) every fsync, rename, copy and removal
         try:
             os.close(read_end)
-            events = [0]
-
-            def hook(real):  # type: ignore[no-untyped-def]
-                def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
-                    events[0] += 1
-                    if events[0] == kill_at:
-                        os.kill(os.getpid(), signal.SIGKILL)
-                    return real(*args, **kwargs)
-
-                return wrapped
+            hook = Killer(kill_at)
 
             store._fsync = hook(store._fsync)  # type: ignore[method-assign]
             store.os.replace = hook(os.replace)
             store.shutil.copyfile = hook(shutil.copyfile)
             store.shutil.rmtree = hook(shutil.rmtree)
             publish_tables(home, "r2", extra_tables("r2", 3))
-            os.write(write_end, str(events[0]).encode())
+            os.write(write_end, str(hook.calls).encode())
         finally:
             os._exit(0)
     os.close(write_end)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import script_module
 from transforms.extract.counts import find_counts
 from transforms.extract.numbers import find_numbers
 
@@ -19,14 +18,8 @@ DATA = json.loads(SAMPLE.read_text())
 CASES = DATA["cases"]
 
 
-def _eval_module():
-    """scripts/counts_eval.py, imported by path (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("counts_eval", ROOT / "scripts" / "counts_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["counts_eval"] = module
-    assert spec.loader
-    spec.loader.exec_module(module)
-    return module
+def _eval_module():  # type: ignore[no-untyped-def]
+    return script_module("scripts/counts_eval.py")
 
 
 def _key(count: tuple) -> tuple:
