@@ -33,6 +33,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from contract.schema import TABLES
+from warehouse.store import _fsync  # the same durable step as publishing
 
 #: Bytes of Parquet per compacted file (the sum of the parts it replaces).
 TARGET_BYTES = 128 * 1024 * 1024
@@ -167,10 +168,3 @@ def _exchange(a: Path, b: Path) -> None:
         err = ctypes.get_errno()
         raise OSError(err, f"cannot exchange {a} and {b} atomically: {os.strerror(err)}")
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -219,19 +219,33 @@ def template_mask(shingles: Sets, sources: np.ndarray) -> np.ndarray:
 
     ``sources`` holds a source code per document (documents of unknown source share one code).
     """
+    keys = source_keys(shingles, sources)
+    return is_template(keys, template_values(keys))
+
+
+def source_keys(shingles: Sets, sources: np.ndarray) -> np.ndarray:
+    """Each value of ``shingles`` keyed by its document's source code (in the bits above 40)."""
     key = np.repeat(sources.astype(np.int64) << 40, shingles.sizes())
     key |= shingles.values
-    # A value in TEMPLATE_MIN_DOCS sets or more: in sorted order, it equals the value that many places on.
-    # (Each set holds a value once, so its count is its document frequency.) Memory: one sorted copy.
-    ordered = np.sort(key)
+    return key
+
+
+def template_values(keys: np.ndarray) -> np.ndarray:
+    """The sorted keys (:func:`source_keys`) found TEMPLATE_MIN_DOCS times or more: as each set
+    holds a value once, in as many documents of one source."""
+    # In sorted order, such a key equals the key that many places on. Memory: one sorted copy.
+    ordered = np.sort(keys)
     k = TEMPLATE_MIN_DOCS - 1
-    template = sorted_unique(ordered[:-k][ordered[k:] == ordered[:-k]]) if len(ordered) > k else ordered[:0]
-    del ordered
-    out = np.zeros(len(key), bool)
+    return sorted_unique(ordered[:-k][ordered[k:] == ordered[:-k]]) if len(ordered) > k else ordered[:0]
+
+
+def is_template(keys: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Whether each key is one of the sorted ``template`` keys."""
+    out = np.zeros(len(keys), bool)
     if len(template) == 0:
         return out
-    for lo in range(0, len(key), _MASK_BLOCK):  # a block at a time: no key-sized index array
-        part = key[lo : lo + _MASK_BLOCK]
+    for lo in range(0, len(keys), _MASK_BLOCK):  # a block at a time: no key-sized index array
+        part = keys[lo : lo + _MASK_BLOCK]
         pos = np.minimum(np.searchsorted(template, part), len(template) - 1)
         out[lo : lo + _MASK_BLOCK] = template[pos] == part
     return out

@@ -22,7 +22,7 @@ from transforms.link import evidence as _ev
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
-from transforms.link.features import Sets, concat_sets, name_candidates, names, shingles, tokenize
+from transforms.link.features import Sets, name_candidates, names, shingles, tokenize
 
 __all__ = ["link"]
 
@@ -79,37 +79,65 @@ FEATURE_CHUNK = 2000
 
 @dataclass(frozen=True)
 class _Features:
-    """Per-document sets of the distinct texts: shingles, own wording (shingles of the
-    number-masked text, less the source's template wording), names (with each name's
-    document frequency) and numbers."""
+    """What the first pass keeps of every distinct text: its MinHash signature, its names
+    (with each name's document frequency), its numbers, and the template wording of every
+    source (sorted keys, :func:`transforms.link.evidence.template_values`)."""
 
-    shingles: Sets
-    own: Sets
+    signatures: np.ndarray
     names: Sets
     name_df: np.ndarray
     facts: _ev.Facts
+    template: np.ndarray
 
 
 def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray) -> _Features:
-    """The features of the texts at ``rows``, whose sources have the codes ``sources``.
+    """The first pass over the texts at ``rows``, whose sources have the codes ``sources``.
 
-    The texts are tokenised a chunk at a time; only the sets and the name candidates are kept.
+    The texts are tokenised a chunk at a time; of each chunk, only the signatures, names,
+    numbers and the wording's keys (until the templates are known) are kept: the shingle
+    sets are made again, by :func:`_pair_sets`, for the documents in a candidate pair only.
     """
-    shingle_parts, wording_parts, fact_parts, candidates = [], [], [], []
+    sig_parts, key_parts, fact_parts, candidates = [], [], [], []
     for lo in range(0, len(rows), FEATURE_CHUNK):
-        tok = tokenize(texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])))
         size = min(FEATURE_CHUNK, len(rows) - lo)
-        shingle_parts.append(shingles(tok, size))
+        tok = tokenize(texts.take(pa.array(rows[lo : lo + size])))
+        sig_parts.append(_mh.signatures(shingles(tok, size)))
         wording, facts = _ev.wording_and_facts(tok, size)
-        wording_parts.append(wording)
+        key_parts.append(_ev.source_keys(wording, sources[lo : lo + size]))
         fact_parts.append(facts)
         candidates.append(name_candidates(tok, lo))
     name_sets, df = names(candidates, len(rows))
-    wording = concat_sets(wording_parts)
-    del wording_parts  # the parts and the whole would otherwise be held together
-    own = _ev.without(wording, _ev.template_mask(wording, sources))
-    del wording
-    return _Features(concat_sets(shingle_parts), own, name_sets, df, _ev.concat_facts(fact_parts))
+    del candidates
+    keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
+    del key_parts  # the parts and the whole would otherwise be held together
+    template = _ev.template_values(keys)
+    del keys
+    sig = np.concatenate(sig_parts) if sig_parts else np.empty((0, _mh.NUM_PERM), np.uint32)
+    return _Features(sig, name_sets, df, _ev.concat_facts(fact_parts), template)
+
+
+def _pair_sets(
+    texts: pa.Array, rows: np.ndarray, sources: np.ndarray, docs: np.ndarray, template: np.ndarray
+) -> tuple[Sets, Sets]:
+    """Shingles and own wording (less the source's template wording) of the texts at
+    ``rows[docs]`` (``docs`` sorted, unique); every other document's sets are empty."""
+    n = len(rows)
+    sizes = {"sh": np.zeros(n, np.int64), "own": np.zeros(n, np.int64)}
+    values: dict[str, list[np.ndarray]] = {"sh": [], "own": []}
+    for lo in range(0, len(docs), FEATURE_CHUNK):
+        part = docs[lo : lo + FEATURE_CHUNK]
+        tok = tokenize(texts.take(pa.array(rows[part])))
+        sh = shingles(tok, len(part))
+        wording, _ = _ev.wording_and_facts(tok, len(part))
+        own = _ev.without(wording, _ev.is_template(_ev.source_keys(wording, sources[part]), template))
+        for name, sets in (("sh", sh), ("own", own)):
+            sizes[name][part] = sets.sizes()
+            values[name].append(sets.values)
+    out = []
+    for name in ("sh", "own"):
+        offsets = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes[name])])
+        out.append(Sets(offsets, np.concatenate(values[name]) if values[name] else np.empty(0, np.int64)))
+    return out[0], out[1]
 
 
 def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[tuple[str, int], str]:
@@ -154,15 +182,17 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     exact_pairs = np.stack([rep[exact], exact], axis=1)
 
     uniq = np.flatnonzero(rep == np.arange(n))
-    feats = _features(texts, uniq, _source_codes(docs, uniq))
-    sh, name_sets, df = feats.shingles, feats.names, feats.name_df
-    sig = _mh.signatures(sh)
+    sources = _source_codes(docs, uniq)
+    feats = _features(texts, uniq, sources)
+    name_sets, df, sig = feats.names, feats.name_df, feats.signatures
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
     lsh = lsh[_mh.estimated_jaccard(sig, lsh) >= MIN_ESTIMATE]
     npairs, _ = _st.same_story(name_sets, df, days[uniq])
     cand = _mh.unique_pairs(np.concatenate([lsh, npairs]))
 
+    # Second pass: the exact sets, of the documents in a candidate pair only.
+    sh, own = _pair_sets(texts, uniq, sources, np.unique(cand), feats.template)
     inter = _mh.intersections(sh, cand)
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
     agency_sets = [frozenset(a or ()) for a in agencies]
@@ -179,7 +209,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
     named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
     named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
     counted = _ev.count_facts(counts, [ids[i] for i in uniq])
-    ev = _ev.pair_evidence(cand, sh, feats.own, feats.facts, counted, name_sets, inter, named)
+    ev = _ev.pair_evidence(cand, sh, own, feats.facts, counted, name_sets, inter, named)
     rel, reason = _ev.classify(ev, shares_agency, named)
     # One report, one story, one event: text links only within the date window (a form rerun a month
     # later with the same figures is a new report; identical texts stay exact duplicates).
