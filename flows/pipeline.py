@@ -58,8 +58,10 @@ class RunSummary:
         return (end - self.started_at).total_seconds()
 
 
-#: Retries of the I/O tasks: on a transient error only, after 1, 2, 4 s (with jitter).
+#: Retries of the I/O tasks: on a transient error only, after 1, 2, 4 s (with jitter). No task of
+#: the flow caches its result: Prefect would otherwise hash every input (every record) to key it.
 IO_RETRIES: dict = {
+    "cache_policy": NO_CACHE,
     "retries": 3,
     "retry_delay_seconds": exponential_backoff(backoff_factor=1),
     "retry_jitter_factor": 0.5,
@@ -67,7 +69,7 @@ IO_RETRIES: dict = {
 }
 
 
-@task(name="discover-inputs")
+@task(name="discover-inputs", cache_policy=NO_CACHE)
 def discover_inputs(inputs: list[str], follow_symlinks: bool = False) -> Discovered:
     """Expand the command-line inputs into files (and the paths refused, to quarantine)."""
     return discover(inputs, follow_symlinks=follow_symlinks)
@@ -130,7 +132,7 @@ def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[InputFil
     return fresh, unchanged_files, unchanged_records
 
 
-@task(name="transform-batch")
+@task(name="transform-batch", cache_policy=NO_CACHE)
 def transform_batch(
     run_id: str, records: list[Record], ingested_at: dt.datetime
 ) -> tuple[dict[str, pa.Table], list[Rejected]]:
@@ -254,7 +256,7 @@ def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
     return out
 
 
-@task(name="publish-and-check")
+@task(name="publish-and-check", cache_policy=NO_CACHE)
 def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary:
     """Publish the new warehouse atomically, with the run row and check results in it.
 
@@ -280,6 +282,8 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
             summary.stories = linked["stories"].num_rows
             for name in DERIVED_TABLES:
                 store.write_snapshot(Path(home), summary.run_id, name, linked[name])
+            del linked, derived
+            release_memory()
         if check and changed:
             from expectations.runner import outcomes_table, run_checks
 
@@ -316,7 +320,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     return summary
 
 
-@task(name="compact-datasets")
+@task(name="compact-datasets", cache_policy=NO_CACHE)
 def compact_crowded(home: str) -> None:
     """Compact the Parquet datasets that have gathered more small parts than the threshold."""
     from warehouse.compact import compact, needs_compaction
@@ -381,7 +385,7 @@ def run_pipeline(
             all_files = found.files
             summary.skipped_files = len(found.skipped)
             progress.stage("fingerprinting")
-            files, unchanged_files, unchanged_records = fingerprint_inputs(all_files, home)
+            files, unchanged_files, unchanged_records = fingerprint_inputs(quote(all_files), home)  # type: ignore[call-overload]
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
             new_bytes = sum(f.size for f in files)
@@ -399,7 +403,9 @@ def run_pipeline(
                 in_flight = 2 * max(workers, _cluster_threads(runner))
                 for file_batch in _by_bytes(files, [f.size for f in files], BATCH_BYTES, FILES_PER_LOAD):
                     fresh: list[Record] = []
-                    items, per_file, prints = load_batch(file_batch, csv_columns, backslash_breaks, max_document_bytes)
+                    items, per_file, prints = load_batch(  # type: ignore[call-overload]
+                        quote(file_batch), csv_columns, backslash_breaks, max_document_bytes
+                    )
                     # Progress counts input bytes: a record's share of its batch, credited once it is processed.
                     per_record = sum(f.size for f in file_batch) / max(len(items), 1)
                     progress.advance(files=len(file_batch))
@@ -451,6 +457,7 @@ def run_pipeline(
                         len(rejected),
                     )
                 _collect(pending, summary, rejected, keep=0)
+            release_memory()  # the batches' tables are staged: hand their memory back before publishing
             if rejected:
                 summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
             store.write_part(
@@ -466,6 +473,14 @@ def run_pipeline(
     if summary.check_errors:
         return Failed(message=checks_failed_message(summary), data=summary)
     return summary
+
+
+def release_memory() -> None:
+    """Collect garbage and return Arrow's freed memory to the system (its allocator keeps it otherwise)."""
+    import gc
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
 
 
 def checks_failed_message(summary: RunSummary) -> str:
@@ -592,7 +607,7 @@ def _collect(
     while len(pending) > keep:
         future, part, size, nbytes = pending.pop(0)
         tables, failed = future.result()
-        counts = stage_parts(summary.home, summary.run_id, part, tables)
+        counts = stage_parts(summary.home, summary.run_id, part, quote(tables))  # type: ignore[call-overload]
         for name, n in counts.items():
             summary.rows[name] = summary.rows.get(name, 0) + n
         summary.docs_new += size - len(failed)

@@ -62,9 +62,19 @@ def staging_dir(home: Path, run_id: str) -> Path:
 _OPEN: list[duckdb.DuckDBPyConnection] = []
 
 
+#: DuckDB's own memory in a run (its cache of the file's blocks, and its sorts and joins,
+#: which spill to disk past it): DuckDB's default, most of the machine's memory, would
+#: otherwise keep the whole warehouse cached in the run's process. ``COPYDESK_DUCKDB_MEMORY`` sets it.
+DUCKDB_MEMORY = "512MB"
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection; new files are written in the 1.5-compatible format."""
-    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "storage_compatibility_version": STORAGE_VERSION,
+        "memory_limit": os.environ.get("COPYDESK_DUCKDB_MEMORY") or DUCKDB_MEMORY,
+    }
+    con = duckdb.connect(str(path), config=config)
     _OPEN[:] = [*_OPEN[-7:], con]  # the last few: a run has one or two open at a time
     return con
 
