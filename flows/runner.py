@@ -112,7 +112,7 @@ def run_flow(
     for line in summary_lines(summary):
         typer.echo(line)
     if state.is_failed():
-        typer.secho(f"error: {state.message}; see `copydesk check --home {home}`", fg=typer.colors.RED, err=True)
+        typer.secho(f"error: {state.message}", fg=typer.colors.RED, err=True)  # it names `copydesk check --home`
         return 1
     return 0
 

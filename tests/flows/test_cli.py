@@ -110,3 +110,4 @@ def test_a_failed_check_prints_one_line_not_a_traceback(tmp_path: Path, seeds_ho
     assert out.returncode == 1, text
     assert "Traceback" not in text
     assert "data check(s) of severity error failed" in text and "expect_compound_columns_to_be_unique" in text
+    assert text.count("see `copydesk check --home") == 1, text  # the hint, once
