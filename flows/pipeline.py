@@ -245,7 +245,7 @@ def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
     from transforms.link.notes import corroborated_notes
     from transforms.link.story_dates import story_dates
 
-    out = link(inputs.documents, inputs.counts, inputs.numbers)
+    out = link(inputs.documents, inputs.counts, inputs.numbers, workers=cores())  # a large first pass on every core
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
     out["doc_story"] = rename_stories(out["doc_story"], keep)
     out["stories"] = rename_stories(out["stories"], keep, sort_by=["story_id"])

@@ -10,6 +10,7 @@ each submodule for the thresholds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from transforms.link import evidence as _ev
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
-from transforms.link.features import Sets, name_candidates, names, shingles, tokenize
+from transforms.link.features import NameCandidates, Sets, name_candidates, names, shingles, tokenize
 
 __all__ = ["link"]
 
@@ -90,22 +91,60 @@ class _Features:
     template: np.ndarray
 
 
-def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray) -> _Features:
+#: The first pass runs in worker processes when it has at least this many chunks (a worker
+#: costs about a second to start: not worth it for a small warehouse).
+PARALLEL_MIN_CHUNKS = 4
+
+_Chunk = tuple[np.ndarray, np.ndarray, "_ev.Facts", NameCandidates]
+
+
+def _chunk_features(texts: pa.Array, sources: np.ndarray, first_doc: int) -> _Chunk:
+    """The first pass over one chunk of texts: signatures, wording keys, numbers, name candidates."""
+    size = len(texts)
+    tok = tokenize(texts)
+    sig = _mh.signatures(shingles(tok, size))
+    wording, facts = _ev.wording_and_facts(tok, size)
+    return sig, _ev.source_keys(wording, sources), facts, name_candidates(tok, first_doc)
+
+
+def _first_pass(texts: pa.Array, rows: np.ndarray, sources: np.ndarray, workers: int) -> Iterator[_Chunk]:
+    """:func:`_chunk_features` of each chunk of ``rows``, in order; in ``workers`` processes when
+    there are enough chunks (the results do not depend on where a chunk ran)."""
+    starts = range(0, len(rows), FEATURE_CHUNK)
+    jobs = (
+        (texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])), sources[lo : lo + FEATURE_CHUNK], lo) for lo in starts
+    )
+    if workers < 2 or len(starts) < PARALLEL_MIN_CHUNKS:
+        yield from (_chunk_features(*job) for job in jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: the flow's process has threads (Prefect's, DuckDB's) that a fork would copy mid-flight.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = []
+        for job in jobs:
+            pending.append(pool.submit(_chunk_features, *job))
+            while len(pending) > 2 * workers:  # a few chunks in flight: their texts are not all copied at once
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray, workers: int = 1) -> _Features:
     """The first pass over the texts at ``rows``, whose sources have the codes ``sources``.
 
-    The texts are tokenised a chunk at a time; of each chunk, only the signatures, names,
-    numbers and the wording's keys (until the templates are known) are kept: the shingle
-    sets are made again, by :func:`_pair_sets`, for the documents in a candidate pair only.
+    The texts are tokenised a chunk at a time (in ``workers`` processes for a large
+    warehouse); of each chunk, only the signatures, names, numbers and the wording's keys
+    (until the templates are known) are kept: the shingle sets are made again, by
+    :func:`_pair_sets`, for the documents in a candidate pair only.
     """
     sig_parts, key_parts, fact_parts, candidates = [], [], [], []
-    for lo in range(0, len(rows), FEATURE_CHUNK):
-        size = min(FEATURE_CHUNK, len(rows) - lo)
-        tok = tokenize(texts.take(pa.array(rows[lo : lo + size])))
-        sig_parts.append(_mh.signatures(shingles(tok, size)))
-        wording, facts = _ev.wording_and_facts(tok, size)
-        key_parts.append(_ev.source_keys(wording, sources[lo : lo + size]))
+    for sig, keys, facts, cands in _first_pass(texts, rows, sources, workers):
+        sig_parts.append(sig)
+        key_parts.append(keys)
         fact_parts.append(facts)
-        candidates.append(name_candidates(tok, lo))
+        candidates.append(cands)
     name_sets, df = names(candidates, len(rows))
     del candidates
     keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
@@ -161,8 +200,11 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
     return pc.dictionary_encode(outlets).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, pa.Table]:
-    """doc_links, stories, facts, doc_story (doc_id, story_id, duplicate_of) and corroborated suggestions."""
+def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int = 1) -> dict[str, pa.Table]:
+    """doc_links, stories, facts, doc_story (doc_id, story_id, duplicate_of) and corroborated suggestions.
+
+    ``workers`` processes share the first pass over a large warehouse's texts (the result is the same).
+    """
     ids: list[str] = documents.column("doc_id").to_pylist()
     # The warehouse reads documents in doc_id order: no copy of their texts is then made.
     if any(a > b for a, b in zip(ids, ids[1:])):  # noqa: B905 - one shorter by design
@@ -183,7 +225,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table) -> dict[str, 
 
     uniq = np.flatnonzero(rep == np.arange(n))
     sources = _source_codes(docs, uniq)
-    feats = _features(texts, uniq, sources)
+    feats = _features(texts, uniq, sources, workers)
     name_sets, df, sig = feats.names, feats.name_df, feats.signatures
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))

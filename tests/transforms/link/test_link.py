@@ -460,3 +460,34 @@ def test_two_events_under_one_headline_are_two_facts() -> None:
     )
     assert kill == [([22.0, 23.0], ["b", "c"], True), ([45.0, 45.0], ["a", "b"], False)]
     assert_consistent(out, docs)
+
+
+def test_the_first_pass_in_worker_processes_gives_the_same_links(seeds, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Chunks of texts sent to spawned worker processes, in order: the same links, stories and facts."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    docs, counts, numbers = seeds
+    # Reworded copies of the seeds (distinct texts) make several chunks of two documents each.
+    copies = [
+        pa.table(
+            {
+                **{name: docs[name] for name in docs.column_names},
+                "doc_id": pa.array([f"{d}-{k}" for d in docs["doc_id"].to_pylist()]),
+                "clean_text": pa.array([f"{t}\nCopy {k}." for t in docs["clean_text"].to_pylist()]),
+            }
+        ).select(docs.column_names)
+        for k in (1, 2)
+    ]
+    more = pa.concat_tables([docs, *copies])
+    monkeypatch.setattr(link_module, "FEATURE_CHUNK", 2)
+    monkeypatch.setattr(link_module, "PARALLEL_MIN_CHUNKS", 2)
+    submitted = []
+    real_submit = ProcessPoolExecutor.submit
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", lambda self, *a: submitted.append(1) or real_submit(self, *a))
+    serial = link(more, counts, numbers, workers=1)
+    assert not submitted
+    parallel = link(more, counts, numbers, workers=2)
+    assert len(submitted) == 8  # 15 texts, two per chunk: every chunk went to a worker process
+    for name in ("doc_links", "stories", "facts", "doc_story", "suggestions"):
+        assert parallel[name].equals(serial[name]), name
+    assert serial["doc_links"].num_rows > 0
