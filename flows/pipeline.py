@@ -122,7 +122,11 @@ def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[InputFil
     fresh, unchanged_files, unchanged_records = [], 0, 0
     for item in files:
         if item.size < 0:  # named on the command line: not seen by a folder scan
-            st = os.stat(item.path)
+            try:
+                st = os.stat(item.path)
+            except OSError:  # gone, or not ours to read: loading it quarantines it with the reason
+                fresh.append(InputFile(item.path, item.fmt, 0, -1))
+                continue
             item = InputFile(item.path, item.fmt, st.st_size, st.st_mtime_ns)
         if looks_unchanged(str(item.path), item.size, item.mtime_ns, known):
             unchanged_files += 1

@@ -74,3 +74,16 @@ def test_a_record_above_the_size_limit_is_quarantined_as_too_large() -> None:
     rejected = too_large(record, 500)
     assert rejected is not None and rejected.reason == "too large to be an article: 600 bytes (limit 500)"
     assert too_large(record, 600) is None
+
+
+def test_a_folder_scan_notes_each_file_size_and_time(tmp_path: Path) -> None:
+    """Files met in a folder scan carry their size and modification time (no second stat); a file
+    named on the command line does not (the run stats it)."""
+    inbox = _tree(tmp_path)
+    os.utime(inbox / "a.txt", ns=(1_000, 2_000))
+    (inbox / ".hidden.txt").write_text("not an article")
+    found = {f.path.name: f for f in discover([str(inbox)]).files}
+    assert sorted(found) == ["a.txt", "b.txt"]
+    assert (found["a.txt"].size, found["a.txt"].mtime_ns) == (len("A story."), 2_000)
+    (named,) = discover([str(inbox / "a.txt")]).files
+    assert (named.size, named.mtime_ns) == (-1, -1)

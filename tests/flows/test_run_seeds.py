@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -100,3 +101,28 @@ def test_second_run_adds_nothing_and_says_so(seeds_home: Path, seeds_dir: Path, 
     assert last == [(0, 5, "completed")]
     assert {t: fetch(home, f'SELECT count(*) FROM "{t}"')[0][0] for t in CONTENT_TABLES} == before
     assert sorted(p.relative_to(home) for p in (home / "parquet").rglob("*.parquet")) == parquet_before
+
+
+def test_a_touched_file_is_read_again_but_not_loaded_again(tmp_path: Path) -> None:
+    """Files of known size and time are not read; a touched one is read and hashed once, found
+    unchanged, and its new time recorded, so the next run skips it without reading it."""
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    inbox.mkdir()
+    for name, text in (("a.txt", "Two people were killed in Herat on Monday."), ("b.txt", "Rain fell in Kabul.")):
+        (inbox / name).write_text(text + "\n")
+    runner = CliRunner()
+
+    def run_and_count() -> tuple[int, int, int]:
+        result = runner.invoke(app, ["run", str(inbox), "--home", str(home), "--no-check"])
+        assert result.exit_code == 0, result.output
+        runs = fetch(home, "SELECT docs_new, docs_unchanged FROM runs ORDER BY started_at DESC LIMIT 1")[0]
+        return runs[0], runs[1], fetch(home, "SELECT count(*) FROM inputs")[0][0]
+
+    assert run_and_count() == (2, 0, 2)
+    assert run_and_count() == (0, 2, 2)  # size and time unchanged: nothing read, nothing recorded
+    os.utime(inbox / "a.txt", ns=(10**18, 10**18))
+    assert run_and_count() == (0, 2, 3)  # read and hashed: the same bytes; its new time recorded
+    assert fetch(home, "SELECT mtime_ns FROM inputs WHERE source_uri LIKE '%a.txt' ORDER BY seen_at DESC")[0] == (
+        10**18,
+    )
+    assert run_and_count() == (0, 2, 3)  # skipped by size and time again
