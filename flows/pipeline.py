@@ -22,7 +22,6 @@ from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
 from flows import faults, interrupt, progress
 from flows.discover import Discovered, InputFile, discover, parse_input, read_file
-from transforms.batch import batch_tables, doc_id_of
 from transforms.load.parse import Parsed, Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
@@ -147,6 +146,8 @@ def transform_batch(
     Should a transform fail on the batch, the records are retried one by one and the
     ones that still fail are quarantined with the error as the reason.
     """
+    from transforms.batch import batch_tables  # the transforms (and pandas, through pyarrow): where batches run
+
     rejected: list[Rejected] = []
     try:
         with interrupt.worker():  # a stop signal ends the batch
@@ -161,6 +162,7 @@ def transform_batch(
                 reason = f"processing failed: {type(exc).__name__}: {exc}"[:500]
                 rejected.append(Rejected(rec.source_uri, reason, len(rec.raw_text.encode("utf-8", "replace"))))
         tables = batch_tables(good, run_id, ingested_at) if good else {}
+    pa.default_memory_pool().release_unused()  # a long-lived worker hands back what the batch freed
     return tables, rejected
 
 
@@ -406,6 +408,8 @@ def run_pipeline(
             with batch_runner(workers, dask_address) as runner:
                 in_flight = 2 * max(workers, _cluster_threads(runner))
                 for file_batch in _by_bytes(files, [f.size for f in files], BATCH_BYTES, FILES_PER_LOAD):
+                    from transforms.batch import doc_id_of  # not imported by a run that has nothing to read
+
                     fresh: list[Record] = []
                     items, per_file, prints = load_batch(  # type: ignore[call-overload]
                         quote(file_batch), csv_columns, backslash_breaks, max_document_bytes
