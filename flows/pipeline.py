@@ -68,6 +68,24 @@ IO_RETRIES: dict = {
 }
 
 
+class Batch:
+    """The records of one batch, as a task's argument that no one walks through.
+
+    Prefect looks into lists, tuples and dataclasses for futures to resolve, and Dask
+    rebuilds the tuples and dataclasses it finds in a task's arguments: for thousands of
+    records both cost time, and Dask's rebuilding loses the records' class. A plain
+    object is handed over as it is (pickled whole when it goes to another process).
+    """
+
+    __slots__ = ("records",)
+
+    def __init__(self, records: list[Record]) -> None:
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
 @task(name="discover-inputs", cache_policy=NO_CACHE)
 def discover_inputs(inputs: list[str], follow_symlinks: bool = False) -> Discovered:
     """Expand the command-line inputs into files (and the paths refused, to quarantine)."""
@@ -136,9 +154,7 @@ def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[InputFil
 
 
 @task(name="transform-batch", cache_policy=NO_CACHE)
-def transform_batch(
-    run_id: str, records: list[Record], ingested_at: dt.datetime
-) -> tuple[dict[str, pa.Table], list[Rejected]]:
+def transform_batch(run_id: str, batch: Batch, ingested_at: dt.datetime) -> tuple[dict[str, pa.Table], list[Rejected]]:
     """Clean and extract a batch of new records into Arrow tables (no file is touched).
 
     It runs wherever the task runner sends it (a worker process, a Dask worker on
@@ -148,6 +164,7 @@ def transform_batch(
     """
     from transforms.batch import batch_tables  # the transforms (and pandas, through pyarrow): where batches run
 
+    records = batch.records
     rejected: list[Rejected] = []
     try:
         with interrupt.worker():  # a stop signal ends the batch
@@ -443,12 +460,11 @@ def run_pipeline(
                     progress.advance(nbytes=round(per_record * (len(items) - len(fresh))))
                     progress.stage("processing")
                     for chunk in _by_bytes(fresh, [len(r.raw_text) for r in fresh], BATCH_BYTES, batch_size):
-                        # quote: Prefect passes the records as they are, without walking them for futures.
-                        params = {"run_id": summary.run_id, "records": quote(chunk), "ingested_at": summary.started_at}
+                        params = {"run_id": summary.run_id, "batch": Batch(chunk), "ingested_at": summary.started_at}
                         future = (
                             runner.submit(transform_batch, params)
                             if runner
-                            else transform_batch.submit(summary.run_id, quote(chunk), summary.started_at)  # type: ignore[call-overload]
+                            else transform_batch.submit(summary.run_id, Batch(chunk), summary.started_at)
                         )
                         pending.append((future, part, len(chunk), round(per_record * len(chunk))))
                         part += 1

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.discover import discover
-from flows.pipeline import load_batch, transform_batch
+from flows.pipeline import Batch, load_batch, transform_batch
 from transforms.batch import doc_id_of
 from transforms.load.parse import Record, Rejected
 
@@ -81,7 +81,7 @@ def test_every_record_is_a_document_or_a_quarantine_row(files: list[tuple[str, b
         records = [r for r in items if isinstance(r, Record)]
         assert all(isinstance(r, Rejected) and r.reason for r in items if not isinstance(r, Record))
         unique = list({doc_id_of(r.raw_text): r for r in records}.values())
-        tables, rejected = transform_batch.fn("run-1", unique, dt.datetime.now(dt.UTC))
+        tables, rejected = transform_batch.fn("run-1", Batch(unique), dt.datetime.now(dt.UTC))
         assert all(r.reason.startswith("processing failed") for r in rejected)
         documents = tables["documents"].num_rows if "documents" in tables else 0
         assert documents + len(rejected) == len(unique)
