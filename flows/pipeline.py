@@ -8,6 +8,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
@@ -26,6 +27,9 @@ from transforms.load.parse import Parsed, Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
 from warehouse.linking import LinkInputs
+
+if TYPE_CHECKING:
+    from transforms.link.cache import Kept
 
 
 @dataclass
@@ -255,20 +259,26 @@ def worker_count(workers: int, new_bytes: int) -> int:
 
 
 @task(name="link", cache_policy=NO_CACHE)
-def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
-    """Link every document: duplicates, stories, facts, corroborated suggestions and their notes.
+def link_documents(inputs: LinkInputs, home: Path | None = None) -> tuple[dict[str, pa.Table], Kept]:
+    """Link every document: duplicates, stories, facts, corroborated suggestions and their notes;
+    also the features worked out for documents new to linking, to keep.
 
-    Stories keep the ids they had in the warehouse (see :mod:`transforms.link.identity`).
+    Stories keep the ids they had in the warehouse (see :mod:`transforms.link.identity`). The
+    features of documents linked before are read from what ``home`` keeps (see
+    :mod:`transforms.link.cache`): the same links, without tokenising the warehouse again.
 
-    Pure: the inputs come from the warehouse and the results go back to it through
-    :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
+    Pure but for that cache: the inputs come from the warehouse and the results go back to it
+    through :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
     """
     from transforms.link.identity import inherited_ids, rename_stories
-    from transforms.link.link import link
+    from transforms.link.link import link_kept
     from transforms.link.notes import corroborated_notes
     from transforms.link.story_dates import story_dates
+    from warehouse.linking import read_kept
 
-    out = link(inputs.documents, inputs.counts, inputs.numbers, workers=cores())  # a large first pass on every core
+    out, fresh = link_kept(  # a large first pass on every core
+        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=read_kept(home) if home else None
+    )
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
     out["doc_story"] = rename_stories(out["doc_story"], keep)
     out["stories"] = rename_stories(out["stories"], keep, sort_by=["story_id"])
@@ -276,7 +286,7 @@ def link_documents(inputs: LinkInputs) -> dict[str, pa.Table]:
     out["story_members"] = out["doc_story"]
     out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
     out["story_dates"] = story_dates(inputs.documents, out["doc_story"])  # undated documents dated by their story
-    return out
+    return out, fresh
 
 
 @task(name="publish-and-check", cache_policy=NO_CACHE)
@@ -294,10 +304,12 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     def finish(con) -> None:  # type: ignore[no-untyped-def]
         if changed:
             from transforms.link.notes import NOTED_CHECK
-            from warehouse.linking import DERIVED_TABLES, read_link_inputs, write_links
+            from warehouse.linking import DERIVED_TABLES, read_link_inputs, stage_kept, write_links
 
             progress.stage("linking stories")
-            linked = link_documents(read_link_inputs(con, NOTED_CHECK))
+            linked, fresh = link_documents(read_link_inputs(con, NOTED_CHECK), Path(home))
+            stage_kept(Path(home), summary.run_id, fresh)
+            del fresh
             derived = {name: linked[name] for name in DERIVED_TABLES}
             write_links(
                 con, derived, linked["doc_story"], linked["suggestions"], linked["notes"], linked["story_dates"]

@@ -6,12 +6,18 @@ Only reads and writes: the rules are in :mod:`transforms.link`, and the flow
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from warehouse.store import insert_arrow
+from warehouse.store import KEPT_DIR, WHOLE_PREFIX, insert_arrow, staging_dir
+
+if TYPE_CHECKING:
+    from transforms.link import cache as _cache
 
 #: Tables the link step replaces whole on each run that adds documents.
 DERIVED_TABLES = ("doc_links", "stories", "story_members", "facts")
@@ -97,3 +103,76 @@ def write_links(
             con.sql(sql)
         finally:
             con.unregister(view)
+
+
+#: Kept feature files past which a run rewrites them as one (each run that links adds one).
+MAX_KEPT_FILES = 8
+
+
+def read_kept(home: Path) -> _cache.Kept | None:
+    """The link features kept by earlier runs (:mod:`transforms.link.cache`), or None when there
+    are none or they cannot be read (they are then worked out again: they are only a cache).
+    Only the keys are read here; each feature column is read when the link step asks for it."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from transforms.link import cache as _cache
+    from transforms.link.features import sorted_unique
+
+    folder = home / KEPT_DIR
+    docs, lower = sorted(folder.glob("*.docs.parquet")), sorted(folder.glob("*.lower.parquet"))
+    if not docs:
+        return None
+
+    def read(columns: list[str]) -> pa.Table:
+        parts = [pq.read_table(f, columns=columns) for f in docs]
+        return pa.concat_tables([p.cast(pa.schema([_cache.SCHEMA.field(c) for c in columns])) for p in parts])
+
+    try:
+        keys = read(list(_cache.KEY_COLUMNS))
+        words = [pq.read_table(f).column("word_hash").to_numpy() for f in lower]
+    except (OSError, pa.ArrowException):
+        return None
+    return _cache.Kept(
+        keys,
+        sorted_unique(np.concatenate(words)) if words else np.empty(0, np.int64),
+        lambda name: read([name]).column(name),
+    )
+
+
+def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
+    """Stage the link features worked out by this run; on publish they join those kept (or,
+    when ``fresh`` is whole or too many files are kept, replace them with one file, written
+    a row group at a time)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from transforms.link import cache as _cache
+    from transforms.link.features import sorted_unique
+
+    existing = sorted((home / KEPT_DIR).glob("*.docs.parquet"))
+    merge = not fresh.whole and len(existing) >= MAX_KEPT_FILES
+    if not fresh.whole and not merge and fresh.size == 0:
+        return
+    folder = staging_dir(home, run_id) / KEPT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{WHOLE_PREFIX if fresh.whole or merge else ''}{run_id}"
+    lower = fresh.lower
+    with pq.ParquetWriter(folder / f"{stem}.docs.parquet", _cache.SCHEMA, compression="zstd") as out:
+        if merge:
+            for f in existing:
+                for batch in pq.ParquetFile(f).iter_batches(batch_size=4096):
+                    out.write_batch(batch.cast(_cache.SCHEMA))
+            words = [pq.read_table(f).column("word_hash").to_numpy() for f in (home / KEPT_DIR).glob("*.lower.parquet")]
+            lower = sorted_unique(np.concatenate([lower, *words]))
+        out.write_table(fresh.rows())
+    pq.write_table(
+        pa.table({"word_hash": pa.array(lower, pa.int64())}), folder / f"{stem}.lower.parquet", compression="zstd"
+    )
+
+
+def discard_kept(home: Path) -> None:
+    """Drop the kept link features (the next link works them out again)."""
+    for f in (home / KEPT_DIR).glob("*.parquet"):
+        with contextlib.suppress(OSError):
+            f.unlink()

@@ -5,6 +5,8 @@ Layout under the home folder::
     warehouse.duckdb                the published warehouse (analysts open this)
     parquet/<table>/<part>.parquet  one dataset per table, zstd (``runs`` and
                                     ``check_results`` live in the DuckDB file only)
+    link-features/*.parquet         the link step's kept features of each document: a cache
+                                    (deleting it costs the next run the time to rebuild it)
     .staging/<run_id>/              work in progress of a run; never read by users
     .lock                           held by the one run writing to this home
 
@@ -39,6 +41,10 @@ from warehouse.migrate import migrate, plan
 from warehouse.views import create_views
 
 DB_NAME = "warehouse.duckdb"
+#: Folder of the link step's kept features (:mod:`transforms.link.cache`): a cache, not data.
+KEPT_DIR = "link-features"
+#: A staged kept-features file named so replaces every kept file on publish.
+WHOLE_PREFIX = "all-"
 STORAGE_VERSION = "v1.5.0"  # readable by the DuckDB 1.5 CLI as well as by 2.x
 _COMPATIBLE = (1, 5)  # the newest storage format analysts' clients can read
 
@@ -192,6 +198,12 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
         for old in dataset_parts(home).get(t, [])
         if old.name not in {f.name for f in fs}
     ]
+    kept = sorted((stage / KEPT_DIR).glob("*.parquet"))
+    moves += [(f, home / KEPT_DIR / f.name) for f in kept]
+    if any(f.name.startswith(WHOLE_PREFIX) for f in kept):
+        replaced += [
+            old for old in sorted((home / KEPT_DIR).glob("*.parquet")) if old.name not in {f.name for f in kept}
+        ]
     for src, _ in moves:
         _fsync(src)
     for folder in {src.parent for src, _ in moves} | {stage}:

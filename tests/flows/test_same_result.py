@@ -98,3 +98,19 @@ def test_story_ids_last_across_runs(homes: tuple[Path, list[dict[str, object]], 
                 (holder,) = holders
                 assert holder in old and len(old[holder]) >= len(docs), (sid, holder)
     assert grown > 0  # some story did gain documents in a later run
+
+
+def test_later_runs_linked_with_kept_features(homes: tuple[Path, list[dict[str, object]], dict[str, object]]) -> None:
+    """The runs after the first read the features they keep (so they equal the single run above
+    with them): one file per later run, every kept row a document of the warehouse."""
+    from warehouse.linking import read_kept
+    from warehouse.store import KEPT_DIR
+
+    root, stepwise, _ = homes
+    files = sorted(p.name for p in (root / "in-four" / KEPT_DIR).glob("*.docs.parquet"))
+    assert len(files) == RUNS and sum(f.startswith("all-") for f in files) == 1  # the first run's, then one per run
+    kept = read_kept(root / "in-four")
+    assert kept is not None
+    docs = {doc for doc, _, _ in stepwise[-1]["docs"]}
+    ids = kept.keys.column("doc_id").to_pylist()
+    assert len(ids) == len(set(ids)) and set(ids) <= docs and len(ids) > 0.9 * len(docs)

@@ -10,8 +10,7 @@ each submodule for the thresholds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -19,13 +18,14 @@ import pyarrow.compute as pc
 
 from contract.schema import conform
 from contract.vocab import LINK_REASONS, LINK_RELATIONS
+from transforms.link import cache as _cache
 from transforms.link import evidence as _ev
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
-from transforms.link.features import NameCandidates, Sets, name_candidates, names, shingles, tokenize
+from transforms.link.features import sorted_unique
 
-__all__ = ["link"]
+__all__ = ["link", "link_kept"]
 
 #: LSH candidates whose MinHash estimate is below this are not verified (name candidates always are).
 MIN_ESTIMATE = 0.05
@@ -74,48 +74,21 @@ def _exact_groups(texts: pa.Array, order: np.ndarray, hashes: np.ndarray | None 
     return rep
 
 
-#: Documents whose words are held as arrays at a time (all of a warehouse's would take hundreds of MB).
+#: Texts tokenised at a time (all of a warehouse's words would take hundreds of MB).
 FEATURE_CHUNK = 2000
 
-
-@dataclass(frozen=True)
-class _Features:
-    """What the first pass keeps of every distinct text: its MinHash signature, its names
-    (with each name's document frequency), its numbers, and the template wording of every
-    source (sorted keys, :func:`transforms.link.evidence.template_values`)."""
-
-    signatures: np.ndarray
-    names: Sets
-    name_df: np.ndarray
-    facts: _ev.Facts
-    template: np.ndarray
-
-
-#: The first pass runs in worker processes when it has at least this many chunks (a worker
-#: costs about a second to start: not worth it for a small warehouse).
+#: The features are worked out in worker processes when there are at least this many chunks
+#: (a worker costs about a second to start: not worth it for a few thousand texts).
 PARALLEL_MIN_CHUNKS = 4
 
-_Chunk = tuple[np.ndarray, np.ndarray, "_ev.Facts", NameCandidates]
 
-
-def _chunk_features(texts: pa.Array, sources: np.ndarray, first_doc: int) -> _Chunk:
-    """The first pass over one chunk of texts: signatures, wording keys, numbers, name candidates."""
-    size = len(texts)
-    tok = tokenize(texts)
-    sig = _mh.signatures(shingles(tok, size))
-    wording, facts = _ev.wording_and_facts(tok, size)
-    return sig, _ev.source_keys(wording, sources), facts, name_candidates(tok, first_doc)
-
-
-def _first_pass(texts: pa.Array, rows: np.ndarray, sources: np.ndarray, workers: int) -> Iterator[_Chunk]:
-    """:func:`_chunk_features` of each chunk of ``rows``, in order; in ``workers`` processes when
-    there are enough chunks (the results do not depend on where a chunk ran)."""
+def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
+    """:func:`transforms.link.cache.compute` of each chunk of the texts at ``rows``, in order; in
+    ``workers`` processes when there are enough chunks (the results do not depend on where a chunk ran)."""
     starts = range(0, len(rows), FEATURE_CHUNK)
-    jobs = (
-        (texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK])), sources[lo : lo + FEATURE_CHUNK], lo) for lo in starts
-    )
+    jobs = (texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK], pa.int64())) for lo in starts)
     if workers < 2 or len(starts) < PARALLEL_MIN_CHUNKS:
-        yield from (_chunk_features(*job) for job in jobs)
+        yield from (_cache.compute(job) for job in jobs)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -124,59 +97,44 @@ def _first_pass(texts: pa.Array, rows: np.ndarray, sources: np.ndarray, workers:
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending = []
         for job in jobs:
-            pending.append(pool.submit(_chunk_features, *job))
+            pending.append(pool.submit(_cache.compute, job))
             while len(pending) > 2 * workers:  # a few chunks in flight: their texts are not all copied at once
                 yield pending.pop(0).result()
         for future in pending:
             yield future.result()
 
 
-def _features(texts: pa.Array, rows: np.ndarray, sources: np.ndarray, workers: int = 1) -> _Features:
-    """The first pass over the texts at ``rows``, whose sources have the codes ``sources``.
+def _features(
+    texts: pa.Array, rows: np.ndarray, ids: list[str], hashes: np.ndarray | None, kept: _cache.Kept, workers: int
+) -> tuple[Callable[[str], pa.Array], np.ndarray, _cache.Kept]:
+    """The features of the texts at ``rows``, one column at a time (a function of the column's name,
+    in ``rows`` order), and the words used in lower case in them: kept ones where ``kept`` has them,
+    the others worked out (``workers`` processes share a large first pass). Also what was worked
+    out, to keep (:class:`transforms.link.cache.Kept`)."""
+    wanted = pa.array([ids[i] for i in rows.tolist()], pa.string())
+    at = pc.index_in(wanted, value_set=kept.keys.column("doc_id")) if kept.size else None
+    found = np.full(len(rows), -1, np.int64) if at is None else pc.fill_null(at, -1).to_numpy().astype(np.int64)
+    missing = np.flatnonzero(found < 0)
+    parts, lowers = [], []
+    for table, lower in _first_pass(texts, rows[missing], workers):
+        parts.append(table)
+        lowers.append(lower)
+    new = pa.concat_tables(parts) if parts else _cache.SCHEMA.empty_table().select(list(_cache.FEATURE_COLUMNS))
+    new_ids = [ids[i] for i in rows[missing].tolist()]
+    new_hashes = hashes[rows[missing]] if hashes is not None else np.zeros(len(missing), np.uint64)
+    new_lower = sorted_unique(np.concatenate(lowers)) if lowers else np.empty(0, np.int64)
+    fresh = _cache.Kept.of(_cache.keyed(new_ids, new_hashes, new), new_lower, whole=kept.size == 0)
+    index = found.copy()
+    index[missing] = kept.size + np.arange(len(missing))
+    take = None if len(missing) == len(rows) else pa.array(index)
 
-    The texts are tokenised a chunk at a time (in ``workers`` processes for a large
-    warehouse); of each chunk, only the signatures, names, numbers and the wording's keys
-    (until the templates are known) are kept: the shingle sets are made again, by
-    :func:`_pair_sets`, for the documents in a candidate pair only.
-    """
-    sig_parts, key_parts, fact_parts, candidates = [], [], [], []
-    for sig, keys, facts, cands in _first_pass(texts, rows, sources, workers):
-        sig_parts.append(sig)
-        key_parts.append(keys)
-        fact_parts.append(facts)
-        candidates.append(cands)
-    name_sets, df = names(candidates, len(rows))
-    del candidates
-    keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
-    del key_parts  # the parts and the whole would otherwise be held together
-    template = _ev.template_values(keys)
-    del keys
-    sig = np.concatenate(sig_parts) if sig_parts else np.empty((0, _mh.NUM_PERM), np.uint32)
-    return _Features(sig, name_sets, df, _ev.concat_facts(fact_parts), template)
+    def column(name: str) -> pa.Array:
+        fresh_col = new.column(name).combine_chunks()
+        if take is None:
+            return fresh_col
+        return pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
 
-
-def _pair_sets(
-    texts: pa.Array, rows: np.ndarray, sources: np.ndarray, docs: np.ndarray, template: np.ndarray
-) -> tuple[Sets, Sets]:
-    """Shingles and own wording (less the source's template wording) of the texts at
-    ``rows[docs]`` (``docs`` sorted, unique); every other document's sets are empty."""
-    n = len(rows)
-    sizes = {"sh": np.zeros(n, np.int64), "own": np.zeros(n, np.int64)}
-    values: dict[str, list[np.ndarray]] = {"sh": [], "own": []}
-    for lo in range(0, len(docs), FEATURE_CHUNK):
-        part = docs[lo : lo + FEATURE_CHUNK]
-        tok = tokenize(texts.take(pa.array(rows[part])))
-        sh = shingles(tok, len(part))
-        wording, _ = _ev.wording_and_facts(tok, len(part))
-        own = _ev.without(wording, _ev.is_template(_ev.source_keys(wording, sources[part]), template))
-        for name, sets in (("sh", sh), ("own", own)):
-            sizes[name][part] = sets.sizes()
-            values[name].append(sets.values)
-    out = []
-    for name in ("sh", "own"):
-        offsets = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes[name])])
-        out.append(Sets(offsets, np.concatenate(values[name]) if values[name] else np.empty(0, np.int64)))
-    return out[0], out[1]
+    return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh
 
 
 def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[tuple[str, int], str]:
@@ -203,7 +161,24 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
 def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int = 1) -> dict[str, pa.Table]:
     """doc_links, stories, facts, doc_story (doc_id, story_id, duplicate_of) and corroborated suggestions.
 
-    ``workers`` processes share the first pass over a large warehouse's texts (the result is the same).
+    ``workers`` processes share the working out of many documents' features (the result is the same).
+    """
+    return link_kept(documents, counts, numbers, workers)[0]
+
+
+def link_kept(
+    documents: pa.Table,
+    counts: pa.Table,
+    numbers: pa.Table,
+    workers: int = 1,
+    kept: _cache.Kept | None = None,
+) -> tuple[dict[str, pa.Table], _cache.Kept]:
+    """:func:`link`, with the features kept from earlier runs; also the features worked out here, to keep.
+
+    ``kept`` holds the features kept from earlier runs: used when every kept row is of one of
+    ``documents`` with the same ``text_hash`` (:func:`transforms.link.cache.valid`), and they give the
+    same result as working them out again. ``workers`` processes share the working out of many
+    documents' features (the result is the same).
     """
     ids: list[str] = documents.column("doc_id").to_pylist()
     # The warehouse reads documents in doc_id order: no copy of their texts is then made.
@@ -225,16 +200,25 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int 
 
     uniq = np.flatnonzero(rep == np.arange(n))
     sources = _source_codes(docs, uniq)
-    feats = _features(texts, uniq, sources, workers)
-    name_sets, df, sig = feats.names, feats.name_df, feats.signatures
+    if kept is None or hashes is None or not _cache.valid(kept, docs.column("doc_id"), hashes):
+        kept = _cache.Kept.empty()  # work every text's features out (again)
+    column, lower, fresh = _features(texts, uniq, ids, hashes, kept, workers)
+    del kept
+    sig = _cache.signatures_of(column("signature"))
+    name_sets, df = _cache.names(_cache.sets_of(column("names")), lower)
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
     lsh = lsh[_mh.estimated_jaccard(sig, lsh) >= MIN_ESTIMATE]
     npairs, _ = _st.same_story(name_sets, df, days[uniq])
     cand = _mh.unique_pairs(np.concatenate([lsh, npairs]))
 
-    # Second pass: the exact sets, of the documents in a candidate pair only.
-    sh, own = _pair_sets(texts, uniq, sources, np.unique(cand), feats.template)
+    del sig
+    wording = _cache.sets_of(column("wording"))
+    template = _ev.template_values(_ev.source_keys(wording, sources))
+    own = _ev.without(wording, _ev.is_template(_ev.source_keys(wording, sources), template))
+    del wording, template
+    sh = _cache.sets_of(column("shingles"))
+    facts = _ev.Facts(*(_cache.sets_of(column(c)) for c in ("numbers", "slots", "values", "lead_slots", "lead_values")))
     inter = _mh.intersections(sh, cand)
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
     agency_sets = [frozenset(a or ()) for a in agencies]
@@ -251,7 +235,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int 
     named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
     named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
     counted = _ev.count_facts(counts, [ids[i] for i in uniq])
-    ev = _ev.pair_evidence(cand, sh, own, feats.facts, counted, name_sets, inter, named)
+    ev = _ev.pair_evidence(cand, sh, own, facts, counted, name_sets, inter, named)
     rel, reason = _ev.classify(ev, shares_agency, named)
     # One report, one story, one event: text links only within the date window (a form rerun a month
     # later with the same figures is a new report; identical texts stay exact duplicates).
@@ -341,7 +325,7 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int 
             "duplicate_of": pa.array(duplicate_of, pa.string()),
         }
     )
-    return {
+    out = {
         "doc_links": doc_links,
         "stories": stories,
         "facts": _facts.facts(
@@ -353,3 +337,4 @@ def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int 
         "doc_story": doc_story,
         "suggestions": _facts.suggestions(numbers, story_of),
     }
+    return out, fresh

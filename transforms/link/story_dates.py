@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: Month number of the first three letters of a month name.
@@ -83,11 +84,14 @@ def story_dates(documents: pa.Table, doc_story: pa.Table) -> pa.Table:
     """
     story_of = dict(zip(doc_story.column("doc_id").to_pylist(), doc_story.column("story_id").to_pylist(),
                         strict=True))
-    cols = documents.select(["doc_id", "clean_text", "published_date"]).to_pydict()
+    cols = documents.select(["doc_id", "published_date"]).to_pydict()
     dated: dict[str, list[dt.date]] = defaultdict(list)
     for doc_id, day in zip(cols["doc_id"], cols["published_date"], strict=True):
         if day is not None and story_of.get(doc_id) is not None:
             dated[story_of[doc_id]].append(day)
+    # Only the undated documents' texts are read (not a copy of every text).
+    undated = documents.filter(pc.is_null(documents.column("published_date")))
+    cols = undated.select(["doc_id", "clean_text", "published_date"]).to_pydict()
     rows = []
     for doc_id, text, day in zip(cols["doc_id"], cols["clean_text"], cols["published_date"], strict=True):
         story = story_of.get(doc_id)

@@ -1,0 +1,89 @@
+"""The link step's kept features in a home: staged and published with the run, merged past a few files,
+ignored when unreadable; a run killed before its commit leaves what was kept as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from tests.transforms.link.test_cache import with_hashes
+from tests.transforms.link.test_link import golden_inputs
+from tests.warehouse.hand_warehouse import publish_tables
+from transforms.link import cache
+from transforms.link.link import link_kept
+from warehouse import linking, store
+
+
+@pytest.fixture(scope="module")
+def features() -> tuple[pa.Table, cache.Kept]:
+    docs, counts, numbers = golden_inputs()
+    docs = with_hashes(docs)
+    return docs, link_kept(docs, counts, numbers)[1]
+
+
+def kept_files(home: Path) -> list[str]:
+    return sorted(p.name for p in (home / store.KEPT_DIR).glob("*.parquet"))
+
+
+def publish_kept(home: Path, run_id: str, fresh: cache.Kept) -> None:
+    def finish(con) -> None:  # type: ignore[no-untyped-def]
+        linking.stage_kept(home, run_id, fresh)
+
+    publish_tables(home, run_id, {}, finish)
+
+
+def test_kept_features_are_published_with_the_run_and_read_back(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    docs, fresh = features
+    assert linking.read_kept(hand_home) is None
+    publish_kept(hand_home, "r2", fresh)
+    assert kept_files(hand_home) == ["all-r2.docs.parquet", "all-r2.lower.parquet"]
+    back = linking.read_kept(hand_home)
+    assert back is not None and back.keys.equals(fresh.keys) and np.array_equal(back.lower, fresh.lower)
+    assert back.read("shingles").equals(fresh.read("shingles"))
+    assert cache.valid(back, docs.column("doc_id"), docs.column("text_hash").to_numpy())
+
+
+def test_later_runs_add_a_file_each_until_they_are_merged(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    _, fresh = features
+    rows = fresh.rows()
+    publish_kept(hand_home, "r02", cache.Kept.of(rows.slice(0, 1), fresh.lower[:3], whole=True))
+    for i in range(1, linking.MAX_KEPT_FILES):
+        one = rows.slice(i % rows.num_rows, 1)
+        publish_kept(
+            hand_home, f"r{i + 2:02d}", cache.Kept.of(one.set_column(0, "doc_id", pa.array([f"d{i}"])), fresh.lower)
+        )
+    assert len(kept_files(hand_home)) == 2 * linking.MAX_KEPT_FILES
+    publish_kept(
+        hand_home, "r99", cache.Kept.of(rows.slice(1, 1).set_column(0, "doc_id", pa.array(["last"])), fresh.lower)
+    )
+    assert kept_files(hand_home) == ["all-r99.docs.parquet", "all-r99.lower.parquet"]
+    back = linking.read_kept(hand_home)
+    assert back is not None
+    assert back.keys.num_rows == linking.MAX_KEPT_FILES + 1
+    assert back.keys.column("doc_id").to_pylist()[-1] == "last"
+    assert np.array_equal(back.lower, fresh.lower)
+
+
+def test_an_unreadable_kept_file_means_nothing_is_kept(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    _, fresh = features
+    publish_kept(hand_home, "r2", fresh)
+    (hand_home / store.KEPT_DIR / "all-r2.docs.parquet").write_bytes(b"not parquet")
+    assert linking.read_kept(hand_home) is None
+
+
+def test_a_run_that_dies_before_its_commit_keeps_nothing_new(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    _, fresh = features
+    publish_kept(hand_home, "r2", fresh)
+    before = kept_files(hand_home)
+
+    def dies(con) -> None:  # type: ignore[no-untyped-def]
+        linking.stage_kept(hand_home, "r3", cache.Kept.of(fresh.rows(), fresh.lower, whole=True))
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        publish_tables(hand_home, "r3", {}, dies)
+    store.recover(hand_home)
+    assert kept_files(hand_home) == before

@@ -1,0 +1,206 @@
+"""What the link step keeps of each document between runs: its features.
+
+Linking compares every new document with every document already stored, and the rules
+need, of each text, its MinHash signature, its shingles, its wording (number-masked
+shingles, for the templates of its source), its numbers and number slots, and its name
+candidates. Tokenising a whole warehouse again for each run would cost what the
+warehouse holds, not what the run adds; so the features of each text are worked out
+once, kept (one row per document, keyed by ``doc_id`` and a hash of its clean text),
+and a later run reads them back and works out only the new documents'.
+
+Every feature of a text depends on that text only, so linking with kept features gives
+exactly the links of linking from scratch. What depends on all documents (template
+wording, how many documents use a name or a number, which words are seen in lower case)
+is worked out again on each run from the kept features, never kept.
+
+Words seen in lower case rule out name candidates (:func:`names`); they are kept as one
+sorted array of hashes per kept group of rows, not per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms.link import evidence as _ev
+from transforms.link import minhash as _mh
+from transforms.link.features import (
+    Sets,
+    _csr,
+    _hash_strings,
+    common_words,
+    name_candidates,
+    shingles,
+    sorted_unique,
+    tokenize,
+)
+
+#: The features' format and rules: kept rows of another version are worked out again.
+VERSION = 1
+#: Bits kept of a name's hash.
+NAME_BITS = 40
+#: The per-document sets kept, as ``large_list<int64>`` columns.
+SET_COLUMNS = ("shingles", "wording", "names", "numbers", "slots", "values", "lead_slots", "lead_values")
+SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("text_hash", pa.uint64()),
+        ("version", pa.int16()),
+        ("signature", pa.binary(4 * _mh.NUM_PERM)),
+        *((c, pa.large_list(pa.int64())) for c in SET_COLUMNS),
+    ]
+)
+LOWER_SCHEMA = pa.schema([("word_hash", pa.int64())])
+KEY_COLUMNS = ("doc_id", "text_hash", "version")
+FEATURE_COLUMNS = ("signature", *SET_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Features of some documents: ``keys`` (``doc_id``, ``text_hash``, ``version``), the other columns
+    of :data:`SCHEMA` one at a time through ``read`` (in the rows' order: a caller holds one feature
+    column at a time, not all), and the sorted hashes of the words their texts use in lower case."""
+
+    keys: pa.Table
+    lower: np.ndarray
+    read: Callable[[str], pa.Array | pa.ChunkedArray]
+    #: These are the features of every document linked (nothing kept was used): they replace what was kept.
+    whole: bool = False
+
+    @staticmethod
+    def of(rows: pa.Table, lower: np.ndarray, whole: bool = False) -> Kept:
+        """Kept features held in memory: ``rows`` of :data:`SCHEMA`."""
+        return Kept(rows.select(list(KEY_COLUMNS)), lower, rows.column, whole)
+
+    @staticmethod
+    def empty() -> Kept:
+        return Kept.of(SCHEMA.empty_table(), np.empty(0, np.int64))
+
+    @property
+    def size(self) -> int:
+        return self.keys.num_rows
+
+    def rows(self) -> pa.Table:
+        """Every column (:data:`SCHEMA`), in memory."""
+        cols = {name: self.keys.column(name) for name in KEY_COLUMNS}
+        cols.update({name: self.read(name) for name in FEATURE_COLUMNS})
+        return pa.table(cols, schema=SCHEMA)
+
+
+def name_hashes(words: pa.Array) -> np.ndarray:
+    """A stable hash of each (lower-case) word, NAME_BITS bits, as int64."""
+    if len(words) == 0:
+        return np.empty(0, np.int64)
+    return (_hash_strings(words) >> np.uint64(64 - NAME_BITS)).astype(np.int64)
+
+
+@lru_cache(maxsize=1)
+def _common_hashes() -> np.ndarray:
+    return sorted_unique(name_hashes(pa.array(sorted(common_words()), pa.string())))
+
+
+def _list_column(sets: Sets) -> pa.Array:
+    return pa.LargeListArray.from_arrays(pa.array(sets.offsets, pa.int64()), pa.array(sets.values, pa.int64()))
+
+
+def compute(texts: pa.Array) -> tuple[pa.Table, np.ndarray]:
+    """The features of each text (every column of :data:`SCHEMA` but the first three), and the
+    sorted hashes of the words the texts use in lower case."""
+    n = len(texts)
+    tok = tokenize(texts)
+    sh = shingles(tok, n)
+    sig = _mh.signatures(sh)
+    wording, facts = _ev.wording_and_facts(tok, n)
+    cands = name_candidates(tok)
+    names = _csr(cands.doc, name_hashes(cands.lower), n, NAME_BITS)
+    lower = sorted_unique(name_hashes(cands.seen_lower.cast(pa.string())))
+    sets = {
+        "shingles": sh,
+        "wording": wording,
+        "names": names,
+        "numbers": facts.numbers,
+        "slots": facts.slots,
+        "values": facts.values,
+        "lead_slots": facts.lead_slots,
+        "lead_values": facts.lead_values,
+    }
+    signature = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(4 * _mh.NUM_PERM), n, [None, pa.py_buffer(np.ascontiguousarray(sig).tobytes())]
+    )
+    cols = {"signature": signature, **{c: _list_column(sets[c]) for c in SET_COLUMNS}}
+    return pa.table(cols), lower
+
+
+def keyed(doc_ids: list[str], text_hashes: np.ndarray, features: pa.Table) -> pa.Table:
+    """``features`` (from :func:`compute`) as kept rows of :data:`SCHEMA`."""
+    n = features.num_rows
+    head = pa.table(
+        {
+            "doc_id": pa.array(doc_ids, pa.string()),
+            "text_hash": pa.array(text_hashes, pa.uint64()),
+            "version": pa.array(np.full(n, VERSION, np.int16)),
+        }
+    )
+    for name in features.column_names:
+        head = head.append_column(SCHEMA.field(name), features.column(name))
+    return head
+
+
+def sets_of(column: pa.Array | pa.ChunkedArray) -> Sets:
+    """The sets of a set column (:data:`SET_COLUMNS`), as :class:`Sets`."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(arr) == 0:
+        return Sets(np.zeros(1, np.int64), np.empty(0, np.int64))
+    offsets = arr.offsets.to_numpy()
+    values = arr.values.to_numpy()[offsets[0] : offsets[-1]]
+    return Sets((offsets - offsets[0]).astype(np.int64), values)
+
+
+def signatures_of(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The MinHash signatures of a ``signature`` column, shape (rows, NUM_PERM), uint32."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(arr) == 0:
+        return np.empty((0, _mh.NUM_PERM), np.uint32)
+    width = 4 * _mh.NUM_PERM
+    raw = np.frombuffer(arr.buffers()[1], np.uint8, count=len(arr) * width, offset=arr.offset * width)
+    return raw.view(np.uint32).reshape(len(arr), _mh.NUM_PERM).copy()
+
+
+def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray]:
+    """Names: capitalised words (3+ letters) that are not common words and never appear in lower case.
+
+    ``candidates`` holds each document's name candidates (:func:`name_hashes`), ``lower`` the
+    words used in lower case anywhere. Returns the set of name ids per document and each name
+    id's document frequency; name ids are ranks in the sorted hashes: independent of row order.
+    """
+    excluded = sorted_unique(np.concatenate([lower, _common_hashes()]))
+    values = candidates.values
+    drop = np.zeros(len(values), bool)
+    if len(excluded):
+        pos = np.minimum(np.searchsorted(excluded, values), len(excluded) - 1)
+        drop = excluded[pos] == values
+    kept = _ev.without(candidates, drop)
+    if len(kept.values) == 0:
+        return kept, np.empty(0, np.int64)
+    vocab, df = sorted_unique(kept.values, return_counts=True)
+    return Sets(kept.offsets, np.searchsorted(vocab, kept.values).astype(np.int64)), df
+
+
+def valid(kept: Kept, doc_ids: pa.Array, text_hashes: np.ndarray) -> bool:
+    """Whether every kept row is of a document of ``doc_ids`` with the same text (and of this
+    version): kept rows of a document whose text changed, or that is gone, would leave its
+    lower-case words in :attr:`Kept.lower`, so such a cache is not used at all."""
+    rows = kept.keys
+    if rows.num_rows == 0:
+        return True
+    if not pc.all(pc.equal(rows.column("version"), VERSION)).as_py():
+        return False
+    at = pc.index_in(rows.column("doc_id"), value_set=doc_ids)
+    if at.null_count:
+        return False
+    return bool(np.array_equal(text_hashes[at.to_numpy()], rows.column("text_hash").to_numpy()))
