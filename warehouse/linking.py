@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from warehouse.store import KEPT_DIR, WHOLE_PREFIX, insert_arrow, staging_dir
+from warehouse.store import EVIDENCE_PREFIX, KEPT_DIR, WHOLE_PREFIX, insert_arrow, staging_dir
 
 if TYPE_CHECKING:
     from transforms.link import cache as _cache
@@ -133,17 +133,28 @@ def read_kept(home: Path) -> _cache.Kept | None:
         words = [pq.read_table(f).column("word_hash").to_numpy() for f in lower]
     except (OSError, pa.ArrowException):
         return None
+    pairs = prints = None
+    evidence = sorted(folder.glob(f"{EVIDENCE_PREFIX}*.pairs.parquet"))
+    if evidence:
+        try:  # only a shortcut: without it, every pair's evidence is worked out again
+            pairs = pq.read_table(evidence[-1], schema=_cache.PAIRS_SCHEMA)
+            prints_file = evidence[-1].with_name(evidence[-1].name.replace(".pairs.", ".prints."))
+            prints = pq.read_table(prints_file, schema=_cache.PRINTS_SCHEMA)
+        except (OSError, pa.ArrowException):
+            pairs = prints = None
     return _cache.Kept(
         keys,
         sorted_unique(np.concatenate(words)) if words else np.empty(0, np.int64),
         lambda name: read([name]).column(name),
+        pairs=pairs,
+        prints=prints,
     )
 
 
 def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
     """Stage the link features worked out by this run; on publish they join those kept (or,
     when ``fresh`` is whole or too many files are kept, replace them with one file, written
-    a row group at a time)."""
+    a row group at a time). The evidence of the link's candidate pairs replaces the kept one."""
     import numpy as np
     import pyarrow.parquet as pq
 
@@ -152,10 +163,13 @@ def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
 
     existing = sorted((home / KEPT_DIR).glob("*.docs.parquet"))
     merge = not fresh.whole and len(existing) >= MAX_KEPT_FILES
-    if not fresh.whole and not merge and fresh.size == 0:
-        return
     folder = staging_dir(home, run_id) / KEPT_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    if fresh.pairs is not None and fresh.prints is not None:  # the last link's, whole: they replace the kept ones
+        for name, table in (("pairs", fresh.pairs), ("prints", fresh.prints)):
+            pq.write_table(table, folder / f"{EVIDENCE_PREFIX}{run_id}.{name}.parquet", compression="zstd")
+    if not fresh.whole and not merge and fresh.size == 0:
+        return
     stem = f"{WHOLE_PREFIX if fresh.whole or merge else ''}{run_id}"
     lower = fresh.lower
     with pq.ParquetWriter(folder / f"{stem}.docs.parquet", _cache.SCHEMA, compression="zstd") as out:

@@ -45,6 +45,8 @@ DB_NAME = "warehouse.duckdb"
 KEPT_DIR = "link-features"
 #: A staged kept-features file named so replaces every kept file on publish.
 WHOLE_PREFIX = "all-"
+#: Staged files of the pairs' evidence (always whole: each replaces the kept one).
+EVIDENCE_PREFIX = "evidence-"
 STORAGE_VERSION = "v1.5.0"  # readable by the DuckDB 1.5 CLI as well as by 2.x
 _COMPATIBLE = (1, 5)  # the newest storage format analysts' clients can read
 
@@ -200,10 +202,16 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
     ]
     kept = sorted((stage / KEPT_DIR).glob("*.parquet"))
     moves += [(f, home / KEPT_DIR / f.name) for f in kept]
-    if any(f.name.startswith(WHOLE_PREFIX) for f in kept):
-        replaced += [
-            old for old in sorted((home / KEPT_DIR).glob("*.parquet")) if old.name not in {f.name for f in kept}
-        ]
+    staged = {f.name for f in kept}
+    for prefix, kinds in ((WHOLE_PREFIX, (".docs.parquet", ".lower.parquet")), (EVIDENCE_PREFIX, (".parquet",))):
+        if any(f.name.startswith(prefix) for f in kept):  # a whole new set: it replaces the one kept
+            replaced += [
+                old
+                for old in sorted((home / KEPT_DIR).glob("*.parquet"))
+                if old.name not in staged
+                and old.name.endswith(kinds)
+                and (prefix == EVIDENCE_PREFIX) == old.name.startswith(EVIDENCE_PREFIX)
+            ]
     for src, _ in moves:
         _fsync(src)
     for folder in {src.parent for src, _ in moves} | {stage}:

@@ -39,9 +39,11 @@ def test_kept_features_are_published_with_the_run_and_read_back(hand_home: Path,
     docs, fresh = features
     assert linking.read_kept(hand_home) is None
     publish_kept(hand_home, "r2", fresh)
-    assert kept_files(hand_home) == ["all-r2.docs.parquet", "all-r2.lower.parquet"]
+    evidence = ["evidence-r2.pairs.parquet", "evidence-r2.prints.parquet"]
+    assert kept_files(hand_home) == ["all-r2.docs.parquet", "all-r2.lower.parquet", *evidence]
     back = linking.read_kept(hand_home)
     assert back is not None and back.keys.equals(fresh.keys) and np.array_equal(back.lower, fresh.lower)
+    assert back.pairs is not None and back.pairs.equals(fresh.pairs) and back.prints.equals(fresh.prints)
     assert back.read("shingles").equals(fresh.read("shingles"))
     assert cache.valid(back, docs.column("doc_id"), docs.column("text_hash").to_numpy())
 
@@ -87,3 +89,19 @@ def test_a_run_that_dies_before_its_commit_keeps_nothing_new(hand_home: Path, fe
         publish_tables(hand_home, "r3", {}, dies)
     store.recover(hand_home)
     assert kept_files(hand_home) == before
+
+
+def test_each_link_replaces_the_kept_evidence(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    _, fresh = features
+    publish_kept(hand_home, "r2", fresh)
+    rows = fresh.rows().slice(0, 1).set_column(0, "doc_id", pa.array(["new"]))
+    publish_kept(hand_home, "r3", cache.Kept.of(rows, fresh.lower, pairs=fresh.pairs, prints=fresh.prints))
+    names = kept_files(hand_home)
+    assert [n for n in names if n.startswith("evidence-")] == [
+        "evidence-r3.pairs.parquet",
+        "evidence-r3.prints.parquet",
+    ]
+    assert "all-r2.docs.parquet" in names and "r3.docs.parquet" in names
+    (hand_home / store.KEPT_DIR / "evidence-r3.prints.parquet").unlink()
+    back = linking.read_kept(hand_home)
+    assert back is not None and back.pairs is None and back.keys.num_rows == fresh.size + 1

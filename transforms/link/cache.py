@@ -34,6 +34,7 @@ from transforms.link.features import (
     _csr,
     _hash_strings,
     common_words,
+    mix64,
     name_candidates,
     shingles,
     sorted_unique,
@@ -57,6 +58,28 @@ SCHEMA = pa.schema(
 )
 LOWER_SCHEMA = pa.schema([("word_hash", pa.int64())])
 KEY_COLUMNS = ("doc_id", "text_hash", "version")
+#: The evidence of a candidate pair (:class:`transforms.link.evidence.Evidence`), with whether
+#: the pair shares enough rare names (the evidence worked out depends on it).
+EVIDENCE_FIELDS = (
+    ("jaccard", pa.float64()),
+    ("own_shared", pa.int64()),
+    ("own_containment", pa.float64()),
+    ("slots", pa.float64()),
+    ("leads", pa.bool_()),
+    ("key_facts", pa.int64()),
+    ("counts", pa.int64()),
+    ("names", pa.int64()),
+)
+PAIRS_SCHEMA = pa.schema(
+    [
+        ("doc_id_a", pa.string()),
+        ("doc_id_b", pa.string()),
+        ("version", pa.int16()),
+        ("named", pa.bool_()),
+        *EVIDENCE_FIELDS,
+    ]
+)
+PRINTS_SCHEMA = pa.schema([("doc_id", pa.string()), ("print", pa.uint64())])
 FEATURE_COLUMNS = ("signature", *SET_COLUMNS)
 
 
@@ -71,11 +94,21 @@ class Kept:
     read: Callable[[str], pa.Array | pa.ChunkedArray]
     #: These are the features of every document linked (nothing kept was used): they replace what was kept.
     whole: bool = False
+    #: The evidence of every candidate pair of the last link (:data:`PAIRS_SCHEMA`), and each document's
+    #: print of what that evidence was worked out from (:data:`PRINTS_SCHEMA`); None when not kept.
+    pairs: pa.Table | None = None
+    prints: pa.Table | None = None
 
     @staticmethod
-    def of(rows: pa.Table, lower: np.ndarray, whole: bool = False) -> Kept:
+    def of(
+        rows: pa.Table,
+        lower: np.ndarray,
+        whole: bool = False,
+        pairs: pa.Table | None = None,
+        prints: pa.Table | None = None,
+    ) -> Kept:
         """Kept features held in memory: ``rows`` of :data:`SCHEMA`."""
-        return Kept(rows.select(list(KEY_COLUMNS)), lower, rows.column, whole)
+        return Kept(rows.select(list(KEY_COLUMNS)), lower, rows.column, whole, pairs, prints)
 
     @staticmethod
     def empty() -> Kept:
@@ -171,12 +204,13 @@ def signatures_of(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return raw.view(np.uint32).reshape(len(arr), _mh.NUM_PERM).copy()
 
 
-def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray]:
+def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray, np.ndarray]:
     """Names: capitalised words (3+ letters) that are not common words and never appear in lower case.
 
     ``candidates`` holds each document's name candidates (:func:`name_hashes`), ``lower`` the
-    words used in lower case anywhere. Returns the set of name ids per document and each name
-    id's document frequency; name ids are ranks in the sorted hashes: independent of row order.
+    words used in lower case anywhere. Returns the set of name ids per document, each name
+    id's document frequency, and the hash of each name id; name ids are ranks in the sorted
+    hashes: independent of row order.
     """
     excluded = sorted_unique(np.concatenate([lower, _common_hashes()]))
     values = candidates.values
@@ -186,9 +220,31 @@ def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray]:
         drop = excluded[pos] == values
     kept = _ev.without(candidates, drop)
     if len(kept.values) == 0:
-        return kept, np.empty(0, np.int64)
+        return kept, np.empty(0, np.int64), np.empty(0, np.int64)
     vocab, df = sorted_unique(kept.values, return_counts=True)
-    return Sets(kept.offsets, np.searchsorted(vocab, kept.values).astype(np.int64)), df
+    return Sets(kept.offsets, np.searchsorted(vocab, kept.values).astype(np.int64)), df, vocab
+
+
+def set_prints(sets: Sets, values: np.ndarray | None = None) -> np.ndarray:
+    """A 64-bit print of each document's set (of ``values[v]`` for each value v when given): equal
+    sets give equal prints, and different ones different prints but by a 2**-64 chance."""
+    v = sets.values if values is None else values[sets.values]
+    h = mix64(v.astype(np.uint64) ^ np.uint64(0x9E3779B97F4A7C15))
+    sizes = sets.sizes()
+    out = mix64(sizes.astype(np.uint64))
+    nonempty = np.flatnonzero(sizes > 0)
+    if len(nonempty):
+        with np.errstate(over="ignore"):
+            out[nonempty] ^= mix64(np.add.reduceat(h, sets.offsets[nonempty]))
+    return out
+
+
+def combine_prints(*prints: np.ndarray) -> np.ndarray:
+    """One print of several, in order."""
+    out = np.zeros(len(prints[0]), np.uint64)
+    for p in prints:
+        out = mix64(out ^ p.astype(np.uint64))
+    return out
 
 
 def valid(kept: Kept, doc_ids: pa.Array, text_hashes: np.ndarray) -> bool:

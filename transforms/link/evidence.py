@@ -240,18 +240,12 @@ def template_values(keys: np.ndarray) -> np.ndarray:
 
 
 def is_template(keys: np.ndarray, template: np.ndarray) -> np.ndarray:
-    """Whether each key is one of the sorted ``template`` keys."""
-    out = np.zeros(len(keys), bool)
-    if len(template) == 0:
-        return out
-    for lo in range(0, len(keys), _MASK_BLOCK):  # a block at a time: no key-sized index array
-        part = keys[lo : lo + _MASK_BLOCK]
-        pos = np.minimum(np.searchsorted(template, part), len(template) - 1)
-        out[lo : lo + _MASK_BLOCK] = template[pos] == part
-    return out
-
-
-_MASK_BLOCK = 1 << 20
+    """Whether each key is one of the ``template`` keys (a hash lookup: no sort of the keys)."""
+    if len(template) == 0 or len(keys) == 0:
+        return np.zeros(len(keys), bool)
+    return pc.is_in(pa.array(keys, pa.int64()), value_set=pa.array(template, pa.int64())).to_numpy(
+        zero_copy_only=False
+    )
 
 
 def without(sets: Sets, drop: np.ndarray) -> Sets:
@@ -305,9 +299,11 @@ def pair_evidence(
     names: Sets,
     full_inter: np.ndarray,
     named: np.ndarray,
+    key_fact_sets: Sets | None = None,
 ) -> Evidence:
     """The evidence for each pair (i, j) of document indices; ``full_inter`` is the shared shingles count,
-    ``named`` whether the pair shares enough rare names (facts are only counted for those)."""
+    ``named`` whether the pair shares enough rare names (facts are only counted for those);
+    ``key_fact_sets`` the documents' :func:`key_facts`, when already worked out."""
     a, b = pairs[:, 0], pairs[:, 1]
     size = shingles.sizes()
     union = size[a] + size[b] - full_inter
@@ -329,13 +325,14 @@ def pair_evidence(
         return np.where(shared > 0, intersections(facts.values, p) / np.maximum(shared, 1), np.nan)
 
     either = texts | named
+    kf = key_facts(facts.numbers) if key_fact_sets is None else key_fact_sets
     return Evidence(
         jaccard=jac,
         own_shared=own_inter,
         own_containment=contain,
         slots=_on(texts, pairs, slots_of, np.nan),
         leads=_on(texts, pairs, leads_of, 1.0).astype(bool),
-        key_facts=_on(either, pairs, lambda p: intersections(key_facts(facts.numbers), p)).astype(np.int64),
+        key_facts=_on(either, pairs, lambda p: intersections(kf, p)).astype(np.int64),
         counts=_on(either, pairs, lambda p: intersections(counts, p)).astype(np.int64),
         names=_on(either, pairs, lambda p: intersections(names, p)).astype(np.int64),
     )

@@ -10,6 +10,7 @@ each submodule for the thresholds.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -23,7 +24,7 @@ from transforms.link import evidence as _ev
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
-from transforms.link.features import sorted_unique
+from transforms.link.features import Sets, sorted_unique
 
 __all__ = ["link", "link_kept"]
 
@@ -158,6 +159,77 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
     return pc.dictionary_encode(outlets).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _evidence(
+    cand: np.ndarray,
+    named: np.ndarray,
+    ids: pa.Array,
+    prints: np.ndarray,
+    kept_pairs: pa.Table | None,
+    kept_prints: pa.Table | None,
+    sh: Sets,
+    own: Sets,
+    facts: _ev.Facts,
+    counted: Sets,
+    name_sets: Sets,
+    key_facts: Sets,
+) -> tuple[_ev.Evidence, pa.Table]:
+    """The evidence of each candidate pair, and it as a table to keep (:data:`transforms.link.cache.PAIRS_SCHEMA`).
+
+    A pair kept from the last link is not worked out again when neither document's print changed
+    and it still shares (or not) enough rare names: its evidence is then the same.
+    """
+    reuse = np.zeros(len(cand), bool)
+    source = np.full(len(cand), -1, np.int64)
+    table = pa.table(
+        {
+            "doc_id_a": ids.take(pa.array(cand[:, 0], pa.int64())),
+            "doc_id_b": ids.take(pa.array(cand[:, 1], pa.int64())),
+            "at": pa.array(np.arange(len(cand)), pa.int64()),
+        }
+    )
+    if kept_pairs is not None and kept_prints is not None and len(cand) and kept_pairs.num_rows:
+        before = pc.index_in(ids, value_set=kept_prints.column("doc_id"))
+        old = kept_prints.column("print").combine_chunks().to_numpy(zero_copy_only=False)
+        pos = pc.fill_null(before, -1).to_numpy().astype(np.int64)
+        same = (pos >= 0) & (old[np.maximum(pos, 0)] == prints) if len(old) else np.zeros(len(ids), bool)
+        both = same[cand[:, 0]] & same[cand[:, 1]]
+        kp = kept_pairs.filter(pc.equal(kept_pairs.column("version"), _cache.VERSION))
+        kp = kp.append_column("kept_at", pa.array(np.arange(kp.num_rows), pa.int64()))
+        joined = table.filter(pa.array(both)).join(
+            kp.select(["doc_id_a", "doc_id_b", "kept_at", "named"]), ["doc_id_a", "doc_id_b"], join_type="inner"
+        )
+        at = joined.column("at").to_numpy()
+        ok = joined.column("named").to_numpy(zero_copy_only=False) == named[at]
+        reuse[at[ok]] = True
+        source[at[ok]] = joined.column("kept_at").to_numpy()[ok]
+        kept_ev = {name: kp.column(name).combine_chunks() for name, _ in _cache.EVIDENCE_FIELDS}
+    work = np.flatnonzero(~reuse)
+    part = cand[work]
+    new = _ev.pair_evidence(
+        part, sh, own, facts, counted, name_sets, _mh.intersections(sh, part), named[work], key_fact_sets=key_facts
+    )
+    cols = {}
+    for name, typ in _cache.EVIDENCE_FIELDS:
+        dtype = np.bool_ if typ == pa.bool_() else np.int64 if typ == pa.int64() else np.float64
+        col = np.zeros(len(cand), dtype)
+        col[work] = getattr(new, name)
+        if reuse.any():
+            col[reuse] = kept_ev[name].take(pa.array(source[reuse])).to_numpy(zero_copy_only=False)
+        cols[name] = col
+    ev = _ev.Evidence(**cols)
+    pairs = pa.table(
+        {
+            "doc_id_a": table.column("doc_id_a"),
+            "doc_id_b": table.column("doc_id_b"),
+            "version": pa.array(np.full(len(cand), _cache.VERSION, np.int16)),
+            "named": pa.array(named, pa.bool_()),
+            **{name: pa.array(cols[name], typ, from_pandas=True) for name, typ in _cache.EVIDENCE_FIELDS},
+        },
+        schema=_cache.PAIRS_SCHEMA,
+    )
+    return ev, pairs
+
+
 def link(documents: pa.Table, counts: pa.Table, numbers: pa.Table, workers: int = 1) -> dict[str, pa.Table]:
     """doc_links, stories, facts, doc_story (doc_id, story_id, duplicate_of) and corroborated suggestions.
 
@@ -203,9 +275,10 @@ def link_kept(
     if kept is None or hashes is None or not _cache.valid(kept, docs.column("doc_id"), hashes):
         kept = _cache.Kept.empty()  # work every text's features out (again)
     column, lower, fresh = _features(texts, uniq, ids, hashes, kept, workers)
+    kept_pairs, kept_prints = kept.pairs, kept.prints
     del kept
     sig = _cache.signatures_of(column("signature"))
-    name_sets, df = _cache.names(_cache.sets_of(column("names")), lower)
+    name_sets, df, name_hashes = _cache.names(_cache.sets_of(column("names")), lower)
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
     lsh = lsh[_mh.estimated_jaccard(sig, lsh) >= MIN_ESTIMATE]
@@ -219,7 +292,6 @@ def link_kept(
     del wording, template
     sh = _cache.sets_of(column("shingles"))
     facts = _ev.Facts(*(_cache.sets_of(column(c)) for c in ("numbers", "slots", "values", "lead_slots", "lead_values")))
-    inter = _mh.intersections(sh, cand)
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
     agency_sets = [frozenset(a or ()) for a in agencies]
     gi, gj = uniq[cand[:, 0]], uniq[cand[:, 1]]
@@ -235,7 +307,23 @@ def link_kept(
     named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
     named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
     counted = _ev.count_facts(counts, [ids[i] for i in uniq])
-    ev = _ev.pair_evidence(cand, sh, own, facts, counted, name_sets, inter, named)
+    key_facts = _ev.key_facts(facts.numbers)
+    # What a pair's evidence is worked out from, per document: its text, and its sets that depend on
+    # the other documents (template wording, key numbers, names); the counts table may change too.
+    prints = _cache.combine_prints(
+        hashes[uniq] if hashes is not None else np.zeros(len(uniq), np.uint64),
+        _cache.set_prints(own),
+        _cache.set_prints(key_facts),
+        _cache.set_prints(counted),
+        _cache.set_prints(name_sets, name_hashes),
+    )
+    ids_u = pa.array([ids[i] for i in uniq.tolist()], pa.string())
+    ev, pairs = _evidence(
+        cand, named, ids_u, prints, kept_pairs, kept_prints, sh, own, facts, counted, name_sets, key_facts
+    )
+    fresh = dataclasses.replace(
+        fresh, pairs=pairs, prints=pa.table({"doc_id": ids_u, "print": prints}, schema=_cache.PRINTS_SCHEMA)
+    )
     rel, reason = _ev.classify(ev, shares_agency, named)
     # One report, one story, one event: text links only within the date window (a form rerun a month
     # later with the same figures is a new report; identical texts stay exact duplicates).

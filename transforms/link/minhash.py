@@ -54,9 +54,10 @@ def _bucket_pairs(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(~same)
     size = np.diff(np.append(starts, len(k)))
     small = (size > 2) & (size <= MAX_BUCKET)
-    for s, m in zip(starts[small].tolist(), size[small].tolist(), strict=True):
+    for m in np.unique(size[small]).tolist():  # every bucket of one size at once
+        rows = d[starts[small & (size == m)][:, None] + np.arange(m)]  # one row per bucket, its documents in order
         iu = np.triu_indices(m, 1)
-        out.append(np.stack([d[s + iu[0]], d[s + iu[1]]], axis=1))
+        out.append(np.stack([rows[:, iu[0]].ravel(), rows[:, iu[1]].ravel()], axis=1))
     return np.concatenate(out)
 
 
