@@ -28,9 +28,10 @@ def with_hashes(docs: pa.Table) -> pa.Table:
 def split_and_compare(
     docs: pa.Table, counts: pa.Table, numbers: pa.Table, shares: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> list[tuple[int, int]]:
-    """Link ``docs`` in growing runs (the first ``shares[k]`` of them in run k), each keeping the features and pair evidence of the one
-    before; every run's links equal linking its documents from scratch, and each run works out only
-    its new documents' features. Returns, per run, the candidate pairs and those worked out again."""
+    """Link ``docs`` in growing runs (the first ``shares[k]`` of them in run k), each keeping the
+    features and pair evidence of the one before; every run's links equal linking its documents
+    from scratch, and each run works out only its new documents' features. Returns, per run, the
+    candidate pairs and those worked out again."""
     worked: list[int] = []
     pair_evidence = evidence.pair_evidence
 
