@@ -133,21 +133,24 @@ def read_kept(home: Path) -> _cache.Kept | None:
         words = [pq.read_table(f).column("word_hash").to_numpy() for f in lower]
     except (OSError, pa.ArrowException):
         return None
-    pairs = prints = None
+    pairs = prints = template = None
     evidence = sorted(folder.glob(f"{EVIDENCE_PREFIX}*.pairs.parquet"))
     if evidence:
         try:  # only a shortcut: without it, every pair's evidence is worked out again
             pairs = pq.read_table(evidence[-1], schema=_cache.PAIRS_SCHEMA)
             prints_file = evidence[-1].with_name(evidence[-1].name.replace(".pairs.", ".prints."))
             prints = pq.read_table(prints_file, schema=_cache.PRINTS_SCHEMA)
+            template_file = evidence[-1].with_name(evidence[-1].name.replace(".pairs.", ".template."))
+            template = pq.read_table(template_file, schema=_cache.TEMPLATE_SCHEMA).column(0).to_numpy()
         except (OSError, pa.ArrowException):
-            pairs = prints = None
+            pairs = prints = template = None
     return _cache.Kept(
         keys,
         sorted_unique(np.concatenate(words)) if words else np.empty(0, np.int64),
         lambda name: read([name]).column(name),
         pairs=pairs,
         prints=prints,
+        template=template,
     )
 
 
@@ -165,14 +168,17 @@ def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
     merge = not fresh.whole and len(existing) >= MAX_KEPT_FILES
     folder = staging_dir(home, run_id) / KEPT_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    if fresh.pairs is not None and fresh.prints is not None:  # the last link's, whole: they replace the kept ones
-        for name, table in (("pairs", fresh.pairs), ("prints", fresh.prints)):
+    if fresh.pairs is not None and fresh.prints is not None and fresh.template is not None:
+        template = pa.table({"source_key": pa.array(fresh.template, pa.int64())})
+        for name, table in (("pairs", fresh.pairs), ("prints", fresh.prints), ("template", template)):
+            # the last link's, whole: they replace the kept ones
             pq.write_table(table, folder / f"{EVIDENCE_PREFIX}{run_id}.{name}.parquet", compression="zstd")
     if not fresh.whole and not merge and fresh.size == 0:
         return
     stem = f"{WHOLE_PREFIX if fresh.whole or merge else ''}{run_id}"
     lower = fresh.lower
-    with pq.ParquetWriter(folder / f"{stem}.docs.parquet", _cache.SCHEMA, compression="zstd") as out:
+    # Not compressed: hashes do not compress, and the next run reads them back faster.
+    with pq.ParquetWriter(folder / f"{stem}.docs.parquet", _cache.SCHEMA, compression="none") as out:
         if merge:
             for f in existing:
                 for batch in pq.ParquetFile(f).iter_batches(batch_size=4096):

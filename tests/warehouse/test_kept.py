@@ -39,11 +39,12 @@ def test_kept_features_are_published_with_the_run_and_read_back(hand_home: Path,
     docs, fresh = features
     assert linking.read_kept(hand_home) is None
     publish_kept(hand_home, "r2", fresh)
-    evidence = ["evidence-r2.pairs.parquet", "evidence-r2.prints.parquet"]
+    evidence = ["evidence-r2.pairs.parquet", "evidence-r2.prints.parquet", "evidence-r2.template.parquet"]
     assert kept_files(hand_home) == ["all-r2.docs.parquet", "all-r2.lower.parquet", *evidence]
     back = linking.read_kept(hand_home)
     assert back is not None and back.keys.equals(fresh.keys) and np.array_equal(back.lower, fresh.lower)
     assert back.pairs is not None and back.pairs.equals(fresh.pairs) and back.prints.equals(fresh.prints)
+    assert back.template is not None and np.array_equal(back.template, fresh.template)
     assert back.read("shingles").equals(fresh.read("shingles"))
     assert cache.valid(back, docs.column("doc_id"), docs.column("text_hash").to_numpy())
 
@@ -95,12 +96,11 @@ def test_each_link_replaces_the_kept_evidence(hand_home: Path, features) -> None
     _, fresh = features
     publish_kept(hand_home, "r2", fresh)
     rows = fresh.rows().slice(0, 1).set_column(0, "doc_id", pa.array(["new"]))
-    publish_kept(hand_home, "r3", cache.Kept.of(rows, fresh.lower, pairs=fresh.pairs, prints=fresh.prints))
+    again = cache.Kept.of(rows, fresh.lower, pairs=fresh.pairs, prints=fresh.prints, template=fresh.template)
+    publish_kept(hand_home, "r3", again)
     names = kept_files(hand_home)
-    assert [n for n in names if n.startswith("evidence-")] == [
-        "evidence-r3.pairs.parquet",
-        "evidence-r3.prints.parquet",
-    ]
+    evidence = [n for n in names if n.startswith("evidence-")]
+    assert evidence == [f"evidence-r3.{kind}.parquet" for kind in ("pairs", "prints", "template")]
     assert "all-r2.docs.parquet" in names and "r3.docs.parquet" in names
     (hand_home / store.KEPT_DIR / "evidence-r3.prints.parquet").unlink()
     back = linking.read_kept(hand_home)

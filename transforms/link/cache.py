@@ -42,7 +42,7 @@ from transforms.link.features import (
 )
 
 #: The features' format and rules: kept rows of another version are worked out again.
-VERSION = 1
+VERSION = 2
 #: Bits kept of a name's hash.
 NAME_BITS = 40
 #: The per-document sets kept, as ``large_list<int64>`` columns.
@@ -80,6 +80,7 @@ PAIRS_SCHEMA = pa.schema(
     ]
 )
 PRINTS_SCHEMA = pa.schema([("doc_id", pa.string()), ("print", pa.uint64())])
+TEMPLATE_SCHEMA = pa.schema([("source_key", pa.int64())])
 FEATURE_COLUMNS = ("signature", *SET_COLUMNS)
 
 
@@ -98,6 +99,8 @@ class Kept:
     #: print of what that evidence was worked out from (:data:`PRINTS_SCHEMA`); None when not kept.
     pairs: pa.Table | None = None
     prints: pa.Table | None = None
+    #: The template wording of the last link (sorted source keys); None when not kept.
+    template: np.ndarray | None = None
 
     @staticmethod
     def of(
@@ -106,9 +109,10 @@ class Kept:
         whole: bool = False,
         pairs: pa.Table | None = None,
         prints: pa.Table | None = None,
+        template: np.ndarray | None = None,
     ) -> Kept:
         """Kept features held in memory: ``rows`` of :data:`SCHEMA`."""
-        return Kept(rows.select(list(KEY_COLUMNS)), lower, rows.column, whole, pairs, prints)
+        return Kept(rows.select(list(KEY_COLUMNS)), lower, rows.column, whole, pairs, prints, template)
 
     @staticmethod
     def empty() -> Kept:

@@ -243,9 +243,7 @@ def is_template(keys: np.ndarray, template: np.ndarray) -> np.ndarray:
     """Whether each key is one of the ``template`` keys (a hash lookup: no sort of the keys)."""
     if len(template) == 0 or len(keys) == 0:
         return np.zeros(len(keys), bool)
-    return pc.is_in(pa.array(keys, pa.int64()), value_set=pa.array(template, pa.int64())).to_numpy(
-        zero_copy_only=False
-    )
+    return pc.is_in(pa.array(keys, pa.int64()), value_set=pa.array(template, pa.int64())).to_numpy(zero_copy_only=False)
 
 
 def without(sets: Sets, drop: np.ndarray) -> Sets:

@@ -161,8 +161,11 @@ def name_candidates(tokens: Tokens, first_doc: int = 0) -> NameCandidates:
     lower = pc.utf8_lower(text)
     cap = pc.and_(pc.match_substring_regex(text, r"^\p{Lu}"), pc.greater_equal(pc.utf8_length(text), 3))
     cap = pc.and_(cap, pc.invert(pc.match_substring_regex(text, r"^\p{N}|\p{N}$")))
-    return NameCandidates(tokens.doc[cap.to_numpy(zero_copy_only=False)] + first_doc, lower.filter(cap),
-                          pc.unique(lower.filter(pc.equal(text, lower))))
+    return NameCandidates(
+        tokens.doc[cap.to_numpy(zero_copy_only=False)] + first_doc,
+        lower.filter(cap),
+        pc.unique(lower.filter(pc.equal(text, lower))),
+    )
 
 
 def names(parts: list[NameCandidates], n_docs: int) -> tuple[Sets, np.ndarray]:
@@ -172,7 +175,8 @@ def names(parts: list[NameCandidates], n_docs: int) -> tuple[Sets, np.ndarray]:
     """
     seen_lower = pc.unique(pa.concat_arrays([p.seen_lower.cast(pa.string()) for p in parts])) if parts else None
     excluded = pa.concat_arrays(
-        [*([seen_lower] if seen_lower is not None else []), pa.array(sorted(common_words()), pa.string())])
+        [*([seen_lower] if seen_lower is not None else []), pa.array(sorted(common_words()), pa.string())]
+    )
     lower = pa.concat_arrays([p.lower.cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
     doc = np.concatenate([p.doc for p in parts]) if parts else np.empty(0, np.int64)
     keep = pc.invert(pc.is_in(lower, value_set=excluded))

@@ -11,6 +11,8 @@ each submodule for the thresholds.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -107,11 +109,11 @@ def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tup
 
 def _features(
     texts: pa.Array, rows: np.ndarray, ids: list[str], hashes: np.ndarray | None, kept: _cache.Kept, workers: int
-) -> tuple[Callable[[str], pa.Array], np.ndarray, _cache.Kept]:
+) -> tuple[Callable[[str], pa.Array], np.ndarray, _cache.Kept, np.ndarray]:
     """The features of the texts at ``rows``, one column at a time (a function of the column's name,
     in ``rows`` order), and the words used in lower case in them: kept ones where ``kept`` has them,
     the others worked out (``workers`` processes share a large first pass). Also what was worked
-    out, to keep (:class:`transforms.link.cache.Kept`)."""
+    out, to keep (:class:`transforms.link.cache.Kept`), and where those texts are in ``rows``."""
     wanted = pa.array([ids[i] for i in rows.tolist()], pa.string())
     at = pc.index_in(wanted, value_set=kept.keys.column("doc_id")) if kept.size else None
     found = np.full(len(rows), -1, np.int64) if at is None else pc.fill_null(at, -1).to_numpy().astype(np.int64)
@@ -135,7 +137,7 @@ def _features(
             return fresh_col
         return pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
 
-    return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh
+    return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh, missing
 
 
 def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[tuple[str, int], str]:
@@ -151,12 +153,73 @@ def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[t
     }
 
 
+#: Bits of a source code (:func:`_source_codes`), above the 40 bits of a wording key.
+SOURCE_BITS = 23
+
+
 def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
-    """A code per document at ``rows`` for its source (outlet; unknown outlets share one code)."""
+    """A code per document at ``rows`` for its source: a hash of its outlet, so that the codes (and
+    the template wording keyed by them) are the same from one link to the next; unknown outlets
+    share the code 0."""
     if "outlet" not in docs.column_names:
         return np.zeros(len(rows), np.int64)
     outlets = pc.fill_null(docs.column("outlet").combine_chunks().take(pa.array(rows)), "")
-    return pc.dictionary_encode(outlets).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    encoded = pc.dictionary_encode(outlets)
+    names = encoded.dictionary.to_pylist()
+    codes = np.array(
+        [
+            int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") % ((1 << SOURCE_BITS) - 1)
+            + 1
+            if name
+            else 0
+            for name in names
+        ],
+        np.int64,
+    )
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(codes) else np.zeros(len(rows), np.int64)
+
+
+def _own_wording(wording: Sets, keys: np.ndarray, template: np.ndarray, needed: np.ndarray) -> Sets:
+    """The own wording (less the source's template wording) of the documents marked in ``needed``;
+    every other document's set is empty."""
+    at = np.flatnonzero(np.repeat(needed, wording.sizes()))
+    drop = np.ones(len(keys), bool)
+    drop[at] = _ev.is_template(keys[at], template)
+    return _ev.without(wording, drop)
+
+
+def _templates(
+    keys: np.ndarray,
+    sizes: np.ndarray,
+    new_at: np.ndarray,
+    ids: pa.Array,
+    kept: np.ndarray | None,
+    kept_prints: pa.Table | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The template wording (sorted :func:`transforms.link.evidence.source_keys`), and the keys
+    that became (or stopped being) template wording since the last link (None when not known).
+
+    When the last link's templates are kept and its documents are all still here (so they count
+    the same), a key becomes template wording only through the new documents (at ``new_at``):
+    only their keys are counted again. Otherwise every key is.
+    """
+    same_docs = (
+        kept is not None
+        and kept_prints is not None
+        and pc.all(pc.is_in(kept_prints.column("doc_id"), value_set=ids)).as_py() is not False
+    )
+    if kept is None:
+        return _ev.template_values(keys), None
+    if not same_docs:  # a document linked before is gone (an earlier copy of its text came): count all
+        template = _ev.template_values(keys)
+        return template, np.setxor1d(kept, template)
+    is_new = np.zeros(len(sizes), bool)
+    is_new[new_at] = True
+    theirs = sorted_unique(keys[np.repeat(is_new, sizes)])
+    theirs = theirs[~_ev.is_template(theirs, kept)]  # already template wording: nothing to count
+    values, counts = sorted_unique(keys[_ev.is_template(keys, theirs)], return_counts=True)
+    flipped = values[counts >= _ev.TEMPLATE_MIN_DOCS]
+    return np.union1d(kept, flipped), flipped
 
 
 def _evidence(
@@ -164,10 +227,11 @@ def _evidence(
     named: np.ndarray,
     ids: pa.Array,
     prints: np.ndarray,
+    dirty: np.ndarray | None,
     kept_pairs: pa.Table | None,
     kept_prints: pa.Table | None,
     sh: Sets,
-    own: Sets,
+    own_of: Callable[[np.ndarray], Sets],
     facts: _ev.Facts,
     counted: Sets,
     name_sets: Sets,
@@ -176,7 +240,9 @@ def _evidence(
     """The evidence of each candidate pair, and it as a table to keep (:data:`transforms.link.cache.PAIRS_SCHEMA`).
 
     A pair kept from the last link is not worked out again when neither document's print changed
-    and it still shares (or not) enough rare names: its evidence is then the same.
+    nor is ``dirty`` (its own wording changed: None when that is not known, and then no pair is
+    kept), and it still shares (or not) enough rare names: its evidence is then the same.
+    ``own_of`` gives the own wording of the documents marked in a mask (others' sets empty).
     """
     reuse = np.zeros(len(cand), bool)
     source = np.full(len(cand), -1, np.int64)
@@ -187,11 +253,11 @@ def _evidence(
             "at": pa.array(np.arange(len(cand)), pa.int64()),
         }
     )
-    if kept_pairs is not None and kept_prints is not None and len(cand) and kept_pairs.num_rows:
+    if dirty is not None and kept_pairs is not None and kept_prints is not None and len(cand) and kept_pairs.num_rows:
         before = pc.index_in(ids, value_set=kept_prints.column("doc_id"))
         old = kept_prints.column("print").combine_chunks().to_numpy(zero_copy_only=False)
         pos = pc.fill_null(before, -1).to_numpy().astype(np.int64)
-        same = (pos >= 0) & (old[np.maximum(pos, 0)] == prints) if len(old) else np.zeros(len(ids), bool)
+        same = (pos >= 0) & (old[np.maximum(pos, 0)] == prints) & ~dirty if len(old) else np.zeros(len(ids), bool)
         both = same[cand[:, 0]] & same[cand[:, 1]]
         kp = kept_pairs.filter(pc.equal(kept_pairs.column("version"), _cache.VERSION))
         kp = kp.append_column("kept_at", pa.array(np.arange(kp.num_rows), pa.int64()))
@@ -205,8 +271,18 @@ def _evidence(
         kept_ev = {name: kp.column(name).combine_chunks() for name, _ in _cache.EVIDENCE_FIELDS}
     work = np.flatnonzero(~reuse)
     part = cand[work]
+    needed = np.zeros(len(ids), bool)
+    needed[part.ravel()] = True
     new = _ev.pair_evidence(
-        part, sh, own, facts, counted, name_sets, _mh.intersections(sh, part), named[work], key_fact_sets=key_facts
+        part,
+        sh,
+        own_of(needed),
+        facts,
+        counted,
+        name_sets,
+        _mh.intersections(sh, part),
+        named[work],
+        key_fact_sets=key_facts,
     )
     cols = {}
     for name, typ in _cache.EVIDENCE_FIELDS:
@@ -274,8 +350,8 @@ def link_kept(
     sources = _source_codes(docs, uniq)
     if kept is None or hashes is None or not _cache.valid(kept, docs.column("doc_id"), hashes):
         kept = _cache.Kept.empty()  # work every text's features out (again)
-    column, lower, fresh = _features(texts, uniq, ids, hashes, kept, workers)
-    kept_pairs, kept_prints = kept.pairs, kept.prints
+    column, lower, fresh, new_at = _features(texts, uniq, ids, hashes, kept, workers)
+    kept_pairs, kept_prints, kept_template = kept.pairs, kept.prints, kept.template
     del kept
     sig = _cache.signatures_of(column("signature"))
     name_sets, df, name_hashes = _cache.names(_cache.sets_of(column("names")), lower)
@@ -287,9 +363,15 @@ def link_kept(
 
     del sig
     wording = _cache.sets_of(column("wording"))
-    template = _ev.template_values(_ev.source_keys(wording, sources))
-    own = _ev.without(wording, _ev.is_template(_ev.source_keys(wording, sources), template))
-    del wording, template
+    keys = _ev.source_keys(wording, sources)
+    ids_u = pa.array([ids[i] for i in uniq.tolist()], pa.string())
+    template, flipped = _templates(keys, wording.sizes(), new_at, ids_u, kept_template, kept_prints)
+    dirty = None
+    if flipped is not None:  # the documents whose own wording the new templates changed
+        dirty = np.repeat(np.arange(len(uniq)), wording.sizes())[_ev.is_template(keys, flipped)]
+        dirty = np.isin(np.arange(len(uniq)), dirty)
+
+    own_of = functools.partial(_own_wording, wording, keys, template)
     sh = _cache.sets_of(column("shingles"))
     facts = _ev.Facts(*(_cache.sets_of(column(c)) for c in ("numbers", "slots", "values", "lead_slots", "lead_values")))
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
@@ -312,17 +394,19 @@ def link_kept(
     # the other documents (template wording, key numbers, names); the counts table may change too.
     prints = _cache.combine_prints(
         hashes[uniq] if hashes is not None else np.zeros(len(uniq), np.uint64),
-        _cache.set_prints(own),
         _cache.set_prints(key_facts),
         _cache.set_prints(counted),
         _cache.set_prints(name_sets, name_hashes),
     )
-    ids_u = pa.array([ids[i] for i in uniq.tolist()], pa.string())
     ev, pairs = _evidence(
-        cand, named, ids_u, prints, kept_pairs, kept_prints, sh, own, facts, counted, name_sets, key_facts
+        cand, named, ids_u, prints, dirty, kept_pairs, kept_prints, sh, own_of, facts, counted, name_sets, key_facts
     )
+    del wording, keys, own_of
     fresh = dataclasses.replace(
-        fresh, pairs=pairs, prints=pa.table({"doc_id": ids_u, "print": prints}, schema=_cache.PRINTS_SCHEMA)
+        fresh,
+        pairs=pairs,
+        prints=pa.table({"doc_id": ids_u, "print": prints}, schema=_cache.PRINTS_SCHEMA),
+        template=template,
     )
     rel, reason = _ev.classify(ev, shares_agency, named)
     # One report, one story, one event: text links only within the date window (a form rerun a month

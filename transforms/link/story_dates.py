@@ -17,16 +17,20 @@ import pyarrow.compute as pc
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: Month number of the first three letters of a month name.
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                      "dec"), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 
 #: How far (days) the dated day may lie from the nearest dated document of the story.
 MAX_DAYS_FROM_STORY = 7
 #: Only the top of a text is read: the lede names the day of the news.
 HEAD_CHARS = 1500
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 #: A weekday, then (in brackets or after a comma) a day and a month in either order, and no year after.
 WEEKDAY_DAY_RE = re.compile(
@@ -82,8 +86,7 @@ def story_dates(documents: pa.Table, doc_story: pa.Table) -> pa.Table:
     and ``story_id``. Only documents without a date, in a story with at least one dated document, whose
     text names a weekday and a day that fits the story (see :func:`date_in_story`) get a row.
     """
-    story_of = dict(zip(doc_story.column("doc_id").to_pylist(), doc_story.column("story_id").to_pylist(),
-                        strict=True))
+    story_of = dict(zip(doc_story.column("doc_id").to_pylist(), doc_story.column("story_id").to_pylist(), strict=True))
     cols = documents.select(["doc_id", "published_date"]).to_pydict()
     dated: dict[str, list[dt.date]] = defaultdict(list)
     for doc_id, day in zip(cols["doc_id"], cols["published_date"], strict=True):
@@ -100,5 +103,9 @@ def story_dates(documents: pa.Table, doc_story: pa.Table) -> pa.Table:
             if found:
                 rows.append((doc_id, found))
     rows.sort()
-    return pa.table({"doc_id": pa.array([r[0] for r in rows], pa.string()),
-                     "published_date": pa.array([r[1] for r in rows], pa.date32())})
+    return pa.table(
+        {
+            "doc_id": pa.array([r[0] for r in rows], pa.string()),
+            "published_date": pa.array([r[1] for r in rows], pa.date32()),
+        }
+    )

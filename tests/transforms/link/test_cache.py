@@ -56,7 +56,7 @@ def split_and_compare(
         tally.append((fresh.pairs.num_rows, worked.pop()))
         merged = fresh.rows() if kept is None else pa.concat_tables([kept.rows(), fresh.rows()])
         lower = np.union1d(kept.lower if kept else fresh.lower, fresh.lower)
-        kept = cache.Kept.of(merged, lower, pairs=fresh.pairs, prints=fresh.prints)
+        kept = cache.Kept.of(merged, lower, pairs=fresh.pairs, prints=fresh.prints, template=fresh.template)
         seen = upto.num_rows
     return tally
 
