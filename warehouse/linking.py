@@ -105,6 +105,8 @@ def write_links(
             con.unregister(view)
 
 
+#: Suffix of the kept features' files (Arrow IPC).
+KEPT_SUFFIX = ".docs.arrow"
 #: Kept feature files past which a run rewrites them as one (each run that links adds one).
 MAX_KEPT_FILES = 8
 
@@ -120,16 +122,16 @@ def read_kept(home: Path) -> _cache.Kept | None:
     from transforms.link.features import sorted_unique
 
     folder = home / KEPT_DIR
-    docs, lower = sorted(folder.glob("*.docs.parquet")), sorted(folder.glob("*.lower.parquet"))
+    docs, lower = sorted(folder.glob(f"*{KEPT_SUFFIX}")), sorted(folder.glob("*.lower.parquet"))
     if not docs:
         return None
 
-    def read(columns: list[str]) -> pa.Table:
-        parts = [pq.read_table(f, columns=columns) for f in docs]
-        return pa.concat_tables([p.cast(pa.schema([_cache.SCHEMA.field(c) for c in columns])) for p in parts])
-
-    try:
-        keys = read(list(_cache.KEY_COLUMNS))
+    try:  # Arrow files, memory-mapped: a column is read only when asked for, without a copy
+        tables = [pa.ipc.open_file(pa.memory_map(str(f))).read_all() for f in docs]
+        if any(t.schema != _cache.SCHEMA for t in tables):
+            return None
+        whole = pa.concat_tables(tables)
+        keys = whole.select(list(_cache.KEY_COLUMNS))
         words = [pq.read_table(f).column("word_hash").to_numpy() for f in lower]
     except (OSError, pa.ArrowException):
         return None
@@ -147,7 +149,7 @@ def read_kept(home: Path) -> _cache.Kept | None:
     return _cache.Kept(
         keys,
         sorted_unique(np.concatenate(words)) if words else np.empty(0, np.int64),
-        lambda name: read([name]).column(name),
+        whole.column,
         pairs=pairs,
         prints=prints,
         template=template,
@@ -164,7 +166,7 @@ def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
     from transforms.link import cache as _cache
     from transforms.link.features import sorted_unique
 
-    existing = sorted((home / KEPT_DIR).glob("*.docs.parquet"))
+    existing = sorted((home / KEPT_DIR).glob(f"*{KEPT_SUFFIX}"))
     merge = not fresh.whole and len(existing) >= MAX_KEPT_FILES
     folder = staging_dir(home, run_id) / KEPT_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -177,12 +179,12 @@ def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
         return
     stem = f"{WHOLE_PREFIX if fresh.whole or merge else ''}{run_id}"
     lower = fresh.lower
-    # Not compressed: hashes do not compress, and the next run reads them back faster.
-    with pq.ParquetWriter(folder / f"{stem}.docs.parquet", _cache.SCHEMA, compression="none") as out:
+    # An Arrow file, not compressed (hashes do not compress): the next run maps it, reading no more than it uses.
+    with pa.OSFile(str(folder / f"{stem}{KEPT_SUFFIX}"), "wb") as sink, pa.ipc.new_file(sink, _cache.SCHEMA) as out:
         if merge:
             for f in existing:
-                for batch in pq.ParquetFile(f).iter_batches(batch_size=4096):
-                    out.write_batch(batch.cast(_cache.SCHEMA))
+                for batch in pa.ipc.open_file(pa.memory_map(str(f))).read_all().to_batches(max_chunksize=4096):
+                    out.write_batch(batch)
             words = [pq.read_table(f).column("word_hash").to_numpy() for f in (home / KEPT_DIR).glob("*.lower.parquet")]
             lower = sorted_unique(np.concatenate([lower, *words]))
         out.write_table(fresh.rows())
@@ -193,6 +195,6 @@ def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
 
 def discard_kept(home: Path) -> None:
     """Drop the kept link features (the next link works them out again)."""
-    for f in (home / KEPT_DIR).glob("*.parquet"):
+    for f in (home / KEPT_DIR).glob("*"):
         with contextlib.suppress(OSError):
             f.unlink()

@@ -5,7 +5,7 @@ Layout under the home folder::
     warehouse.duckdb                the published warehouse (analysts open this)
     parquet/<table>/<part>.parquet  one dataset per table, zstd (``runs`` and
                                     ``check_results`` live in the DuckDB file only)
-    link-features/*.parquet         the link step's kept features of each document: a cache
+    link-features/                  the link step's kept features of each document: a cache
                                     (deleting it costs the next run the time to rebuild it)
     .staging/<run_id>/              work in progress of a run; never read by users
     .lock                           held by the one run writing to this home
@@ -200,14 +200,14 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
         for old in dataset_parts(home).get(t, [])
         if old.name not in {f.name for f in fs}
     ]
-    kept = sorted((stage / KEPT_DIR).glob("*.parquet"))
+    kept = sorted(f for f in (stage / KEPT_DIR).glob("*") if f.suffix in (".parquet", ".arrow"))
     moves += [(f, home / KEPT_DIR / f.name) for f in kept]
     staged = {f.name for f in kept}
-    for prefix, kinds in ((WHOLE_PREFIX, (".docs.parquet", ".lower.parquet")), (EVIDENCE_PREFIX, (".parquet",))):
+    for prefix, kinds in ((WHOLE_PREFIX, (".docs.arrow", ".lower.parquet")), (EVIDENCE_PREFIX, (".parquet",))):
         if any(f.name.startswith(prefix) for f in kept):  # a whole new set: it replaces the one kept
             replaced += [
                 old
-                for old in sorted((home / KEPT_DIR).glob("*.parquet"))
+                for old in sorted((home / KEPT_DIR).glob("*"))
                 if old.name not in staged
                 and old.name.endswith(kinds)
                 and (prefix == EVIDENCE_PREFIX) == old.name.startswith(EVIDENCE_PREFIX)

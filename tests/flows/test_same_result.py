@@ -107,7 +107,7 @@ def test_later_runs_linked_with_kept_features(homes: tuple[Path, list[dict[str, 
     from warehouse.store import KEPT_DIR
 
     root, stepwise, _ = homes
-    files = sorted(p.name for p in (root / "in-four" / KEPT_DIR).glob("*.docs.parquet"))
+    files = sorted(p.name for p in (root / "in-four" / KEPT_DIR).glob("*.docs.arrow"))
     assert len(files) == RUNS and sum(f.startswith("all-") for f in files) == 1  # the first run's, then one per run
     kept = read_kept(root / "in-four")
     assert kept is not None

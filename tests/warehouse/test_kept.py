@@ -25,7 +25,7 @@ def features() -> tuple[pa.Table, cache.Kept]:
 
 
 def kept_files(home: Path) -> list[str]:
-    return sorted(p.name for p in (home / store.KEPT_DIR).glob("*.parquet"))
+    return sorted(p.name for p in (home / store.KEPT_DIR).glob("*"))
 
 
 def publish_kept(home: Path, run_id: str, fresh: cache.Kept) -> None:
@@ -40,7 +40,7 @@ def test_kept_features_are_published_with_the_run_and_read_back(hand_home: Path,
     assert linking.read_kept(hand_home) is None
     publish_kept(hand_home, "r2", fresh)
     evidence = ["evidence-r2.pairs.parquet", "evidence-r2.prints.parquet", "evidence-r2.template.parquet"]
-    assert kept_files(hand_home) == ["all-r2.docs.parquet", "all-r2.lower.parquet", *evidence]
+    assert kept_files(hand_home) == ["all-r2.docs.arrow", "all-r2.lower.parquet", *evidence]
     back = linking.read_kept(hand_home)
     assert back is not None and back.keys.equals(fresh.keys) and np.array_equal(back.lower, fresh.lower)
     assert back.pairs is not None and back.pairs.equals(fresh.pairs) and back.prints.equals(fresh.prints)
@@ -62,7 +62,7 @@ def test_later_runs_add_a_file_each_until_they_are_merged(hand_home: Path, featu
     publish_kept(
         hand_home, "r99", cache.Kept.of(rows.slice(1, 1).set_column(0, "doc_id", pa.array(["last"])), fresh.lower)
     )
-    assert kept_files(hand_home) == ["all-r99.docs.parquet", "all-r99.lower.parquet"]
+    assert kept_files(hand_home) == ["all-r99.docs.arrow", "all-r99.lower.parquet"]
     back = linking.read_kept(hand_home)
     assert back is not None
     assert back.keys.num_rows == linking.MAX_KEPT_FILES + 1
@@ -73,7 +73,7 @@ def test_later_runs_add_a_file_each_until_they_are_merged(hand_home: Path, featu
 def test_an_unreadable_kept_file_means_nothing_is_kept(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
     _, fresh = features
     publish_kept(hand_home, "r2", fresh)
-    (hand_home / store.KEPT_DIR / "all-r2.docs.parquet").write_bytes(b"not parquet")
+    (hand_home / store.KEPT_DIR / "all-r2.docs.arrow").write_bytes(b"not an Arrow file")
     assert linking.read_kept(hand_home) is None
 
 
@@ -101,7 +101,7 @@ def test_each_link_replaces_the_kept_evidence(hand_home: Path, features) -> None
     names = kept_files(hand_home)
     evidence = [n for n in names if n.startswith("evidence-")]
     assert evidence == [f"evidence-r3.{kind}.parquet" for kind in ("pairs", "prints", "template")]
-    assert "all-r2.docs.parquet" in names and "r3.docs.parquet" in names
+    assert "all-r2.docs.arrow" in names and "r3.docs.arrow" in names
     (hand_home / store.KEPT_DIR / "evidence-r3.prints.parquet").unlink()
     back = linking.read_kept(hand_home)
     assert back is not None and back.pairs is None and back.keys.num_rows == fresh.size + 1

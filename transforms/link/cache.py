@@ -193,6 +193,8 @@ def sets_of(column: pa.Array | pa.ChunkedArray) -> Sets:
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if len(arr) == 0:
         return Sets(np.zeros(1, np.int64), np.empty(0, np.int64))
+    if arr.null_count:
+        raise ValueError("a kept set column holds nulls")
     offsets = arr.offsets.to_numpy()
     values = arr.values.to_numpy()[offsets[0] : offsets[-1]]
     return Sets((offsets - offsets[0]).astype(np.int64), values)

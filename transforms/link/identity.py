@@ -17,7 +17,7 @@ A new key is never one still in use: it is re-hashed until it is free.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,24 +29,36 @@ def inherited_ids(members: pa.Table, previous: pa.Table) -> dict[str, str]:
     ``members`` holds ``doc_id`` and ``story_id`` of this link; ``previous`` the same
     columns as the warehouse held them before it (documents new to it are absent or null).
     """
-    before = dict(zip(previous.column("doc_id").to_pylist(), previous.column("story_id").to_pylist(), strict=True))
-    per_story: dict[str, Counter[str]] = defaultdict(Counter)
-    smallest: dict[str, str] = {}
-    for doc, story in zip(members.column("doc_id").to_pylist(), members.column("story_id").to_pylist(), strict=True):
-        if story not in smallest or doc < smallest[story]:
-            smallest[story] = doc
-        old = before.get(doc)
-        if old is not None:
-            per_story[story][old] += 1
+    # Counted with Arrow: Python only sees one row per (new story, earlier story) and per new story.
+    members = members.select(["doc_id", "story_id"])
+    smallest = dict(
+        zip(
+            *members.group_by("story_id")
+            .aggregate([("doc_id", "min")])
+            .select(["story_id", "doc_id_min"])
+            .to_pydict()
+            .values(),
+            strict=True,
+        )
+    )
+    old = previous.select(["doc_id", "story_id"]).rename_columns(["doc_id", "old"])
+    old = old.cast(pa.schema([("doc_id", pa.string()), ("old", pa.string())]))
+    old = old.filter(pc.is_valid(old.column("old")))
+    shared = (
+        members.join(old, "doc_id", join_type="inner").group_by(["story_id", "old"]).aggregate([("doc_id", "count")])
+    )
+    per_story: dict[str, dict[str, int]] = defaultdict(dict)
+    for story, was, n in zip(*shared.select(["story_id", "old", "doc_id_count"]).to_pydict().values(), strict=True):
+        per_story[story][was] = n
     # Each old id goes to the new story holding most of its documents.
     claims: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for story, olds in per_story.items():
-        for old, n in olds.items():
-            claims[old].append((-n, smallest[story], story))
-    owner = {old: min(c)[2] for old, c in claims.items()}
+        for was, n in olds.items():
+            claims[was].append((-n, smallest[story], story))
+    owner = {was: min(c)[2] for was, c in claims.items()}
     mapping: dict[str, str] = {}
-    for story in sorted(smallest):
-        mine = [(-per_story[story][old], old) for old in per_story[story] if owner[old] == story]
+    for story in sorted(per_story):
+        mine = [(-per_story[story][was], was) for was in per_story[story] if owner[was] == story]
         if mine:
             mapping[story] = min(mine)[1]
     used = set(mapping.values()) | set(owner)

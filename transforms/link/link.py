@@ -107,9 +107,22 @@ def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tup
             yield future.result()
 
 
+def _gather(first: Sets, second: Sets, index: np.ndarray) -> Sets:
+    """The sets of ``first`` then ``second`` (as one list of documents) at ``index``, in that order."""
+    offsets = np.concatenate([first.offsets, second.offsets[1:] + first.offsets[-1]])
+    lengths = np.diff(offsets)[index]
+    starts = offsets[:-1][index]
+    out = np.zeros(len(index) + 1, np.int64)
+    np.cumsum(lengths, out=out[1:])
+    at = np.repeat(starts - out[:-1], lengths)
+    at += np.arange(out[-1], dtype=np.int64)
+    values = np.concatenate([first.values, second.values]) if len(second.values) else first.values
+    return Sets(out, values[at])
+
+
 def _features(
     texts: pa.Array, rows: np.ndarray, ids: list[str], hashes: np.ndarray | None, kept: _cache.Kept, workers: int
-) -> tuple[Callable[[str], pa.Array], np.ndarray, _cache.Kept, np.ndarray]:
+) -> tuple[Callable[[str], pa.Array | Sets], np.ndarray, _cache.Kept, np.ndarray]:
     """The features of the texts at ``rows``, one column at a time (a function of the column's name,
     in ``rows`` order), and the words used in lower case in them: kept ones where ``kept`` has them,
     the others worked out (``workers`` processes share a large first pass). Also what was worked
@@ -131,11 +144,18 @@ def _features(
     index[missing] = kept.size + np.arange(len(missing))
     take = None if len(missing) == len(rows) else pa.array(index)
 
-    def column(name: str) -> pa.Array:
+    def column(name: str) -> pa.Array | Sets:
+        """The signatures (an Arrow array), or the sets of a set column, in ``rows`` order."""
         fresh_col = new.column(name).combine_chunks()
+        if name == "signature":
+            return (
+                fresh_col
+                if take is None
+                else pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
+            )
         if take is None:
-            return fresh_col
-        return pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
+            return _cache.sets_of(fresh_col)
+        return _gather(_cache.sets_of(kept.read(name)), _cache.sets_of(fresh_col), index)
 
     return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh, missing
 
@@ -353,8 +373,8 @@ def link_kept(
     column, lower, fresh, new_at = _features(texts, uniq, ids, hashes, kept, workers)
     kept_pairs, kept_prints, kept_template = kept.pairs, kept.prints, kept.template
     del kept
-    sig = _cache.signatures_of(column("signature"))
-    name_sets, df, name_hashes = _cache.names(_cache.sets_of(column("names")), lower)
+    sig = _cache.signatures_of(column("signature"))  # type: ignore[arg-type]
+    name_sets, df, name_hashes = _cache.names(column("names"), lower)  # type: ignore[arg-type]
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
     lsh = lsh[_mh.estimated_jaccard(sig, lsh) >= MIN_ESTIMATE]
@@ -362,7 +382,7 @@ def link_kept(
     cand = _mh.unique_pairs(np.concatenate([lsh, npairs]))
 
     del sig
-    wording = _cache.sets_of(column("wording"))
+    wording: Sets = column("wording")  # type: ignore[assignment]
     keys = _ev.source_keys(wording, sources)
     ids_u = pa.array([ids[i] for i in uniq.tolist()], pa.string())
     template, flipped = _templates(keys, wording.sizes(), new_at, ids_u, kept_template, kept_prints)
@@ -372,8 +392,8 @@ def link_kept(
         dirty = np.isin(np.arange(len(uniq)), dirty)
 
     own_of = functools.partial(_own_wording, wording, keys, template)
-    sh = _cache.sets_of(column("shingles"))
-    facts = _ev.Facts(*(_cache.sets_of(column(c)) for c in ("numbers", "slots", "values", "lead_slots", "lead_values")))
+    sh: Sets = column("shingles")  # type: ignore[assignment]
+    facts = _ev.Facts(*(column(c) for c in ("numbers", "slots", "values", "lead_slots", "lead_values")))  # type: ignore[arg-type]
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
     agency_sets = [frozenset(a or ()) for a in agencies]
     gi, gj = uniq[cand[:, 0]], uniq[cand[:, 1]]
@@ -423,12 +443,13 @@ def link_kept(
 
     # Earliest member of each duplicate group; every other member is a duplicate of it.
     earliest = np.full(n, -1, np.int64)
-    for i in chrono.tolist():
-        if earliest[dup_label[i]] < 0:
-            earliest[dup_label[i]] = i
+    groups, first_at = np.unique(dup_label[chrono], return_index=True)
+    earliest[groups] = chrono[first_at]
     dup_of = earliest[dup_label]
     duplicate_of = [ids[d] if d != i else None for i, d in enumerate(dup_of.tolist())]
-    story_of_idx = [_st.story_key(ids[lab]) for lab in label.tolist()]
+    labels, of_label, sizes = np.unique(label, return_inverse=True, return_counts=True)
+    label_keys = np.array([_st.story_key(ids[lab]) for lab in labels.tolist()], dtype=object)
+    story_of_idx = label_keys[of_label].tolist()
     story_of = dict(zip(ids, story_of_idx, strict=True))
 
     a_idx = np.concatenate([exact_pairs[:, 0], text_pairs[:, 0]])
@@ -467,26 +488,25 @@ def link_kept(
         ),
     )
 
+    # Per story: the title of its earliest member that has one, its earliest date, its size.
     titles = docs.column("title").to_pylist()
-    members: dict[int, list[int]] = {}
-    for i in chrono.tolist():
-        members.setdefault(int(label[i]), []).append(i)
-    story_rows = []
-    for lab, mem in members.items():
-        title = next((titles[i] for i in mem if titles[i]), None)
-        first = np.nanmin(days[mem]) if not np.isnan(days[mem]).all() else None
-        story_rows.append((_st.story_key(ids[lab]), title, first, len(mem)))
-    story_rows.sort()
+    titled = chrono[np.array([bool(titles[i]) for i in chrono.tolist()], bool)] if n else chrono
+    title_of = np.full(len(labels), -1, np.int64)
+    with_title, first_titled = np.unique(of_label[titled], return_index=True)
+    title_of[with_title] = titled[first_titled]
+    first_day = np.full(len(labels), np.nan)
+    np.fmin.at(first_day, of_label, days)
+    by_key = np.argsort(label_keys, kind="stable")
     stories = conform(
         "stories",
         pa.table(
             {
-                "story_id": pa.array([r[0] for r in story_rows], pa.string()),
-                "title": pa.array([r[1] for r in story_rows], pa.string()),
-                "first_published": pa.array([None if r[2] is None else int(r[2]) for r in story_rows], pa.int32()).cast(
-                    pa.date32()
-                ),
-                "doc_count": pa.array([r[3] for r in story_rows], pa.int32()),
+                "story_id": pa.array(label_keys[by_key].tolist(), pa.string()),
+                "title": pa.array([titles[t] if t >= 0 else None for t in title_of[by_key].tolist()], pa.string()),
+                "first_published": pa.array(first_day[by_key], pa.float64(), from_pandas=True)
+                .cast(pa.int32())
+                .cast(pa.date32()),
+                "doc_count": pa.array(sizes[by_key], pa.int32()),
             }
         ),
     )

@@ -86,20 +86,23 @@ def story_dates(documents: pa.Table, doc_story: pa.Table) -> pa.Table:
     and ``story_id``. Only documents without a date, in a story with at least one dated document, whose
     text names a weekday and a day that fits the story (see :func:`date_in_story`) get a row.
     """
-    story_of = dict(zip(doc_story.column("doc_id").to_pylist(), doc_story.column("story_id").to_pylist(), strict=True))
-    cols = documents.select(["doc_id", "published_date"]).to_pydict()
+    # Arrow first, Python only for the undated documents and the stories they are in.
+    docs = documents.select(["doc_id", "published_date"]).join(doc_story.select(["doc_id", "story_id"]), "doc_id")
+    undated = docs.filter(pc.and_(pc.is_null(docs.column("published_date")), pc.is_valid(docs.column("story_id"))))
+    stories = pc.unique(undated.column("story_id"))
+    dated_rows = docs.filter(
+        pc.and_(pc.is_valid(docs.column("published_date")), pc.is_in(docs.column("story_id"), value_set=stories))
+    )
     dated: dict[str, list[dt.date]] = defaultdict(list)
-    for doc_id, day in zip(cols["doc_id"], cols["published_date"], strict=True):
-        if day is not None and story_of.get(doc_id) is not None:
-            dated[story_of[doc_id]].append(day)
-    # Only the undated documents' texts are read (not a copy of every text).
-    undated = documents.filter(pc.is_null(documents.column("published_date")))
-    cols = undated.select(["doc_id", "clean_text", "published_date"]).to_pydict()
+    for story, day in zip(*dated_rows.select(["story_id", "published_date"]).to_pydict().values(), strict=True):
+        dated[story].append(day)
+    wanted = undated.filter(pc.is_in(undated.column("story_id"), value_set=pa.array(list(dated), pa.string())))
+    story_of = dict(zip(wanted.column("doc_id").to_pylist(), wanted.column("story_id").to_pylist(), strict=True))
+    texts = documents.filter(pc.is_in(documents.column("doc_id"), value_set=wanted.column("doc_id")))
     rows = []
-    for doc_id, text, day in zip(cols["doc_id"], cols["clean_text"], cols["published_date"], strict=True):
-        story = story_of.get(doc_id)
-        if day is None and story in dated and text:
-            found = date_in_story(text, dated[story])
+    for doc_id, text in zip(*texts.select(["doc_id", "clean_text"]).to_pydict().values(), strict=True):
+        if text:
+            found = date_in_story(text, dated[story_of[doc_id]])
             if found:
                 rows.append((doc_id, found))
     rows.sort()
