@@ -107,10 +107,16 @@ def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tup
             yield future.result()
 
 
-def _gather(first: Sets, second: Sets, index: np.ndarray) -> Sets:
-    """The sets of ``first`` then ``second`` (as one list of documents) at ``index``, in that order."""
+_NONE = np.empty(0, np.int64)
+
+
+def _gather(first: Sets, second: Sets, index: np.ndarray, needed: np.ndarray | None = None) -> Sets:
+    """The sets of ``first`` then ``second`` (as one list of documents) at ``index``, in that order;
+    with ``needed``, the sets of the others are left empty."""
     offsets = np.concatenate([first.offsets, second.offsets[1:] + first.offsets[-1]])
     lengths = np.diff(offsets)[index]
+    if needed is not None:
+        lengths[~needed] = 0
     starts = offsets[:-1][index]
     out = np.zeros(len(index) + 1, np.int64)
     np.cumsum(lengths, out=out[1:])
@@ -122,7 +128,7 @@ def _gather(first: Sets, second: Sets, index: np.ndarray) -> Sets:
 
 def _features(
     texts: pa.Array, rows: np.ndarray, ids: list[str], hashes: np.ndarray | None, kept: _cache.Kept, workers: int
-) -> tuple[Callable[[str], pa.Array | Sets], np.ndarray, _cache.Kept, np.ndarray]:
+) -> tuple[Callable[..., pa.Array | Sets], np.ndarray, _cache.Kept, np.ndarray]:
     """The features of the texts at ``rows``, one column at a time (a function of the column's name,
     in ``rows`` order), and the words used in lower case in them: kept ones where ``kept`` has them,
     the others worked out (``workers`` processes share a large first pass). Also what was worked
@@ -144,8 +150,9 @@ def _features(
     index[missing] = kept.size + np.arange(len(missing))
     take = None if len(missing) == len(rows) else pa.array(index)
 
-    def column(name: str) -> pa.Array | Sets:
-        """The signatures (an Arrow array), or the sets of a set column, in ``rows`` order."""
+    def column(name: str, needed: np.ndarray | None = None) -> pa.Array | Sets:
+        """The signatures (an Arrow array), or the sets of a set column, in ``rows`` order (with
+        ``needed``, only those of the documents marked in it)."""
         fresh_col = new.column(name).combine_chunks()
         if name == "signature":
             return (
@@ -154,8 +161,10 @@ def _features(
                 else pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
             )
         if take is None:
-            return _cache.sets_of(fresh_col)
-        return _gather(_cache.sets_of(kept.read(name)), _cache.sets_of(fresh_col), index)
+            if needed is None:
+                return _cache.sets_of(fresh_col)
+            return _gather(_cache.sets_of(fresh_col), Sets(np.zeros(1, np.int64), _NONE), np.arange(len(rows)), needed)
+        return _gather(_cache.sets_of(kept.read(name)), _cache.sets_of(fresh_col), index, needed)
 
     return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh, missing
 
@@ -208,6 +217,15 @@ def _own_wording(wording: Sets, keys: np.ndarray, template: np.ndarray, needed: 
     return _ev.without(wording, drop)
 
 
+def _pair_inputs(
+    column: Callable[..., pa.Array | Sets], own_of: Callable[[np.ndarray], Sets], numbers: Sets, needed: np.ndarray
+) -> tuple[Sets, Sets, _ev.Facts]:
+    """Shingles, own wording and facts of the documents marked in ``needed`` (others' sets empty;
+    the numbers of every document, which are read whole)."""
+    slots = [column(c, needed) for c in ("slots", "values", "lead_slots", "lead_values")]
+    return column("shingles", needed), own_of(needed), _ev.Facts(numbers, *slots)  # type: ignore[arg-type,return-value]
+
+
 def _templates(
     keys: np.ndarray,
     sizes: np.ndarray,
@@ -250,9 +268,7 @@ def _evidence(
     dirty: np.ndarray | None,
     kept_pairs: pa.Table | None,
     kept_prints: pa.Table | None,
-    sh: Sets,
-    own_of: Callable[[np.ndarray], Sets],
-    facts: _ev.Facts,
+    inputs: Callable[[np.ndarray], tuple[Sets, Sets, _ev.Facts]],
     counted: Sets,
     name_sets: Sets,
     key_facts: Sets,
@@ -262,7 +278,8 @@ def _evidence(
     A pair kept from the last link is not worked out again when neither document's print changed
     nor is ``dirty`` (its own wording changed: None when that is not known, and then no pair is
     kept), and it still shares (or not) enough rare names: its evidence is then the same.
-    ``own_of`` gives the own wording of the documents marked in a mask (others' sets empty).
+    ``inputs`` gives the shingles, own wording and facts of the documents marked in a mask (the
+    others' sets empty): only the documents of the pairs worked out are read.
     """
     reuse = np.zeros(len(cand), bool)
     source = np.full(len(cand), -1, np.int64)
@@ -293,10 +310,11 @@ def _evidence(
     part = cand[work]
     needed = np.zeros(len(ids), bool)
     needed[part.ravel()] = True
+    sh, own, facts = inputs(needed)
     new = _ev.pair_evidence(
         part,
         sh,
-        own_of(needed),
+        own,
         facts,
         counted,
         name_sets,
@@ -392,8 +410,9 @@ def link_kept(
         dirty = np.isin(np.arange(len(uniq)), dirty)
 
     own_of = functools.partial(_own_wording, wording, keys, template)
-    sh: Sets = column("shingles")  # type: ignore[assignment]
-    facts = _ev.Facts(*(column(c) for c in ("numbers", "slots", "values", "lead_slots", "lead_values")))  # type: ignore[arg-type]
+    number_sets: Sets = column("numbers")  # type: ignore[assignment]
+    inputs = functools.partial(_pair_inputs, column, own_of, number_sets)
+
     agencies = docs.column("agencies").to_pylist() if "agencies" in docs.column_names else [None] * n
     agency_sets = [frozenset(a or ()) for a in agencies]
     gi, gj = uniq[cand[:, 0]], uniq[cand[:, 1]]
@@ -409,7 +428,7 @@ def link_kept(
     named_keys = set((npairs[:, 0] * len(uniq) + npairs[:, 1]).tolist())
     named = np.isin(cand[:, 0] * len(uniq) + cand[:, 1], list(named_keys)) if len(cand) else np.empty(0, bool)
     counted = _ev.count_facts(counts, [ids[i] for i in uniq])
-    key_facts = _ev.key_facts(facts.numbers)
+    key_facts = _ev.key_facts(number_sets)
     # What a pair's evidence is worked out from, per document: its text, and its sets that depend on
     # the other documents (template wording, key numbers, names); the counts table may change too.
     prints = _cache.combine_prints(
@@ -419,9 +438,9 @@ def link_kept(
         _cache.set_prints(name_sets, name_hashes),
     )
     ev, pairs = _evidence(
-        cand, named, ids_u, prints, dirty, kept_pairs, kept_prints, sh, own_of, facts, counted, name_sets, key_facts
+        cand, named, ids_u, prints, dirty, kept_pairs, kept_prints, inputs, counted, name_sets, key_facts
     )
-    del wording, keys, own_of
+    del wording, keys, own_of, inputs
     fresh = dataclasses.replace(
         fresh,
         pairs=pairs,
