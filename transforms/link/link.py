@@ -241,18 +241,21 @@ def _templates(
     the same), a key becomes template wording only through the new documents (at ``new_at``):
     only their keys are counted again. Otherwise every key is.
     """
-    same_docs = (
-        kept is not None
-        and kept_prints is not None
-        and pc.all(pc.is_in(kept_prints.column("doc_id"), value_set=ids)).as_py() is not False
-    )
     if kept is None:
         return _ev.template_values(keys), None
-    if not same_docs:  # a document linked before is gone (an earlier copy of its text came): count all
-        template = _ev.template_values(keys)
-        return template, np.setxor1d(kept, template)
     is_new = np.zeros(len(sizes), bool)
     is_new[new_at] = True
+    # The last link's documents are these, less the new ones (a document linked before is gone when an
+    # earlier copy of its text came; one not linked before may have kept features from a link whose
+    # evidence was not kept): else every key is counted.
+    same_docs = (
+        kept_prints is not None
+        and kept_prints.num_rows == len(ids) - len(new_at)
+        and pc.all(pc.is_in(kept_prints.column("doc_id"), value_set=ids.filter(pa.array(~is_new)))).as_py() is not False
+    )
+    if not same_docs:
+        template = _ev.template_values(keys)
+        return template, np.setxor1d(kept, template)
     theirs = sorted_unique(keys[np.repeat(is_new, sizes)])
     theirs = theirs[~_ev.is_template(theirs, kept)]  # already template wording: nothing to count
     values, counts = sorted_unique(keys[_ev.is_template(keys, theirs)], return_counts=True)
