@@ -270,15 +270,18 @@ def link_documents(inputs: LinkInputs, home: Path | None = None) -> tuple[dict[s
     Pure but for that cache: the inputs come from the warehouse and the results go back to it
     through :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
     """
+    from transforms.link.cache import Kept
     from transforms.link.identity import inherited_ids, rename_stories
     from transforms.link.link import link_kept
     from transforms.link.notes import corroborated_notes
     from transforms.link.story_dates import story_dates
     from warehouse.linking import read_kept
 
-    out, fresh = link_kept(  # a large first pass on every core
-        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=read_kept(home) if home else None
-    )
+    files = read_kept(home) if home else None
+    kept = Kept.from_files(files.features, files.lower, files.pairs, files.prints, files.template) if files else None
+    del files
+    out, fresh = link_kept(inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept)  # every core
+    del kept
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
     out["doc_story"] = rename_stories(out["doc_story"], keep)
     out["stories"] = rename_stories(out["stories"], keep, sort_by=["story_id"])
@@ -308,7 +311,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
             progress.stage("linking stories")
             linked, fresh = link_documents(read_link_inputs(con, NOTED_CHECK), Path(home))
-            stage_kept(Path(home), summary.run_id, fresh)
+            stage_kept(Path(home), summary.run_id, *fresh.staged())
             del fresh
             derived = {name: linked[name] for name in DERIVED_TABLES}
             write_links(

@@ -9,15 +9,12 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from warehouse.store import EVIDENCE_PREFIX, KEPT_DIR, WHOLE_PREFIX, insert_arrow, staging_dir
-
-if TYPE_CHECKING:
-    from transforms.link import cache as _cache
 
 #: Tables the link step replaces whole on each run that adds documents.
 DERIVED_TABLES = ("doc_links", "stories", "story_members", "facts")
@@ -111,27 +108,34 @@ KEPT_SUFFIX = ".docs.arrow"
 MAX_KEPT_FILES = 8
 
 
-def read_kept(home: Path) -> _cache.Kept | None:
-    """The link features kept by earlier runs (:mod:`transforms.link.cache`), or None when there
-    are none or they cannot be read (they are then worked out again: they are only a cache).
-    Only the keys are read here; each feature column is read when the link step asks for it."""
-    import numpy as np
-    import pyarrow.parquet as pq
+@dataclass(frozen=True)
+class KeptFiles:
+    """What ``link-features/`` holds: the features of every kept document (one table, its files
+    memory-mapped: a column is read only when used), the sorted hashes of the words seen in lower
+    case, and the last link's pair evidence, document prints and template keys (None when absent
+    or unreadable). The link step gives them meaning (:mod:`transforms.link.cache`)."""
 
-    from transforms.link import cache as _cache
-    from transforms.link.features import sorted_unique
+    features: pa.Table
+    lower: np.ndarray
+    pairs: pa.Table | None
+    prints: pa.Table | None
+    template: np.ndarray | None
+
+
+def read_kept(home: Path) -> KeptFiles | None:
+    """The link features kept by earlier runs, or None when there are none or they cannot be
+    read (they are then worked out again: they are only a cache)."""
+    import pyarrow.parquet as pq
 
     folder = home / KEPT_DIR
     docs, lower = sorted(folder.glob(f"*{KEPT_SUFFIX}")), sorted(folder.glob("*.lower.parquet"))
     if not docs:
         return None
-
     try:  # Arrow files, memory-mapped: a column is read only when asked for, without a copy
         tables = [pa.ipc.open_file(pa.memory_map(str(f))).read_all() for f in docs]
-        if any(t.schema != _cache.SCHEMA for t in tables):
+        if any(t.schema != tables[0].schema for t in tables):
             return None
-        whole = pa.concat_tables(tables)
-        keys = whole.select(list(_cache.KEY_COLUMNS))
+        features = pa.concat_tables(tables)
         words = [pq.read_table(f).column("word_hash").to_numpy() for f in lower]
     except (OSError, pa.ArrowException):
         return None
@@ -139,55 +143,49 @@ def read_kept(home: Path) -> _cache.Kept | None:
     evidence = sorted(folder.glob(f"{EVIDENCE_PREFIX}*.pairs.parquet"))
     if evidence:
         try:  # only a shortcut: without it, every pair's evidence is worked out again
-            pairs = pq.read_table(evidence[-1], schema=_cache.PAIRS_SCHEMA)
-            prints_file = evidence[-1].with_name(evidence[-1].name.replace(".pairs.", ".prints."))
-            prints = pq.read_table(prints_file, schema=_cache.PRINTS_SCHEMA)
+            pairs = pq.read_table(evidence[-1])
+            prints = pq.read_table(evidence[-1].with_name(evidence[-1].name.replace(".pairs.", ".prints.")))
             template_file = evidence[-1].with_name(evidence[-1].name.replace(".pairs.", ".template."))
-            template = pq.read_table(template_file, schema=_cache.TEMPLATE_SCHEMA).column(0).to_numpy()
+            template = pq.read_table(template_file).column(0).to_numpy()
         except (OSError, pa.ArrowException):
             pairs = prints = template = None
-    return _cache.Kept(
-        keys,
-        sorted_unique(np.concatenate(words)) if words else np.empty(0, np.int64),
-        whole.column,
-        pairs=pairs,
-        prints=prints,
-        template=template,
+    return KeptFiles(
+        features, np.unique(np.concatenate(words)) if words else np.empty(0, np.int64), pairs, prints, template
     )
 
 
-def stage_kept(home: Path, run_id: str, fresh: _cache.Kept) -> None:
-    """Stage the link features worked out by this run; on publish they join those kept (or,
-    when ``fresh`` is whole or too many files are kept, replace them with one file, written
-    a row group at a time). The evidence of the link's candidate pairs replaces the kept one."""
-    import numpy as np
+def stage_kept(
+    home: Path,
+    run_id: str,
+    features: pa.Table,
+    lower: np.ndarray,
+    whole: bool,
+    evidence: dict[str, pa.Table] | None = None,
+) -> None:
+    """Stage the link features worked out by this run (``features``, and the hashes of the words
+    their texts use in lower case); on publish they join those kept (or, when ``whole`` or too
+    many files are kept, replace them with one file, written a batch at a time). ``evidence``
+    (``pairs``, ``prints``, ``template``: the last link's) replaces the kept one."""
     import pyarrow.parquet as pq
 
-    from transforms.link import cache as _cache
-    from transforms.link.features import sorted_unique
-
     existing = sorted((home / KEPT_DIR).glob(f"*{KEPT_SUFFIX}"))
-    merge = not fresh.whole and len(existing) >= MAX_KEPT_FILES
+    merge = not whole and len(existing) >= MAX_KEPT_FILES
     folder = staging_dir(home, run_id) / KEPT_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    if fresh.pairs is not None and fresh.prints is not None and fresh.template is not None:
-        template = pa.table({"source_key": pa.array(fresh.template, pa.int64())})
-        for name, table in (("pairs", fresh.pairs), ("prints", fresh.prints), ("template", template)):
-            # the last link's, whole: they replace the kept ones
-            pq.write_table(table, folder / f"{EVIDENCE_PREFIX}{run_id}.{name}.parquet", compression="zstd")
-    if not fresh.whole and not merge and fresh.size == 0:
+    for name, table in (evidence or {}).items():
+        pq.write_table(table, folder / f"{EVIDENCE_PREFIX}{run_id}.{name}.parquet", compression="zstd")
+    if not whole and not merge and features.num_rows == 0:
         return
-    stem = f"{WHOLE_PREFIX if fresh.whole or merge else ''}{run_id}"
-    lower = fresh.lower
+    stem = f"{WHOLE_PREFIX if whole or merge else ''}{run_id}"
     # An Arrow file, not compressed (hashes do not compress): the next run maps it, reading no more than it uses.
-    with pa.OSFile(str(folder / f"{stem}{KEPT_SUFFIX}"), "wb") as sink, pa.ipc.new_file(sink, _cache.SCHEMA) as out:
+    with pa.OSFile(str(folder / f"{stem}{KEPT_SUFFIX}"), "wb") as sink, pa.ipc.new_file(sink, features.schema) as out:
         if merge:
             for f in existing:
                 for batch in pa.ipc.open_file(pa.memory_map(str(f))).read_all().to_batches(max_chunksize=4096):
                     out.write_batch(batch)
             words = [pq.read_table(f).column("word_hash").to_numpy() for f in (home / KEPT_DIR).glob("*.lower.parquet")]
-            lower = sorted_unique(np.concatenate([lower, *words]))
-        out.write_table(fresh.rows())
+            lower = np.unique(np.concatenate([lower, *words]))
+        out.write_table(features)
     pq.write_table(
         pa.table({"word_hash": pa.array(lower, pa.int64())}), folder / f"{stem}.lower.parquet", compression="zstd"
     )

@@ -112,5 +112,5 @@ def test_later_runs_linked_with_kept_features(homes: tuple[Path, list[dict[str, 
     kept = read_kept(root / "in-four")
     assert kept is not None
     docs = {doc for doc, _, _ in stepwise[-1]["docs"]}
-    ids = kept.keys.column("doc_id").to_pylist()
+    ids = kept.features.column("doc_id").to_pylist()
     assert len(ids) == len(set(ids)) and set(ids) <= docs and len(ids) > 0.9 * len(docs)

@@ -24,24 +24,31 @@ def features() -> tuple[pa.Table, cache.Kept]:
     return docs, link_kept(docs, counts, numbers)[1]
 
 
+def read_back(home: Path) -> cache.Kept | None:
+    files = linking.read_kept(home)
+    if files is None:
+        return None
+    return cache.Kept.from_files(files.features, files.lower, files.pairs, files.prints, files.template)
+
+
 def kept_files(home: Path) -> list[str]:
     return sorted(p.name for p in (home / store.KEPT_DIR).glob("*"))
 
 
 def publish_kept(home: Path, run_id: str, fresh: cache.Kept) -> None:
     def finish(con) -> None:  # type: ignore[no-untyped-def]
-        linking.stage_kept(home, run_id, fresh)
+        linking.stage_kept(home, run_id, *fresh.staged())
 
     publish_tables(home, run_id, {}, finish)
 
 
 def test_kept_features_are_published_with_the_run_and_read_back(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
     docs, fresh = features
-    assert linking.read_kept(hand_home) is None
+    assert read_back(hand_home) is None
     publish_kept(hand_home, "r2", fresh)
     evidence = ["evidence-r2.pairs.parquet", "evidence-r2.prints.parquet", "evidence-r2.template.parquet"]
     assert kept_files(hand_home) == ["all-r2.docs.arrow", "all-r2.lower.parquet", *evidence]
-    back = linking.read_kept(hand_home)
+    back = read_back(hand_home)
     assert back is not None and back.keys.equals(fresh.keys) and np.array_equal(back.lower, fresh.lower)
     assert back.pairs is not None and back.pairs.equals(fresh.pairs) and back.prints.equals(fresh.prints)
     assert back.template is not None and np.array_equal(back.template, fresh.template)
@@ -63,7 +70,7 @@ def test_later_runs_add_a_file_each_until_they_are_merged(hand_home: Path, featu
         hand_home, "r99", cache.Kept.of(rows.slice(1, 1).set_column(0, "doc_id", pa.array(["last"])), fresh.lower)
     )
     assert kept_files(hand_home) == ["all-r99.docs.arrow", "all-r99.lower.parquet"]
-    back = linking.read_kept(hand_home)
+    back = read_back(hand_home)
     assert back is not None
     assert back.keys.num_rows == linking.MAX_KEPT_FILES + 1
     assert back.keys.column("doc_id").to_pylist()[-1] == "last"
@@ -74,7 +81,7 @@ def test_an_unreadable_kept_file_means_nothing_is_kept(hand_home: Path, features
     _, fresh = features
     publish_kept(hand_home, "r2", fresh)
     (hand_home / store.KEPT_DIR / "all-r2.docs.arrow").write_bytes(b"not an Arrow file")
-    assert linking.read_kept(hand_home) is None
+    assert read_back(hand_home) is None
 
 
 def test_a_run_that_dies_before_its_commit_keeps_nothing_new(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +90,7 @@ def test_a_run_that_dies_before_its_commit_keeps_nothing_new(hand_home: Path, fe
     before = kept_files(hand_home)
 
     def dies(con) -> None:  # type: ignore[no-untyped-def]
-        linking.stage_kept(hand_home, "r3", cache.Kept.of(fresh.rows(), fresh.lower, whole=True))
+        linking.stage_kept(hand_home, "r3", *cache.Kept.of(fresh.rows(), fresh.lower, whole=True).staged())
         raise RuntimeError("killed")
 
     with pytest.raises(RuntimeError):
@@ -103,5 +110,5 @@ def test_each_link_replaces_the_kept_evidence(hand_home: Path, features) -> None
     assert evidence == [f"evidence-r3.{kind}.parquet" for kind in ("pairs", "prints", "template")]
     assert "all-r2.docs.arrow" in names and "r3.docs.arrow" in names
     (hand_home / store.KEPT_DIR / "evidence-r3.prints.parquet").unlink()
-    back = linking.read_kept(hand_home)
+    back = read_back(hand_home)
     assert back is not None and back.pairs is None and back.keys.num_rows == fresh.size + 1

@@ -122,6 +122,36 @@ class Kept:
     def size(self) -> int:
         return self.keys.num_rows
 
+    @staticmethod
+    def from_files(
+        features: pa.Table,
+        lower: np.ndarray,
+        pairs: pa.Table | None = None,
+        prints: pa.Table | None = None,
+        template: np.ndarray | None = None,
+    ) -> Kept | None:
+        """Kept features as read back from the warehouse's cache; None when they are not of this
+        format (pair evidence of another format is dropped: it is worked out again)."""
+        if features.schema != SCHEMA:
+            return None
+        if (
+            pairs is None
+            or prints is None
+            or template is None
+            or pairs.schema != PAIRS_SCHEMA
+            or prints.schema != PRINTS_SCHEMA
+        ):
+            pairs = prints = template = None
+        return Kept(features.select(list(KEY_COLUMNS)), lower, features.column, False, pairs, prints, template)
+
+    def staged(self) -> tuple[pa.Table, np.ndarray, bool, dict[str, pa.Table] | None]:
+        """What to keep of it: rows, lower-case word hashes, whether whole, the pair evidence."""
+        evidence = None
+        if self.pairs is not None and self.prints is not None and self.template is not None:
+            template = pa.table({"source_key": pa.array(self.template, pa.int64())}, schema=TEMPLATE_SCHEMA)
+            evidence = {"pairs": self.pairs, "prints": self.prints, "template": template}
+        return self.rows(), self.lower, self.whole, evidence
+
     def rows(self) -> pa.Table:
         """Every column (:data:`SCHEMA`), in memory."""
         cols = {name: self.keys.column(name) for name in KEY_COLUMNS}
