@@ -6,7 +6,6 @@ Only reads and writes: the rules are in :mod:`transforms.link`, and the flow
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,10 +188,3 @@ def stage_kept(
     pq.write_table(
         pa.table({"word_hash": pa.array(lower, pa.int64())}), folder / f"{stem}.lower.parquet", compression="zstd"
     )
-
-
-def discard_kept(home: Path) -> None:
-    """Drop the kept link features (the next link works them out again)."""
-    for f in (home / KEPT_DIR).glob("*"):
-        with contextlib.suppress(OSError):
-            f.unlink()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -30,12 +29,12 @@ import pyarrow.compute as pc
 from transforms.link import evidence as _ev
 from transforms.link import minhash as _mh
 from transforms.link.features import (
+    NAME_BITS,
     Sets,
     _csr,
-    _hash_strings,
-    common_words,
     mix64,
     name_candidates,
+    name_hashes,
     shingles,
     sorted_unique,
     tokenize,
@@ -43,8 +42,6 @@ from transforms.link.features import (
 
 #: The features' format and rules: kept rows of another version are worked out again.
 VERSION = 2
-#: Bits kept of a name's hash.
-NAME_BITS = 40
 #: The per-document sets kept, as ``large_list<int64>`` columns.
 SET_COLUMNS = ("shingles", "wording", "names", "numbers", "slots", "values", "lead_slots", "lead_values")
 SCHEMA = pa.schema(
@@ -159,18 +156,6 @@ class Kept:
         return pa.table(cols, schema=SCHEMA)
 
 
-def name_hashes(words: pa.Array) -> np.ndarray:
-    """A stable hash of each (lower-case) word, NAME_BITS bits, as int64."""
-    if len(words) == 0:
-        return np.empty(0, np.int64)
-    return (_hash_strings(words) >> np.uint64(64 - NAME_BITS)).astype(np.int64)
-
-
-@lru_cache(maxsize=1)
-def _common_hashes() -> np.ndarray:
-    return sorted_unique(name_hashes(pa.array(sorted(common_words()), pa.string())))
-
-
 def _list_column(sets: Sets) -> pa.Array:
     return pa.LargeListArray.from_arrays(pa.array(sets.offsets, pa.int64()), pa.array(sets.values, pa.int64()))
 
@@ -238,27 +223,6 @@ def signatures_of(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     width = 4 * _mh.NUM_PERM
     raw = np.frombuffer(arr.buffers()[1], np.uint8, count=len(arr) * width, offset=arr.offset * width)
     return raw.view(np.uint32).reshape(len(arr), _mh.NUM_PERM).copy()
-
-
-def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray, np.ndarray]:
-    """Names: capitalised words (3+ letters) that are not common words and never appear in lower case.
-
-    ``candidates`` holds each document's name candidates (:func:`name_hashes`), ``lower`` the
-    words used in lower case anywhere. Returns the set of name ids per document, each name
-    id's document frequency, and the hash of each name id; name ids are ranks in the sorted
-    hashes: independent of row order.
-    """
-    excluded = sorted_unique(np.concatenate([lower, _common_hashes()]))
-    values = candidates.values
-    drop = np.zeros(len(values), bool)
-    if len(excluded):
-        pos = np.minimum(np.searchsorted(excluded, values), len(excluded) - 1)
-        drop = excluded[pos] == values
-    kept = _ev.without(candidates, drop)
-    if len(kept.values) == 0:
-        return kept, np.empty(0, np.int64), np.empty(0, np.int64)
-    vocab, df = sorted_unique(kept.values, return_counts=True)
-    return Sets(kept.offsets, np.searchsorted(vocab, kept.values).astype(np.int64)), df, vocab
 
 
 def set_prints(sets: Sets, values: np.ndarray | None = None) -> np.ndarray:

@@ -35,10 +35,10 @@ from transforms.link.features import (
     Tokens,
     _csr,
     _hash_strings,
-    concat_sets,
     sorted_unique,
     token_hashes,
     window_hashes,
+    without,
 )
 from transforms.link.minhash import intersections
 
@@ -46,14 +46,12 @@ __all__ = [
     "Evidence",
     "Facts",
     "classify",
-    "concat_facts",
     "count_facts",
     "wording_and_facts",
     "key_facts",
     "normalised_numbers",
     "number_masked",
     "pair_evidence",
-    "template_mask",
     "without",
 ]
 
@@ -172,12 +170,6 @@ def wording_and_facts(tokens: Tokens, n_docs: int) -> tuple[Sets, Facts]:
     return wording, Facts(_csr(tokens.doc[keep_np], ids, n_docs, _FACT_BITS), *slots)
 
 
-def concat_facts(parts: list[Facts]) -> Facts:
-    """The facts of consecutive groups of documents, as one :class:`Facts`."""
-    fields = ("numbers", "slots", "values", "lead_slots", "lead_values")
-    return Facts(*(concat_sets([getattr(p, f) for p in parts]) for f in fields))
-
-
 def number_masked(tokens: Tokens) -> Tokens:
     """``tokens`` with every number (a word with a digit, or a number word) replaced by ``#``.
 
@@ -214,15 +206,6 @@ def key_facts(facts: Sets) -> Sets:
     return without(facts, ~(((facts.values & 1) == 1) & (per_value >= 2) & (per_value <= KEY_FACT_MAX_DOCS)))
 
 
-def template_mask(shingles: Sets, sources: np.ndarray) -> np.ndarray:
-    """Whether each value of ``shingles`` is template wording of its document's source.
-
-    ``sources`` holds a source code per document (documents of unknown source share one code).
-    """
-    keys = source_keys(shingles, sources)
-    return is_template(keys, template_values(keys))
-
-
 def source_keys(shingles: Sets, sources: np.ndarray) -> np.ndarray:
     """Each value of ``shingles`` keyed by its document's source code (in the bits above 40)."""
     key = np.repeat(sources.astype(np.int64) << 40, shingles.sizes())
@@ -244,14 +227,6 @@ def is_template(keys: np.ndarray, template: np.ndarray) -> np.ndarray:
     if len(template) == 0 or len(keys) == 0:
         return np.zeros(len(keys), bool)
     return pc.is_in(pa.array(keys, pa.int64()), value_set=pa.array(template, pa.int64())).to_numpy(zero_copy_only=False)
-
-
-def without(sets: Sets, drop: np.ndarray) -> Sets:
-    """``sets`` with the values where ``drop`` is true removed."""
-    n = len(sets.offsets) - 1
-    doc = np.repeat(np.arange(n, dtype=np.int64), sets.sizes())
-    counts = np.bincount(doc[~drop], minlength=n)
-    return Sets(np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]).astype(np.int64), sets.values[~drop])
 
 
 @dataclass(frozen=True)

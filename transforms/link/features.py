@@ -155,47 +155,56 @@ class NameCandidates:
     seen_lower: pa.Array
 
 
-def name_candidates(tokens: Tokens, first_doc: int = 0) -> NameCandidates:
-    """The name candidates of ``tokens``, whose documents are numbered from ``first_doc``."""
+def name_candidates(tokens: Tokens) -> NameCandidates:
+    """The name candidates of ``tokens``."""
     text = tokens.text
     lower = pc.utf8_lower(text)
     cap = pc.and_(pc.match_substring_regex(text, r"^\p{Lu}"), pc.greater_equal(pc.utf8_length(text), 3))
     cap = pc.and_(cap, pc.invert(pc.match_substring_regex(text, r"^\p{N}|\p{N}$")))
-    return NameCandidates(
-        tokens.doc[cap.to_numpy(zero_copy_only=False)] + first_doc,
-        lower.filter(cap),
-        pc.unique(lower.filter(pc.equal(text, lower))),
-    )
+    return NameCandidates(tokens.doc[cap.to_numpy(zero_copy_only=False)], lower.filter(cap),
+                          pc.unique(lower.filter(pc.equal(text, lower))))
 
 
-def names(parts: list[NameCandidates], n_docs: int) -> tuple[Sets, np.ndarray]:
-    """Capitalised words (3+ letters) that are not common words and never appear in lower case, from ``parts``.
+#: Bits kept of a name's hash (:func:`name_hashes`).
+NAME_BITS = 40
 
-    Returns the set of name ids per document and each name id's document frequency.
+
+def name_hashes(words: pa.Array) -> np.ndarray:
+    """A stable hash of each (lower-case) word, NAME_BITS bits, as int64."""
+    if len(words) == 0:
+        return np.empty(0, np.int64)
+    return (_hash_strings(words) >> np.uint64(64 - NAME_BITS)).astype(np.int64)
+
+
+@lru_cache(maxsize=1)
+def _common_hashes() -> np.ndarray:
+    return sorted_unique(name_hashes(pa.array(sorted(common_words()), pa.string())))
+
+
+def without(sets: Sets, drop: np.ndarray) -> Sets:
+    """``sets`` with the values where ``drop`` is true removed."""
+    n = len(sets.offsets) - 1
+    doc = np.repeat(np.arange(n, dtype=np.int64), sets.sizes())
+    counts = np.bincount(doc[~drop], minlength=n)
+    return Sets(np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]).astype(np.int64), sets.values[~drop])
+
+
+def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray, np.ndarray]:
+    """Names: capitalised words (3+ letters) that are not common words and never appear in lower case.
+
+    ``candidates`` holds each document's name candidates (:func:`name_candidates`, hashed by
+    :func:`name_hashes`), ``lower`` the hashes of the words used in lower case anywhere. Returns the
+    set of name ids per document, each name id's document frequency, and the hash of each name id;
+    name ids are ranks in the sorted hashes: independent of row order.
     """
-    seen_lower = pc.unique(pa.concat_arrays([p.seen_lower.cast(pa.string()) for p in parts])) if parts else None
-    excluded = pa.concat_arrays(
-        [*([seen_lower] if seen_lower is not None else []), pa.array(sorted(common_words()), pa.string())]
-    )
-    lower = pa.concat_arrays([p.lower.cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
-    doc = np.concatenate([p.doc for p in parts]) if parts else np.empty(0, np.int64)
-    keep = pc.invert(pc.is_in(lower, value_set=excluded))
-    cand = lower.filter(keep)
-    if len(cand) == 0:
-        return Sets(np.zeros(n_docs + 1, np.int64), np.empty(0, np.int64)), np.empty(0, np.int64)
-    # Name ids are ranks in the sorted vocabulary: independent of row order.
-    vocab = pc.unique(cand)
-    vocab = vocab.take(pc.sort_indices(vocab))
-    ids = pc.index_in(cand, value_set=vocab).to_numpy().astype(np.int64)
-    sets = _csr(doc[keep.to_numpy(zero_copy_only=False)], ids, n_docs, 32)
-    df = np.bincount(sets.values, minlength=len(vocab))
-    return sets, df
-
-
-def concat_sets(parts: list[Sets]) -> Sets:
-    """The sets of consecutive groups of documents, as one :class:`Sets`."""
-    if not parts:
-        return Sets(np.zeros(1, np.int64), np.empty(0, np.int64))
-    base = np.cumsum([0] + [len(p.values) for p in parts[:-1]])
-    offsets = np.concatenate([np.zeros(1, np.int64), *(p.offsets[1:] + b for p, b in zip(parts, base, strict=True))])
-    return Sets(offsets.astype(np.int64), np.concatenate([p.values for p in parts]))
+    excluded = sorted_unique(np.concatenate([lower, _common_hashes()]))
+    values = candidates.values
+    drop = np.zeros(len(values), bool)
+    if len(excluded):
+        pos = np.minimum(np.searchsorted(excluded, values), len(excluded) - 1)
+        drop = excluded[pos] == values
+    kept = without(candidates, drop)
+    if len(kept.values) == 0:
+        return kept, np.empty(0, np.int64), np.empty(0, np.int64)
+    vocab, df = sorted_unique(kept.values, return_counts=True)
+    return Sets(kept.offsets, np.searchsorted(vocab, kept.values).astype(np.int64)), df, vocab

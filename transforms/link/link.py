@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -26,7 +25,7 @@ from transforms.link import evidence as _ev
 from transforms.link import facts as _facts
 from transforms.link import minhash as _mh
 from transforms.link import stories as _st
-from transforms.link.features import Sets, sorted_unique
+from transforms.link.features import Sets, _hash_strings, names, sorted_unique
 
 __all__ = ["link", "link_kept"]
 
@@ -107,9 +106,6 @@ def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tup
             yield future.result()
 
 
-_NONE = np.empty(0, np.int64)
-
-
 def _gather(first: Sets, second: Sets, index: np.ndarray, needed: np.ndarray | None = None) -> Sets:
     """The sets of ``first`` then ``second`` (as one list of documents) at ``index``, in that order;
     with ``needed``, the sets of the others are left empty."""
@@ -160,10 +156,8 @@ def _features(
                 if take is None
                 else pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
             )
-        if take is None:
-            if needed is None:
-                return _cache.sets_of(fresh_col)
-            return _gather(_cache.sets_of(fresh_col), Sets(np.zeros(1, np.int64), _NONE), np.arange(len(rows)), needed)
+        if take is None and needed is None:
+            return _cache.sets_of(fresh_col)
         return _gather(_cache.sets_of(kept.read(name)), _cache.sets_of(fresh_col), index, needed)
 
     return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh, missing
@@ -194,18 +188,9 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
         return np.zeros(len(rows), np.int64)
     outlets = pc.fill_null(docs.column("outlet").combine_chunks().take(pa.array(rows)), "")
     encoded = pc.dictionary_encode(outlets)
-    names = encoded.dictionary.to_pylist()
-    codes = np.array(
-        [
-            int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") % ((1 << SOURCE_BITS) - 1)
-            + 1
-            if name
-            else 0
-            for name in names
-        ],
-        np.int64,
-    )
-    return codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(codes) else np.zeros(len(rows), np.int64)
+    codes = (_hash_strings(encoded.dictionary) % np.uint64((1 << SOURCE_BITS) - 1)).astype(np.int64) + 1
+    codes[pc.equal(encoded.dictionary, "").to_numpy(zero_copy_only=False)] = 0  # unknown
+    return codes[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def _own_wording(wording: Sets, keys: np.ndarray, template: np.ndarray, needed: np.ndarray) -> Sets:
@@ -230,16 +215,17 @@ def _templates(
     keys: np.ndarray,
     sizes: np.ndarray,
     new_at: np.ndarray,
-    ids: pa.Array,
     kept: np.ndarray | None,
-    kept_prints: pa.Table | None,
+    prior: np.ndarray | None,
+    prior_count: int,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The template wording (sorted :func:`transforms.link.evidence.source_keys`), and the keys
     that became (or stopped being) template wording since the last link (None when not known).
 
-    When the last link's templates are kept and its documents are all still here (so they count
-    the same), a key becomes template wording only through the new documents (at ``new_at``):
-    only their keys are counted again. Otherwise every key is.
+    When the last link's templates are kept and its documents (``prior_count`` of them; ``prior``:
+    where each document is among them, -1 if not) are exactly the documents here but the new ones
+    (at ``new_at``), so they count the same, a key becomes template wording only through the new
+    documents: only their keys are counted again. Otherwise every key is.
     """
     if kept is None:
         return _ev.template_values(keys), None
@@ -248,11 +234,7 @@ def _templates(
     # The last link's documents are these, less the new ones (a document linked before is gone when an
     # earlier copy of its text came; one not linked before may have kept features from a link whose
     # evidence was not kept): else every key is counted.
-    same_docs = (
-        kept_prints is not None
-        and kept_prints.num_rows == len(ids) - len(new_at)
-        and pc.all(pc.is_in(kept_prints.column("doc_id"), value_set=ids.filter(pa.array(~is_new)))).as_py() is not False
-    )
+    same_docs = prior is not None and bool((prior[~is_new] >= 0).all()) and prior_count == len(prior) - len(new_at)
     if not same_docs:
         template = _ev.template_values(keys)
         return template, np.setxor1d(kept, template)
@@ -269,6 +251,7 @@ def _evidence(
     ids: pa.Array,
     prints: np.ndarray,
     dirty: np.ndarray | None,
+    prior: np.ndarray | None,
     kept_pairs: pa.Table | None,
     kept_prints: pa.Table | None,
     inputs: Callable[[np.ndarray], tuple[Sets, Sets, _ev.Facts]],
@@ -278,6 +261,7 @@ def _evidence(
 ) -> tuple[_ev.Evidence, pa.Table]:
     """The evidence of each candidate pair, and it as a table to keep (:data:`transforms.link.cache.PAIRS_SCHEMA`).
 
+    ``prior`` says where each document is among ``kept_prints`` (-1: not there).
     A pair kept from the last link is not worked out again when neither document's print changed
     nor is ``dirty`` (its own wording changed: None when that is not known, and then no pair is
     kept), and it still shares (or not) enough rare names: its evidence is then the same.
@@ -293,11 +277,9 @@ def _evidence(
             "at": pa.array(np.arange(len(cand)), pa.int64()),
         }
     )
-    if dirty is not None and kept_pairs is not None and kept_prints is not None and len(cand) and kept_pairs.num_rows:
-        before = pc.index_in(ids, value_set=kept_prints.column("doc_id"))
+    if dirty is not None and prior is not None and kept_pairs is not None and kept_prints is not None and len(cand):
         old = kept_prints.column("print").combine_chunks().to_numpy(zero_copy_only=False)
-        pos = pc.fill_null(before, -1).to_numpy().astype(np.int64)
-        same = (pos >= 0) & (old[np.maximum(pos, 0)] == prints) & ~dirty if len(old) else np.zeros(len(ids), bool)
+        same = (prior >= 0) & (old[np.maximum(prior, 0)] == prints) & ~dirty if len(old) else np.zeros(len(ids), bool)
         both = same[cand[:, 0]] & same[cand[:, 1]]
         kp = kept_pairs.filter(pc.equal(kept_pairs.column("version"), _cache.VERSION))
         kp = kp.append_column("kept_at", pa.array(np.arange(kp.num_rows), pa.int64()))
@@ -395,7 +377,7 @@ def link_kept(
     kept_pairs, kept_prints, kept_template = kept.pairs, kept.prints, kept.template
     del kept
     sig = _cache.signatures_of(column("signature"))  # type: ignore[arg-type]
-    name_sets, df, name_hashes = _cache.names(column("names"), lower)  # type: ignore[arg-type]
+    name_sets, df, name_hashes = names(column("names"), lower)  # type: ignore[arg-type]
 
     lsh = _mh.candidate_pairs(sig, np.arange(len(uniq)))
     lsh = lsh[_mh.estimated_jaccard(sig, lsh) >= MIN_ESTIMATE]
@@ -406,11 +388,15 @@ def link_kept(
     wording: Sets = column("wording")  # type: ignore[assignment]
     keys = _ev.source_keys(wording, sources)
     ids_u = pa.array([ids[i] for i in uniq.tolist()], pa.string())
-    template, flipped = _templates(keys, wording.sizes(), new_at, ids_u, kept_template, kept_prints)
+    prior = None  # where each document is among the last link's (-1: not there)
+    if kept_prints is not None:
+        prior = pc.fill_null(pc.index_in(ids_u, value_set=kept_prints.column("doc_id")), -1).to_numpy().astype(np.int64)
+    prior_count = kept_prints.num_rows if kept_prints is not None else 0
+    template, flipped = _templates(keys, wording.sizes(), new_at, kept_template, prior, prior_count)
     dirty = None
     if flipped is not None:  # the documents whose own wording the new templates changed
-        dirty = np.repeat(np.arange(len(uniq)), wording.sizes())[_ev.is_template(keys, flipped)]
-        dirty = np.isin(np.arange(len(uniq)), dirty)
+        dirty = np.zeros(len(uniq), bool)
+        dirty[np.repeat(np.arange(len(uniq)), wording.sizes())[_ev.is_template(keys, flipped)]] = True
 
     own_of = functools.partial(_own_wording, wording, keys, template)
     number_sets: Sets = column("numbers")  # type: ignore[assignment]
@@ -441,7 +427,7 @@ def link_kept(
         _cache.set_prints(name_sets, name_hashes),
     )
     ev, pairs = _evidence(
-        cand, named, ids_u, prints, dirty, kept_pairs, kept_prints, inputs, counted, name_sets, key_facts
+        cand, named, ids_u, prints, dirty, prior, kept_pairs, kept_prints, inputs, counted, name_sets, key_facts
     )
     del wording, keys, own_of, inputs
     fresh = dataclasses.replace(
@@ -512,7 +498,7 @@ def link_kept(
 
     # Per story: the title of its earliest member that has one, its earliest date, its size.
     titles = docs.column("title").to_pylist()
-    titled = chrono[np.array([bool(titles[i]) for i in chrono.tolist()], bool)] if n else chrono
+    titled = chrono[np.array([bool(titles[i]) for i in chrono.tolist()], bool)]
     title_of = np.full(len(labels), -1, np.int64)
     with_title, first_titled = np.unique(of_label[titled], return_index=True)
     title_of[with_title] = titled[first_titled]

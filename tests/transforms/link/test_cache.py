@@ -11,6 +11,7 @@ import pytest
 
 from tests.transforms.link.test_link import SHARED, documents, empty, golden_inputs
 from transforms.link import cache, evidence
+from transforms.link.features import Sets, name_hashes, names
 from transforms.link.link import link, link_kept
 
 OUTPUTS = ("doc_links", "stories", "facts", "doc_story", "suggestions")
@@ -105,11 +106,11 @@ def test_kept_features_of_a_changed_text_are_not_used() -> None:
 
 def test_names_rule_out_words_seen_in_lower_case_and_common_words() -> None:
     words = pa.array(["ankara", "said", "saraqeb", "idlib"])
-    h = cache.name_hashes(words)
-    candidates = cache.Sets(np.array([0, 3, 4]), np.concatenate([np.sort(h[:3]), h[3:]]))
-    sets, df, vocab = cache.names(candidates, lower=np.sort(cache.name_hashes(pa.array(["idlib"]))))
+    h = name_hashes(words)
+    candidates = Sets(np.array([0, 3, 4]), np.concatenate([np.sort(h[:3]), h[3:]]))
+    sets, df, vocab = names(candidates, lower=np.sort(name_hashes(pa.array(["idlib"]))))
     assert sets.sizes().tolist() == [2, 0]  # "said" is common; "idlib" was seen in lower case
-    assert set(vocab[sets.values].tolist()) == set(cache.name_hashes(pa.array(["ankara", "saraqeb"])).tolist())
+    assert set(vocab[sets.values].tolist()) == set(name_hashes(pa.array(["ankara", "saraqeb"])).tolist())
     assert df.tolist() == [1, 1]
 
 
