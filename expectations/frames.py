@@ -11,7 +11,7 @@ check is "not null" is pulled as a marker (1 or NULL), so ``raw_text`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from contract.schema import TABLES
@@ -227,33 +227,61 @@ def replay_frame(con: duckdb.DuckDBPyConnection, sample: int, where: str | None 
 def pull_frames(
     con: duckdb.DuckDBPyConnection, checks: Iterable[Check], *, replay_sample: int, run_id: str | None = None
 ) -> dict[str, pd.DataFrame | Exception]:
-    """Every frame ``checks`` need, by frame name; a frame that cannot be read is its exception.
+    """Every frame ``checks`` need, by frame name (:func:`iter_frames`, all held at once)."""
+    return dict(iter_frames(con, checks, replay_sample=replay_sample, run_id=run_id))
+
+
+def iter_frames(
+    con: duckdb.DuckDBPyConnection,
+    checks: Iterable[Check],
+    *,
+    replay_sample: int,
+    run_id: str | None = None,
+    out_of_memory: Callable[[], None] | None = None,
+) -> Iterator[tuple[str, pd.DataFrame | Exception]]:
+    """Each frame ``checks`` need, with its name, one at a time (a frame is pulled when the one
+    before is done with); a frame that cannot be read is its exception. When DuckDB runs out of
+    memory pulling one, ``out_of_memory`` is called (it gives DuckDB more) and the frame pulled again.
 
     With ``run_id``, a table's frame holds only the rows that run added (:func:`scope_sql`),
     and its ``:whole`` frame (:func:`scoped_checks`) every row.
     """
-    import pandas as pd
+    import duckdb
 
     by_frame: dict[str, list[Check]] = {}
     for c in checks:
         by_frame.setdefault(c.frame_name, []).append(c)
-    frames: dict[str, pd.DataFrame | Exception] = {}
     for name, group in by_frame.items():
-        try:
-            if name == "edits_replay":
-                frames[name] = replay_frame(con, replay_sample, scope_sql("documents", run_id))
-            elif name == "quarantine_share":
-                frames[name] = con.execute(QUARANTINE_SHARE_SQL).df()
-            else:
-                table = table_of(name)
-                where = None if name.endswith(WHOLE) else scope_sql(table, run_id)
-                frame = con.execute(frame_sql(table, group, where)).df()
-                spans = span_columns(group)
-                if spans:
-                    order = _SPAN_ORDER.replace("t._rowid", "t.rowid")
-                    for col, values in span_flags(con, table, order, spans, where).items():
-                        frame[col] = pd.Series(values, dtype=object, index=frame.index)
-                frames[name] = frame
-        except Exception as exc:  # noqa: BLE001 - reported as a failed check, not a crash
-            frames[name] = exc
-    return frames
+        frame = _pull(con, name, group, replay_sample, run_id)
+        if out_of_memory is not None and isinstance(frame, duckdb.OutOfMemoryException):
+            out_of_memory()
+            frame = _pull(con, name, group, replay_sample, run_id)
+        yield name, frame
+        del frame
+
+
+def _pull(
+    con: duckdb.DuckDBPyConnection, name: str, group: list[Check], replay_sample: int, run_id: str | None
+) -> pd.DataFrame | Exception:
+    """The frame ``name`` for its checks ``group`` (:func:`iter_frames`), or the exception that
+    prevented reading it."""
+    import pandas as pd
+
+    frame: pd.DataFrame | Exception
+    try:
+        if name == "edits_replay":
+            frame = replay_frame(con, replay_sample, scope_sql("documents", run_id))
+        elif name == "quarantine_share":
+            frame = con.execute(QUARANTINE_SHARE_SQL).df()
+        else:
+            table = table_of(name)
+            where = None if name.endswith(WHOLE) else scope_sql(table, run_id)
+            frame = con.execute(frame_sql(table, group, where)).df()
+            spans = span_columns(group)
+            if spans:
+                order = _SPAN_ORDER.replace("t._rowid", "t.rowid")
+                for col, values in span_flags(con, table, order, spans, where).items():
+                    frame[col] = pd.Series(values, dtype=object, index=frame.index)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed check, not a crash
+        frame = exc
+    return frame

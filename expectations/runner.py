@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
     from expectations.suites import Check
 
+#: DuckDB's memory while the checks run (see :func:`run_checks`).
+CHECKS_DUCKDB_MEMORY = "256MB"
 #: How many offending rows a failure detail names.
 SAMPLE_ROWS = 5
 _VALUE_CHARS = 60
@@ -71,12 +73,16 @@ def run_checks(
     ``replay_sample`` documents (a deterministic sample, of the run's when scoped) get
     their edits replayed. With ``docs_dir``, an HTML report is written to ``docs_dir/index.html``.
     """
-    from expectations.frames import pull_frames, scoped_checks
+    from expectations.frames import iter_frames, scoped_checks
     from expectations.suites import all_checks
+    from warehouse.store import duckdb_memory
 
     checks = scoped_checks(all_checks(quarantine_share_threshold=quarantine_share_threshold), run_id)
-    frames = pull_frames(con, checks, replay_sample=replay_sample, run_id=run_id)
-    results = _validate(checks, frames)
+    # One frame in memory at a time: each is validated, then dropped, before the next is pulled; and
+    # DuckDB's cache kept small beside Great Expectations (as fast here: each frame is read once).
+    with duckdb_memory(con, CHECKS_DUCKDB_MEMORY) as lift:
+        frames = iter_frames(con, checks, replay_sample=replay_sample, run_id=run_id, out_of_memory=lift)
+        results = _validate(checks, frames)
     outcomes = [_outcome(c, results.get(c.key)) for c in checks]
     if docs_dir is not None:
         from expectations.data_docs import write_data_docs
@@ -89,8 +95,9 @@ def _gx_class_name(expectation: str) -> str:
     return "".join(part.capitalize() for part in expectation.split("_"))
 
 
-def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exception]) -> dict[tuple, Any]:
-    """Validate each frame with GX, one batch per frame; the result (or exception) per check key."""
+def _validate(checks: Sequence[Check], frames: Iterable[tuple[str, pd.DataFrame | Exception]]) -> dict[tuple, Any]:
+    """Validate each frame (given with its name) with GX, one batch per frame, as they come; the
+    result (or exception) per check key."""
     from expectations.frames import index_columns
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -113,8 +120,8 @@ def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exceptio
     for c in checks:
         by_frame.setdefault(c.frame_name, []).append(c)
     results: dict[tuple, Any] = {}
-    for frame_name, group in by_frame.items():
-        frame = frames[frame_name]
+    for frame_name, frame in frames:
+        group = by_frame[frame_name]
         if isinstance(frame, Exception):
             results.update((c.key, frame) for c in group)
             continue
@@ -133,8 +140,11 @@ def _validate(checks: Sequence[Check], frames: dict[str, pd.DataFrame | Exceptio
         except Exception as exc:  # noqa: BLE001 - one broken frame must not hide the other suites
             results.update((c.key, exc) for c in group)
             continue
+        finally:
+            del frame  # before the next frame is pulled
         for r in validation.results:
             results[group[r.expectation_config.meta["copydesk_check"]].key] = r  # type: ignore[union-attr]
+        del batch, validation
     return results
 
 

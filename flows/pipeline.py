@@ -259,13 +259,17 @@ def worker_count(workers: int, new_bytes: int) -> int:
 
 
 @task(name="link", cache_policy=NO_CACHE)
-def link_documents(inputs: LinkInputs, home: Path | None = None) -> tuple[dict[str, pa.Table], Kept]:
+def link_documents(
+    inputs: LinkInputs, home: Path | None = None, run_id: str | None = None
+) -> tuple[dict[str, pa.Table], Kept]:
     """Link every document: duplicates, stories, facts, corroborated suggestions and their notes;
     also the features worked out for documents new to linking, to keep.
 
     Stories keep the ids they had in the warehouse (see :mod:`transforms.link.identity`). The
     features of documents linked before are read from what ``home`` keeps (see
-    :mod:`transforms.link.cache`): the same links, without tokenising the warehouse again.
+    :mod:`transforms.link.cache`): the same links, without tokenising the warehouse again. With
+    ``run_id`` too, the features worked out are written to that run's staging as they come (the
+    step holds one feature column at a time, not all of them).
 
     Pure but for that cache: the inputs come from the warehouse and the results go back to it
     through :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
@@ -275,12 +279,19 @@ def link_documents(inputs: LinkInputs, home: Path | None = None) -> tuple[dict[s
     from transforms.link.link import link_kept
     from transforms.link.notes import corroborated_notes
     from transforms.link.story_dates import story_dates
-    from warehouse.linking import read_kept
+    from warehouse.linking import read_kept, spill_writer
 
     files = read_kept(home) if home else None
-    kept = Kept.from_files(files.features, files.lower, files.pairs, files.prints, files.template) if files else None
+    kept = (
+        Kept.from_files(files.features, files.lower, files.pairs, files.prints, files.template, files.release)
+        if files
+        else None
+    )
     del files
-    out, fresh = link_kept(inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept)  # every core
+    spill = spill_writer(home, run_id) if home and run_id else None
+    out, fresh = link_kept(  # on every core
+        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept, spill=spill
+    )
     del kept
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
     out["doc_story"] = rename_stories(out["doc_story"], keep)
@@ -290,6 +301,11 @@ def link_documents(inputs: LinkInputs, home: Path | None = None) -> tuple[dict[s
     out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
     out["story_dates"] = story_dates(inputs.documents, out["doc_story"])  # undated documents dated by their story
     return out, fresh
+
+
+#: DuckDB's memory while the link step runs: what it has cached of the file is handed back
+#: (the link step reads its inputs once, then works in Arrow and NumPy).
+LINK_DUCKDB_MEMORY = "128MB"
 
 
 @task(name="publish-and-check", cache_policy=NO_CACHE)
@@ -310,7 +326,8 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
             from warehouse.linking import DERIVED_TABLES, read_link_inputs, stage_kept, write_links
 
             progress.stage("linking stories")
-            linked, fresh = link_documents(read_link_inputs(con, NOTED_CHECK), Path(home))
+            with store.duckdb_memory(con, LINK_DUCKDB_MEMORY):  # DuckDB's cache handed back while the link works
+                linked, fresh = link_documents(read_link_inputs(con, NOTED_CHECK), Path(home), summary.run_id)
             stage_kept(Path(home), summary.run_id, *fresh.staged())
             del fresh
             derived = {name: linked[name] for name in DERIVED_TABLES}

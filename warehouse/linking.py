@@ -6,6 +6,8 @@ Only reads and writes: the rules are in :mod:`transforms.link`, and the flow
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,18 +109,46 @@ KEPT_SUFFIX = ".docs.arrow"
 MAX_KEPT_FILES = 8
 
 
+def mapped_table(path: Path) -> tuple[pa.Table, Callable[[], None]]:
+    """The Arrow IPC file at ``path``, memory-mapped (nothing is read until used), and a function
+    that hands the pages read so far back to the system: they are read again from the file (the
+    system's cache) when next used, so the process holds only the columns it is using."""
+    import mmap
+
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            raise pa.ArrowInvalid(f"{path} is empty")
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(mapped))).read_all()
+
+    def release() -> None:
+        mapped.madvise(mmap.MADV_DONTNEED)
+
+    return table, release
+
+
+def _release_all(releases: list[Callable[[], None]]) -> Callable[[], None]:
+    def release() -> None:
+        for r in releases:
+            r()
+
+    return release
+
+
 @dataclass(frozen=True)
 class KeptFiles:
     """What ``link-features/`` holds: the features of every kept document (one table, its files
-    memory-mapped: a column is read only when used), the sorted hashes of the words seen in lower
-    case, and the last link's pair evidence, document prints and template keys (None when absent
-    or unreadable). The link step gives them meaning (:mod:`transforms.link.cache`)."""
+    memory-mapped: a column is read only when used, and ``release`` hands the pages read back),
+    the sorted hashes of the words seen in lower case, and the last link's pair evidence, document
+    prints and template keys (None when absent or unreadable). The link step gives them meaning
+    (:mod:`transforms.link.cache`)."""
 
     features: pa.Table
     lower: np.ndarray
     pairs: pa.Table | None
     prints: pa.Table | None
     template: np.ndarray | None
+    release: Callable[[], None] = lambda: None
 
 
 def read_kept(home: Path) -> KeptFiles | None:
@@ -131,12 +161,13 @@ def read_kept(home: Path) -> KeptFiles | None:
     if not docs:
         return None
     try:  # Arrow files, memory-mapped: a column is read only when asked for, without a copy
-        tables = [pa.ipc.open_file(pa.memory_map(str(f))).read_all() for f in docs]
+        mapped = [mapped_table(f) for f in docs]
+        tables = [t for t, _ in mapped]
         if any(t.schema != tables[0].schema for t in tables):
             return None
         features = pa.concat_tables(tables)
         words = [pq.read_table(f).column("word_hash").to_numpy() for f in lower]
-    except (OSError, pa.ArrowException):
+    except (OSError, ValueError, pa.ArrowException):
         return None
     pairs = prints = template = None
     evidence = sorted(folder.glob(f"{EVIDENCE_PREFIX}*.pairs.parquet"))
@@ -149,22 +180,59 @@ def read_kept(home: Path) -> KeptFiles | None:
         except (OSError, pa.ArrowException):
             pairs = prints = template = None
     return KeptFiles(
-        features, np.unique(np.concatenate(words)) if words else np.empty(0, np.int64), pairs, prints, template
+        features,
+        np.unique(np.concatenate(words)) if words else np.empty(0, np.int64),
+        pairs,
+        prints,
+        template,
+        _release_all([r for _, r in mapped]),
     )
+
+
+#: Suffix of the file a run's link step writes the features it works out to, as it goes (in its
+#: staging folder: publish moves no such file; :func:`stage_kept` renames it).
+SPILL_SUFFIX = ".spill"
+
+
+def spill_writer(home: Path, run_id: str) -> Callable[[Iterable[pa.Table]], tuple[pa.Table, Callable[[], None], Path]]:
+    """A function that writes tables of one schema, as they come, to this run's spill file and gives
+    them back memory-mapped (:func:`mapped_table`), with the file's path (for :func:`stage_kept`):
+    the link step then holds none of them in memory."""
+
+    def spill(tables: Iterable[pa.Table]) -> tuple[pa.Table, Callable[[], None], Path]:
+        folder = staging_dir(home, run_id) / KEPT_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{run_id}{SPILL_SUFFIX}"
+        out = None
+        with pa.OSFile(str(path), "wb") as sink:
+            try:
+                for table in tables:
+                    if out is None:
+                        out = pa.ipc.new_file(sink, table.schema)
+                    out.write_table(table)
+            finally:
+                if out is not None:
+                    out.close()
+        if out is None:
+            raise ValueError("nothing to spill")
+        return (*mapped_table(path), path)
+
+    return spill
 
 
 def stage_kept(
     home: Path,
     run_id: str,
-    features: pa.Table,
+    features: pa.Table | Path,
     lower: np.ndarray,
     whole: bool,
     evidence: dict[str, pa.Table] | None = None,
 ) -> None:
-    """Stage the link features worked out by this run (``features``, and the hashes of the words
-    their texts use in lower case); on publish they join those kept (or, when ``whole`` or too
-    many files are kept, replace them with one file, written a batch at a time). ``evidence``
-    (``pairs``, ``prints``, ``template``: the last link's) replaces the kept one."""
+    """Stage the link features worked out by this run (``features``: a table, or this run's spill
+    file of :func:`spill_writer`; and the hashes of the words their texts use in lower case); on
+    publish they join those kept (or, when ``whole`` or too many files are kept, replace them with
+    one file, written a batch at a time). ``evidence`` (``pairs``, ``prints``, ``template``: the
+    last link's) replaces the kept one."""
     import pyarrow.parquet as pq
 
     existing = sorted((home / KEPT_DIR).glob(f"*{KEPT_SUFFIX}"))
@@ -173,18 +241,31 @@ def stage_kept(
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in (evidence or {}).items():
         pq.write_table(table, folder / f"{EVIDENCE_PREFIX}{run_id}.{name}.parquet", compression="zstd")
-    if not whole and not merge and features.num_rows == 0:
+    spilled = features if isinstance(features, Path) else None
+    if spilled is None and not whole and not merge and features.num_rows == 0:  # type: ignore[union-attr]
         return
     stem = f"{WHOLE_PREFIX if whole or merge else ''}{run_id}"
-    # An Arrow file, not compressed (hashes do not compress): the next run maps it, reading no more than it uses.
-    with pa.OSFile(str(folder / f"{stem}{KEPT_SUFFIX}"), "wb") as sink, pa.ipc.new_file(sink, features.schema) as out:
-        if merge:
-            for f in existing:
-                for batch in pa.ipc.open_file(pa.memory_map(str(f))).read_all().to_batches(max_chunksize=4096):
+    target = folder / f"{stem}{KEPT_SUFFIX}"
+    if spilled is not None and not merge:
+        spilled.replace(target)  # already an Arrow file of the features, written as they were worked out
+    else:
+        sources = [*existing, spilled] if merge and spilled is not None else existing if merge else []
+        schema = pa.ipc.open_file(pa.memory_map(str(sources[0]))).schema if sources else features.schema  # type: ignore[union-attr]
+        # An Arrow file, not compressed (hashes do not compress): the next run maps it, reading no more than it uses.
+        with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, schema) as out:
+            for f in sources:  # a file at a time, its pages handed back after
+                table, release = mapped_table(f)
+                for batch in table.to_batches(max_chunksize=4096):
                     out.write_batch(batch)
+                del table
+                release()
+            if spilled is None:
+                out.write_table(features)  # type: ignore[arg-type]
+        if spilled is not None:
+            spilled.unlink()
+        if merge:
             words = [pq.read_table(f).column("word_hash").to_numpy() for f in (home / KEPT_DIR).glob("*.lower.parquet")]
             lower = np.unique(np.concatenate([lower, *words]))
-        out.write_table(features)
     pq.write_table(
         pa.table({"word_hash": pa.array(lower, pa.int64())}), folder / f"{stem}.lower.parquet", compression="zstd"
     )

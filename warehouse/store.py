@@ -25,10 +25,11 @@ Publishing, step by step, and what a kill at each step leaves:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -85,6 +86,50 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), config=config)
     _OPEN[:] = [*_OPEN[-7:], con]  # the last few: a run has one or two open at a time
     return con
+
+
+_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
+
+
+def _size(text: str) -> float:
+    """Bytes of a DuckDB memory setting such as ``488.2 MiB`` or ``128MB`` (infinite when unreadable)."""
+    import re
+
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text)
+    if not m or m.group(2).lower() not in _UNITS:
+        return float("inf")
+    return float(m.group(1)) * _UNITS[m.group(2).lower()]
+
+
+@contextlib.contextmanager
+def duckdb_memory(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[Callable[[], None]]:
+    """Within the block, cap DuckDB's memory in ``con`` at ``limit`` when it is lower than the cap set;
+    the cap is restored after. What ``con`` has written is checkpointed first (DuckDB cannot hand
+    back blocks not yet in the file); where the cap cannot be lowered, it stays as it was. The block
+    gets a function that restores the cap early (for a query that needs more)."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    lowered = False
+
+    def lift() -> None:
+        nonlocal lowered
+        if lowered:
+            with contextlib.suppress(duckdb.Error):  # the connection was interrupted or closed meanwhile
+                con.execute(f"SET memory_limit = '{before}'")
+            lowered = False
+
+    if _size(limit) < _size(before):
+        with contextlib.suppress(duckdb.Error):  # read-only, or in a transaction: nothing to write
+            con.execute("CHECKPOINT")
+        try:
+            con.execute(f"SET memory_limit = '{limit}'")
+            lowered = True
+        except duckdb.Error:
+            pass
+    try:
+        yield lift
+    finally:
+        lift()
 
 
 def interrupt_queries() -> None:

@@ -3,6 +3,7 @@ ignored when unreadable; a run killed before its commit leaves what was kept as 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,68 @@ def test_each_link_replaces_the_kept_evidence(hand_home: Path, features) -> None
     (hand_home / store.KEPT_DIR / "evidence-r3.prints.parquet").unlink()
     back = read_back(hand_home)
     assert back is not None and back.pairs is None and back.keys.num_rows == fresh.size + 1
+
+
+def test_a_spilled_link_gives_the_same_links_and_its_file_is_published(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    docs, fresh = features
+    counts, numbers = golden_inputs()[1:]
+    held = link_kept(docs, counts, numbers)[0]
+    seen = {}
+
+    def finish(con) -> None:  # type: ignore[no-untyped-def]
+        out, spilled = link_kept(docs, counts, numbers, spill=linking.spill_writer(hand_home, "r2"))
+        seen.update(out=out, spilled=spilled, rows=spilled.rows())
+        linking.stage_kept(hand_home, "r2", *spilled.staged())
+
+    publish_tables(hand_home, "r2", {}, finish)
+    assert all(seen["out"][name].equals(held[name]) for name in held)
+    path = seen["spilled"].spilled
+    assert isinstance(path, Path) and path.parent == store.staging_dir(hand_home, "r2") / store.KEPT_DIR
+    assert seen["rows"].equals(fresh.rows())
+    assert not path.exists()  # renamed into the kept file
+    features = [n for n in kept_files(hand_home) if not n.startswith("evidence-")]
+    assert features == ["all-r2.docs.arrow", "all-r2.lower.parquet"]
+    back = read_back(hand_home)
+    assert back is not None and back.keys.equals(fresh.keys)
+    shingles = back.read("shingles")
+    back.release()  # the pages read are handed back; the column reads the same after
+    assert shingles.equals(fresh.read("shingles")) and back.read("shingles").equals(shingles)
+
+
+def test_a_spill_is_merged_with_the_kept_files_past_the_limit(hand_home: Path, features) -> None:  # type: ignore[no-untyped-def]
+    _, fresh = features
+    rows = fresh.rows()
+    for i in range(linking.MAX_KEPT_FILES):
+        one = rows.slice(i % rows.num_rows, 1).set_column(0, "doc_id", pa.array([f"d{i}"]))
+        publish_kept(hand_home, f"r{i + 2:02d}", cache.Kept.of(one, fresh.lower, whole=i == 0))
+    last = rows.slice(1, 2).set_column(0, "doc_id", pa.array(["last1", "last2"]))
+
+    def finish(con) -> None:  # type: ignore[no-untyped-def]
+        _, release, path = linking.spill_writer(hand_home, "r99")([last.slice(0, 1), last.slice(1, 1)])
+        release()
+        spilled = dataclasses.replace(cache.Kept.of(last, fresh.lower), spilled=path)
+        linking.stage_kept(hand_home, "r99", *spilled.staged())
+        assert not path.exists()  # merged into the one file
+
+    publish_tables(hand_home, "r99", {}, finish)
+    assert kept_files(hand_home) == ["all-r99.docs.arrow", "all-r99.lower.parquet"]
+    back = read_back(hand_home)
+    assert back is not None and back.keys.num_rows == linking.MAX_KEPT_FILES + 2
+    assert back.keys.column("doc_id").to_pylist()[-2:] == ["last1", "last2"]
+    assert back.read("wording").to_pylist()[-2:] == last.column("wording").to_pylist()
+
+
+def test_duckdb_memory_is_lowered_within_the_block_only(tmp_path: Path) -> None:
+    import duckdb
+
+    def limit(con: duckdb.DuckDBPyConnection) -> float:
+        return store._size(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    con = store.connect(tmp_path / "w.duckdb")
+    before = limit(con)
+    with store.duckdb_memory(con, "64MB"):
+        assert limit(con) <= 64e6
+    assert abs(limit(con) - before) < 2**20
+    low = duckdb.connect(config={"memory_limit": "32MB"})
+    with store.duckdb_memory(low, "64MB"):  # never raised
+        assert limit(low) <= 32e6

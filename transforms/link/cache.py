@@ -19,8 +19,9 @@ sorted array of hashes per kept group of rows, not per document.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -98,6 +99,12 @@ class Kept:
     prints: pa.Table | None = None
     #: The template wording of the last link (sorted source keys); None when not kept.
     template: np.ndarray | None = None
+    #: Hands back the memory of the feature columns read so far (they stay readable): set when the
+    #: features are memory-mapped files.
+    release: Callable[[], None] = lambda: None
+    #: Where the rows already are, when they were written to a file as they were worked out (a
+    #: spill's handle, given back by :meth:`staged` in place of the rows).
+    spilled: object = None
 
     @staticmethod
     def of(
@@ -126,9 +133,11 @@ class Kept:
         pairs: pa.Table | None = None,
         prints: pa.Table | None = None,
         template: np.ndarray | None = None,
+        release: Callable[[], None] | None = None,
     ) -> Kept | None:
-        """Kept features as read back from the warehouse's cache; None when they are not of this
-        format (pair evidence of another format is dropped: it is worked out again)."""
+        """Kept features as read back from the warehouse's cache (``release`` hands back the memory of
+        the columns read); None when they are not of this format (pair evidence of another format is
+        dropped: it is worked out again)."""
         if features.schema != SCHEMA:
             return None
         if (
@@ -139,15 +148,26 @@ class Kept:
             or prints.schema != PRINTS_SCHEMA
         ):
             pairs = prints = template = None
-        return Kept(features.select(list(KEY_COLUMNS)), lower, features.column, False, pairs, prints, template)
+        return Kept(
+            features.select(list(KEY_COLUMNS)),
+            lower,
+            features.column,
+            False,
+            pairs,
+            prints,
+            template,
+            release or (lambda: None),
+        )
 
-    def staged(self) -> tuple[pa.Table, np.ndarray, bool, dict[str, pa.Table] | None]:
-        """What to keep of it: rows, lower-case word hashes, whether whole, the pair evidence."""
+    def staged(self) -> tuple[pa.Table | Any, np.ndarray, bool, dict[str, pa.Table] | None]:
+        """What to keep of it: rows (or the handle of the spill that holds them), lower-case word
+        hashes, whether whole, the pair evidence."""
         evidence = None
         if self.pairs is not None and self.prints is not None and self.template is not None:
             template = pa.table({"source_key": pa.array(self.template, pa.int64())}, schema=TEMPLATE_SCHEMA)
             evidence = {"pairs": self.pairs, "prints": self.prints, "template": template}
-        return self.rows(), self.lower, self.whole, evidence
+        rows = self.spilled if self.spilled is not None else self.rows()
+        return rows, self.lower, self.whole, evidence
 
     def rows(self) -> pa.Table:
         """Every column (:data:`SCHEMA`), in memory."""
@@ -201,6 +221,11 @@ def keyed(doc_ids: list[str], text_hashes: np.ndarray, features: pa.Table) -> pa
     for name in features.column_names:
         head = head.append_column(SCHEMA.field(name), features.column(name))
     return head
+
+
+#: Writes tables of one schema as they come and gives them back memory-mapped: the table, a function
+#: that hands back the memory of what was read of it, and a handle to stage it by.
+Spill = Callable[[Iterable[pa.Table]], tuple[pa.Table, Callable[[], None], Any]]
 
 
 def sets_of(column: pa.Array | pa.ChunkedArray) -> Sets:

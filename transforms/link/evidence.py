@@ -213,11 +213,13 @@ def source_keys(shingles: Sets, sources: np.ndarray) -> np.ndarray:
     return key
 
 
-def template_values(keys: np.ndarray) -> np.ndarray:
+def template_values(keys: np.ndarray, in_place: bool = False) -> np.ndarray:
     """The sorted keys (:func:`source_keys`) found TEMPLATE_MIN_DOCS times or more: as each set
-    holds a value once, in as many documents of one source."""
-    # In sorted order, such a key equals the key that many places on. Memory: one sorted copy.
-    ordered = np.sort(keys)
+    holds a value once, in as many documents of one source. ``in_place``: sort ``keys`` itself."""
+    # In sorted order, such a key equals the key that many places on. Memory: one sorted copy (or none).
+    if in_place:
+        keys.sort()
+    ordered = keys if in_place else np.sort(keys)
     k = TEMPLATE_MIN_DOCS - 1
     return sorted_unique(ordered[:-k][ordered[k:] == ordered[:-k]]) if len(ordered) > k else ordered[:0]
 

@@ -161,8 +161,11 @@ def name_candidates(tokens: Tokens) -> NameCandidates:
     lower = pc.utf8_lower(text)
     cap = pc.and_(pc.match_substring_regex(text, r"^\p{Lu}"), pc.greater_equal(pc.utf8_length(text), 3))
     cap = pc.and_(cap, pc.invert(pc.match_substring_regex(text, r"^\p{N}|\p{N}$")))
-    return NameCandidates(tokens.doc[cap.to_numpy(zero_copy_only=False)], lower.filter(cap),
-                          pc.unique(lower.filter(pc.equal(text, lower))))
+    return NameCandidates(
+        tokens.doc[cap.to_numpy(zero_copy_only=False)],
+        lower.filter(cap),
+        pc.unique(lower.filter(pc.equal(text, lower))),
+    )
 
 
 #: Bits kept of a name's hash (:func:`name_hashes`).
@@ -183,10 +186,13 @@ def _common_hashes() -> np.ndarray:
 
 def without(sets: Sets, drop: np.ndarray) -> Sets:
     """``sets`` with the values where ``drop`` is true removed."""
-    n = len(sets.offsets) - 1
-    doc = np.repeat(np.arange(n, dtype=np.int64), sets.sizes())
-    counts = np.bincount(doc[~drop], minlength=n)
-    return Sets(np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]).astype(np.int64), sets.values[~drop])
+    keep = ~drop
+    sizes = sets.sizes()
+    counts = np.zeros(len(sizes), np.int64)
+    nonempty = np.flatnonzero(sizes > 0)
+    if len(nonempty):  # kept values per document, summed in place (no per-value document index)
+        counts[nonempty] = np.add.reduceat(keep, sets.offsets[nonempty], dtype=np.int64)
+    return Sets(np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]).astype(np.int64), sets.values[keep])
 
 
 def names(candidates: Sets, lower: np.ndarray) -> tuple[Sets, np.ndarray, np.ndarray]:

@@ -106,42 +106,91 @@ def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tup
             yield future.result()
 
 
-def _gather(first: Sets, second: Sets, index: np.ndarray, needed: np.ndarray | None = None) -> Sets:
-    """The sets of ``first`` then ``second`` (as one list of documents) at ``index``, in that order;
-    with ``needed``, the sets of the others are left empty."""
-    offsets = np.concatenate([first.offsets, second.offsets[1:] + first.offsets[-1]])
-    lengths = np.diff(offsets)[index]
-    if needed is not None:
-        lengths[~needed] = 0
-    starts = offsets[:-1][index]
+def _chunk_sets(column: pa.Array | pa.ChunkedArray) -> list[Sets]:
+    """The sets of each chunk of a set column, without a copy (views of its buffers)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = []
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            raise ValueError("a kept set column holds nulls")
+        offsets = chunk.offsets.to_numpy()
+        out.append(Sets(offsets, chunk.values.to_numpy()))  # offsets index the chunk's values as they are
+    return out
+
+
+def _gather(chunks: list[Sets], index: np.ndarray, needed: np.ndarray | None = None) -> Sets:
+    """The sets at ``index`` of the documents held by ``chunks`` (one list of documents, in that
+    order), in ``index`` order; with ``needed``, the sets of the others are left empty. Only the
+    values gathered are read (a chunk may be a memory-mapped file's)."""
+    starts_of = np.cumsum([0] + [len(c.offsets) - 1 for c in chunks])
+    lengths = np.zeros(len(index), np.int64)
+    src = np.zeros(len(index), np.int64)  # where each set starts in its chunk's values
+    which = np.searchsorted(starts_of, index, side="right") - 1
+    rows = np.arange(len(index)) if needed is None else np.flatnonzero(needed)
+    for c, chunk in enumerate(chunks):
+        mine = rows[which[rows] == c]
+        local = index[mine] - starts_of[c]
+        src[mine] = chunk.offsets[local]
+        lengths[mine] = chunk.offsets[local + 1] - src[mine]
     out = np.zeros(len(index) + 1, np.int64)
     np.cumsum(lengths, out=out[1:])
-    at = np.repeat(starts - out[:-1], lengths)
-    at += np.arange(out[-1], dtype=np.int64)
-    values = np.concatenate([first.values, second.values]) if len(second.values) else first.values
-    return Sets(out, values[at])
+    values = np.empty(out[-1], np.int64)
+    for c, chunk in enumerate(chunks):
+        mine = rows[which[rows] == c]
+        mine = mine[lengths[mine] > 0]
+        if not len(mine):
+            continue
+        n = lengths[mine]
+        total = int(n.sum())
+        firsts = np.zeros(len(mine), np.int64)
+        np.cumsum(n[:-1], out=firsts[1:])
+        step = np.arange(total, dtype=np.int64) - np.repeat(firsts, n)  # place within its set
+        values[np.repeat(out[mine], n) + step] = chunk.values[np.repeat(src[mine], n) + step]
+    return Sets(out, values)
 
 
 def _features(
-    texts: pa.Array, rows: np.ndarray, ids: list[str], hashes: np.ndarray | None, kept: _cache.Kept, workers: int
+    texts: pa.Array,
+    rows: np.ndarray,
+    ids: list[str],
+    hashes: np.ndarray | None,
+    kept: _cache.Kept,
+    workers: int,
+    spill: _cache.Spill | None = None,
 ) -> tuple[Callable[..., pa.Array | Sets], np.ndarray, _cache.Kept, np.ndarray]:
     """The features of the texts at ``rows``, one column at a time (a function of the column's name,
     in ``rows`` order), and the words used in lower case in them: kept ones where ``kept`` has them,
-    the others worked out (``workers`` processes share a large first pass). Also what was worked
-    out, to keep (:class:`transforms.link.cache.Kept`), and where those texts are in ``rows``."""
+    the others worked out (``workers`` processes share a large first pass; with ``spill``, they are
+    written out as they come instead of held). Also what was worked out, to keep
+    (:class:`transforms.link.cache.Kept`), and where those texts are in ``rows``."""
     wanted = pa.array([ids[i] for i in rows.tolist()], pa.string())
     at = pc.index_in(wanted, value_set=kept.keys.column("doc_id")) if kept.size else None
     found = np.full(len(rows), -1, np.int64) if at is None else pc.fill_null(at, -1).to_numpy().astype(np.int64)
     missing = np.flatnonzero(found < 0)
-    parts, lowers = [], []
-    for table, lower in _first_pass(texts, rows[missing], workers):
-        parts.append(table)
-        lowers.append(lower)
-    new = pa.concat_tables(parts) if parts else _cache.SCHEMA.empty_table().select(list(_cache.FEATURE_COLUMNS))
     new_ids = [ids[i] for i in rows[missing].tolist()]
     new_hashes = hashes[rows[missing]] if hashes is not None else np.zeros(len(missing), np.uint64)
+    lowers: list[np.ndarray] = []
+
+    def keyed_chunks() -> Iterator[pa.Table]:
+        at = 0
+        for table, lower in _first_pass(texts, rows[missing], workers):
+            lowers.append(lower)
+            yield _cache.keyed(new_ids[at : at + table.num_rows], new_hashes[at : at + table.num_rows], table)
+            at += table.num_rows
+
+    release_new: Callable[[], None] = lambda: None  # noqa: E731
+    handle = None
+    if spill is not None and len(missing):
+        new, release_new, handle = spill(keyed_chunks())
+    else:
+        parts = list(keyed_chunks())
+        new = pa.concat_tables(parts) if parts else _cache.SCHEMA.empty_table()
+        del parts
     new_lower = sorted_unique(np.concatenate(lowers)) if lowers else np.empty(0, np.int64)
-    fresh = _cache.Kept.of(_cache.keyed(new_ids, new_hashes, new), new_lower, whole=kept.size == 0)
+    fresh = _cache.Kept.of(new, new_lower, whole=kept.size == 0)
+    fresh = dataclasses.replace(fresh, release=release_new, spilled=handle)
     index = found.copy()
     index[missing] = kept.size + np.arange(len(missing))
     take = None if len(missing) == len(rows) else pa.array(index)
@@ -149,16 +198,20 @@ def _features(
     def column(name: str, needed: np.ndarray | None = None) -> pa.Array | Sets:
         """The signatures (an Arrow array), or the sets of a set column, in ``rows`` order (with
         ``needed``, only those of the documents marked in it)."""
-        fresh_col = new.column(name).combine_chunks()
-        if name == "signature":
-            return (
-                fresh_col
-                if take is None
-                else pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
-            )
-        if take is None and needed is None:
-            return _cache.sets_of(fresh_col)
-        return _gather(_cache.sets_of(kept.read(name)), _cache.sets_of(fresh_col), index, needed)
+        try:
+            if name == "signature":
+                fresh_col = new.column(name).combine_chunks()
+                return (
+                    fresh_col
+                    if take is None
+                    else pa.concat_arrays([kept.read(name).combine_chunks(), fresh_col]).take(take)
+                )
+            if take is None and needed is None:
+                return _cache.sets_of(new.column(name))
+            return _gather(_chunk_sets(kept.read(name)) + _chunk_sets(new.column(name)), index, needed)
+        finally:  # what was read of the files is held by the caller now, or no longer needed
+            kept.release()
+            release_new()
 
     return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh, missing
 
@@ -193,12 +246,23 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
     return codes[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def _own_wording(wording: Sets, keys: np.ndarray, template: np.ndarray, needed: np.ndarray) -> Sets:
+#: Documents whose template wording is looked up at once (what a lookup holds is that many sets).
+OWN_CHUNK = 4096
+
+
+def _own_wording(
+    column: Callable[..., pa.Array | Sets], sources: np.ndarray, template: np.ndarray, needed: np.ndarray
+) -> Sets:
     """The own wording (less the source's template wording) of the documents marked in ``needed``;
     every other document's set is empty."""
-    at = np.flatnonzero(np.repeat(needed, wording.sizes()))
-    drop = np.ones(len(keys), bool)
-    drop[at] = _ev.is_template(keys[at], template)
+    wording: Sets = column("wording", needed)  # type: ignore[assignment]
+    drop = np.empty(len(wording.values), bool)
+    sizes = wording.sizes()
+    for lo in range(0, len(sizes), OWN_CHUNK):  # a chunk of documents at a time: no key per value of all
+        hi = min(lo + OWN_CHUNK, len(sizes))
+        a, b = wording.offsets[lo], wording.offsets[hi]
+        keys = _ev.source_keys(Sets(wording.offsets[lo : hi + 1] - a, wording.values[a:b]), sources[lo:hi])
+        drop[a:b] = _ev.is_template(keys, template)
     return _ev.without(wording, drop)
 
 
@@ -220,15 +284,16 @@ def _templates(
     prior_count: int,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The template wording (sorted :func:`transforms.link.evidence.source_keys`), and the keys
-    that became (or stopped being) template wording since the last link (None when not known).
+    that became (or stopped being) template wording since the last link (None when not known: then
+    ``keys`` are left sorted).
 
     When the last link's templates are kept and its documents (``prior_count`` of them; ``prior``:
     where each document is among them, -1 if not) are exactly the documents here but the new ones
     (at ``new_at``), so they count the same, a key becomes template wording only through the new
     documents: only their keys are counted again. Otherwise every key is.
     """
-    if kept is None:
-        return _ev.template_values(keys), None
+    if kept is None:  # the keys are not read again: sorted where they are
+        return _ev.template_values(keys, in_place=True), None
     is_new = np.zeros(len(sizes), bool)
     is_new[new_at] = True
     # The last link's documents are these, less the new ones (a document linked before is gone when an
@@ -343,13 +408,15 @@ def link_kept(
     numbers: pa.Table,
     workers: int = 1,
     kept: _cache.Kept | None = None,
+    spill: _cache.Spill | None = None,
 ) -> tuple[dict[str, pa.Table], _cache.Kept]:
     """:func:`link`, with the features kept from earlier runs; also the features worked out here, to keep.
 
     ``kept`` holds the features kept from earlier runs: used when every kept row is of one of
     ``documents`` with the same ``text_hash`` (:func:`transforms.link.cache.valid`), and they give the
     same result as working them out again. ``workers`` processes share the working out of many
-    documents' features (the result is the same).
+    documents' features (the result is the same); with ``spill``, those features are written out as
+    they are worked out, not held in memory (:data:`transforms.link.cache.Spill`).
     """
     ids: list[str] = documents.column("doc_id").to_pylist()
     # The warehouse reads documents in doc_id order: no copy of their texts is then made.
@@ -373,7 +440,7 @@ def link_kept(
     sources = _source_codes(docs, uniq)
     if kept is None or hashes is None or not _cache.valid(kept, docs.column("doc_id"), hashes):
         kept = _cache.Kept.empty()  # work every text's features out (again)
-    column, lower, fresh, new_at = _features(texts, uniq, ids, hashes, kept, workers)
+    column, lower, fresh, new_at = _features(texts, uniq, ids, hashes, kept, workers, spill)
     kept_pairs, kept_prints, kept_template = kept.pairs, kept.prints, kept.template
     del kept
     sig = _cache.signatures_of(column("signature"))  # type: ignore[arg-type]
@@ -387,18 +454,24 @@ def link_kept(
     del sig
     wording: Sets = column("wording")  # type: ignore[assignment]
     keys = _ev.source_keys(wording, sources)
+    sizes = wording.sizes()
+    del wording  # read again, for the documents of the pairs worked out only
     ids_u = pa.array([ids[i] for i in uniq.tolist()], pa.string())
     prior = None  # where each document is among the last link's (-1: not there)
     if kept_prints is not None:
         prior = pc.fill_null(pc.index_in(ids_u, value_set=kept_prints.column("doc_id")), -1).to_numpy().astype(np.int64)
     prior_count = kept_prints.num_rows if kept_prints is not None else 0
-    template, flipped = _templates(keys, wording.sizes(), new_at, kept_template, prior, prior_count)
+    template, flipped = _templates(keys, sizes, new_at, kept_template, prior, prior_count)
     dirty = None
     if flipped is not None:  # the documents whose own wording the new templates changed
         dirty = np.zeros(len(uniq), bool)
-        dirty[np.repeat(np.arange(len(uniq)), wording.sizes())[_ev.is_template(keys, flipped)]] = True
+        offsets = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])
+        nonempty = np.flatnonzero(sizes > 0)
+        if len(nonempty):  # any of its keys flipped (no per-key document index)
+            dirty[nonempty] = np.logical_or.reduceat(_ev.is_template(keys, flipped), offsets[nonempty])
+    del keys
 
-    own_of = functools.partial(_own_wording, wording, keys, template)
+    own_of = functools.partial(_own_wording, column, sources, template)
     number_sets: Sets = column("numbers")  # type: ignore[assignment]
     inputs = functools.partial(_pair_inputs, column, own_of, number_sets)
 
@@ -429,7 +502,7 @@ def link_kept(
     ev, pairs = _evidence(
         cand, named, ids_u, prints, dirty, prior, kept_pairs, kept_prints, inputs, counted, name_sets, key_facts
     )
-    del wording, keys, own_of, inputs
+    del own_of, inputs
     fresh = dataclasses.replace(
         fresh,
         pairs=pairs,
