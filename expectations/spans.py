@@ -82,7 +82,8 @@ def _docs(
     in ``doc_id`` order, a chunk at a time."""
     rows = f'SELECT doc_id FROM "{table}" t' + (f" WHERE {where}" if where else "")
     batches = con.sql(
-        f'SELECT doc_id, any_value("{column}") FROM documents WHERE doc_id IN ({rows}) GROUP BY doc_id ORDER BY doc_id'
+        f'SELECT doc_id, any_value("{column}") FROM documents WHERE doc_id IN ({rows}) '
+        "GROUP BY doc_id ORDER BY doc_id"
     ).to_arrow_reader(DOC_CHUNK)
     for batch in batches:
         yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)

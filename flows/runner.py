@@ -83,16 +83,9 @@ def run_flow(
         ):
             progress.stage("starting Prefect")
             state = run_pipeline(
-                inputs=inputs,
-                home=str(home),
-                batch_size=batch_size,
-                check=check,
-                csv_columns=csv_columns,
-                workers=workers,
-                backslash_breaks=backslash_breaks,
-                dask_address=dask_address,
-                follow_symlinks=follow_symlinks,
-                max_document_bytes=max_document_bytes or MAX_DOCUMENT_BYTES,
+                inputs=inputs, home=str(home), batch_size=batch_size, check=check, csv_columns=csv_columns,
+                workers=workers, backslash_breaks=backslash_breaks, dask_address=dask_address,
+                follow_symlinks=follow_symlinks, max_document_bytes=max_document_bytes or MAX_DOCUMENT_BYTES,
                 return_state=True,
             )
             summary = state.result(raise_on_failure=False)

@@ -32,7 +32,9 @@ def duck_type(t: pa.DataType) -> str:
 def create_table_sql(name: str) -> str:
     """``CREATE TABLE`` statement for warehouse table ``name``."""
     table = TABLES[name]
-    cols = ",\n  ".join(f'"{c.name}" {duck_type(c.type)}{"" if c.nullable else " NOT NULL"}' for c in table.columns)
+    cols = ",\n  ".join(
+        f'"{c.name}" {duck_type(c.type)}{"" if c.nullable else " NOT NULL"}' for c in table.columns
+    )
     return f'CREATE TABLE IF NOT EXISTS "{name}" (\n  {cols}\n)'
 
 
@@ -41,4 +43,6 @@ def create_all(con: duckdb.DuckDBPyConnection) -> None:
     for name in TABLES:
         con.execute(create_table_sql(name))
     con.execute("CREATE TABLE IF NOT EXISTS copydesk_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT OR REPLACE INTO copydesk_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    con.execute(
+        "INSERT OR REPLACE INTO copydesk_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+    )

@@ -33,9 +33,8 @@ def test_article_text_leaves_duckdb_only_as_a_marker(con: duckdb.DuckDBPyConnect
     frame = _frame(con, "documents")
     assert set(frame["raw_text"].tolist()) == {1} and set(frame["clean_text"].tolist()) == {1}
     assert set(frame["no_entity_residue"].tolist()) == {True}
-    con.execute(
-        "UPDATE documents SET clean_text = clean_text || ' &amp; more' WHERE rowid = (SELECT min(rowid) FROM documents)"
-    )
+    con.execute("UPDATE documents SET clean_text = clean_text || ' &amp; more' "
+                "WHERE rowid = (SELECT min(rowid) FROM documents)")
     assert _frame(con, "documents")["no_entity_residue"].tolist().count(False) == 1
 
 
@@ -55,8 +54,7 @@ def test_replay_frame_replays_the_edits(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_quarantine_share_and_index_columns(con: duckdb.DuckDBPyConnection) -> None:
     docs, quarantined = con.execute(
-        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM quarantine)"
-    ).fetchone()
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM quarantine)").fetchone()
     (share,) = con.execute(QUARANTINE_SHARE_SQL).fetchone()
     assert share == pytest.approx(quarantined / (docs + quarantined))
     assert index_columns("documents") == ["doc_id"]

@@ -18,13 +18,8 @@ def _find(table: str, expectation: str, column: str | None) -> list:
 def test_every_vocabulary_column_gets_one_in_set_check_with_its_allowed_values() -> None:
     enumerated = [(t, c) for t in TABLES.values() for c in t.columns if c.allowed and not pa.types.is_list(c.type)]
     assert {(t.name, c.name) for t, c in enumerated} >= {
-        ("counts", "count_type"),
-        ("counts", "qualifier"),
-        ("entities", "kind"),
-        ("quality_issues", "severity"),
-        ("check_results", "severity"),
-        ("doc_links", "relation"),
-        ("runs", "status"),
+        ("counts", "count_type"), ("counts", "qualifier"), ("entities", "kind"), ("quality_issues", "severity"),
+        ("check_results", "severity"), ("doc_links", "relation"), ("runs", "status"),
     }
     for table, col in enumerated:
         (check,) = _find(table.name, "expect_column_values_to_be_in_set", col.name)

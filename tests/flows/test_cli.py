@@ -104,9 +104,7 @@ def test_a_failed_check_prints_one_line_not_a_traceback(tmp_path: Path, seeds_ho
     (inbox / "new.txt").write_text("Three people were killed in a flood in Herat on Monday, officials said.\n")
     out = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", str(inbox), "--home", str(home)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+        capture_output=True, text=True, cwd=ROOT,
     )
     text = out.stdout + out.stderr
     assert out.returncode == 1, text

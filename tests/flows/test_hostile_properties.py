@@ -23,31 +23,8 @@ from transforms.batch import doc_id_of
 from transforms.load.parse import Record, Rejected
 
 WORDS = st.sampled_from(
-    [
-        "killed",
-        "12",
-        "1,000",
-        "950,0000",
-        "said",
-        "\u201cWe",
-        "&quot;",
-        "quot;",
-        "#39;",
-        "Kabul",
-        "caf\u00c3\u00a9",
-        "\n\n",
-        "\t",
-        "<BODY>",
-        "</REUTERS>",
-        ",",
-        '"',
-        "\\",
-        "\x00",
-        "\ufeff",
-        "\ud7ff",
-        "\U0001f600",
-        "Read also:",
-    ]
+    ["killed", "12", "1,000", "950,0000", "said", "\u201cWe", "&quot;", "quot;", "#39;", "Kabul", "caf\u00c3\u00a9",
+     "\n\n", "\t", "<BODY>", "</REUTERS>", ",", '"', "\\", "\x00", "\ufeff", "\ud7ff", "\U0001f600", "Read also:"]
 )
 TEXT = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=60).map(" ".join))
 ENCODINGS = st.sampled_from(["utf-8", "utf-16", "latin-1", "cp1252", "utf-8-sig"])
@@ -75,17 +52,14 @@ def input_file(draw: st.DrawFn) -> tuple[str, bytes]:
         ext, data = "csv", ("title,text,date\n" + "\n".join(rows)).encode("utf-8", "surrogatepass")
     elif kind == "sgm":
         bodies = draw(st.lists(TEXT, max_size=4))
-        records = [
-            f'<REUTERS NEWID="{i}"><TEXT><TITLE>{b[:20]}</TITLE><BODY>{b}</BODY></TEXT></REUTERS>'
-            for i, b in enumerate(bodies)
-        ]
+        records = [f'<REUTERS NEWID="{i}"><TEXT><TITLE>{b[:20]}</TITLE><BODY>{b}</BODY></TEXT></REUTERS>'
+                   for i, b in enumerate(bodies)]
         cut = draw(st.integers(0, 40))
         ext, data = "sgm", "\n".join(records).encode("utf-8", "surrogatepass")[: -cut or None]
     else:
         ext = draw(st.sampled_from(["txt", "jsonl", "csv", "sgm"]))
-        data = b"".join(
-            draw(st.lists(st.binary(max_size=60) | TEXT.map(lambda t: t.encode("utf-8", "replace")), max_size=6))
-        )
+        data = b"".join(draw(st.lists(st.binary(max_size=60) | TEXT.map(lambda t: t.encode("utf-8", "replace")),
+                                      max_size=6)))
     if draw(st.booleans()):
         data = gzip.compress(data) if draw(st.booleans()) else data[:3]
         ext += ".gz"

@@ -71,10 +71,7 @@ def _alive(pid: int) -> bool:
 def test_a_signal_interrupts_a_duckdb_query(tmp_path: Path, sig: signal.Signals, code: int) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_QUERY, str(tmp_path / "w.duckdb")],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "querying"
@@ -98,11 +95,7 @@ def test_a_run_stopped_by_sigterm_leaves_the_last_good_warehouse(tmp_path: Path,
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "INFO"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "run", str(inbox), "--home", str(home)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     assert proc.stdout is not None
     for line in proc.stdout:  # wait until the batch is processed (the plain progress lines of a non-terminal)

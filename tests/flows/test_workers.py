@@ -33,9 +33,8 @@ def test_two_worker_processes_build_the_same_warehouse(tmp_path: Path) -> None:
     homes = {}
     for workers in (1, 2):
         home = tmp_path / f"workers-{workers}"
-        result = CliRunner().invoke(
-            app, ["run", str(SAMPLE), "--home", str(home), "--workers", str(workers), "--batch-size", "4"]
-        )
+        result = CliRunner().invoke(app, ["run", str(SAMPLE), "--home", str(home), "--workers", str(workers),
+                                          "--batch-size", "4"])
         assert result.exit_code == 0, result.output
         homes[workers] = home
     for table in CONTENT_TABLES:

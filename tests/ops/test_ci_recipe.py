@@ -41,11 +41,7 @@ def test_the_recipe_commands_build_check_and_write_junit(tmp_path: Path) -> None
     env.update({k: str(v).replace("${{ github.workspace }}", str(tmp_path)) for k, v in job["env"].items()})
     for name in STEPS:
         done = subprocess.run(
-            ["bash", "-e", "-c", steps[name]["run"]],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
+            ["bash", "-e", "-c", steps[name]["run"]], cwd=tmp_path, env=env, capture_output=True, text=True,
             timeout=900,
         )
         output = f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"

@@ -24,12 +24,8 @@ from warehouse_digest import digest  # noqa: E402
 def copydesk_run(args: list[str], env: dict[str, str], watch: list[str] | None = None) -> tuple[int, str, set[str]]:
     """Run ``copydesk run ARGS``; exit code, output, and the command lines of every process it started."""
     proc = subprocess.Popen(
-        [str(BIN / "copydesk"), "run", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
+        [str(BIN / "copydesk"), "run", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, text=True,
     )
     seen: set[str] = set()
     out: list[str] = []
@@ -95,40 +91,18 @@ def dask_cluster(prefect_server: str, tmp_path: Path) -> Iterator[str]:
     procs = [
         subprocess.Popen(
             [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
     ]
     try:
         for i in range(2):
             workdir = tmp_path / f"worker-{i}"
             workdir.mkdir()
-            procs.append(
-                subprocess.Popen(
-                    [
-                        str(BIN / "dask"),
-                        "worker",
-                        address,
-                        "--nworkers",
-                        "1",
-                        "--nthreads",
-                        "1",
-                        "--no-dashboard",
-                        "--local-directory",
-                        str(workdir),
-                        "--name",
-                        f"worker-{i}",
-                    ],
-                    cwd=workdir,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+            procs.append(subprocess.Popen(
+                [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                 "--local-directory", str(workdir), "--name", f"worker-{i}"],
+                cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            ))
         from distributed import Client
 
         with Client(address, timeout=120) as client:

@@ -61,29 +61,15 @@ def test_kill_9_of_run_leaves_no_server_or_worker(tmp_path: Path) -> None:
     log = tmp_path / "run.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [
-                str(BIN / "copydesk"),
-                "run",
-                str(SAMPLE),
-                "--home",
-                str(tmp_path / "home"),
-                "--workers",
-                "2",
-                "--batch-size",
-                "4",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            [str(BIN / "copydesk"), "run", str(SAMPLE), "--home", str(tmp_path / "home"), "--workers", "2",
+             "--batch-size", "4"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     try:
         procs = wait_for_tree(
             proc.pid,
             lambda lines: any("flows.tempserver" in c for c in lines) and sum("spawn_main" in c for c in lines) >= 2,
-            300,
-            log,
+            300, log,
         )
         time.sleep(3)
         procs = descendants(proc.pid)  # the full tree, pool workers included
@@ -102,42 +88,21 @@ def test_kill_9_of_serve_leaves_no_flow_run(prefect_server: str, seeds_dir: Path
     shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], inbox)
     hold = tmp_path / "hold"
     hold.touch()  # the scheduled run is held before publishing
-    env = dict(
-        os.environ,
-        PREFECT_API_URL=prefect_server,
-        PREFECT_HOME=str(tmp_path / "prefect"),
-        COPYDESK_HOLD_WHILE_EXISTS=str(hold),
-    )
+    env = dict(os.environ, PREFECT_API_URL=prefect_server, PREFECT_HOME=str(tmp_path / "prefect"),
+               COPYDESK_HOLD_WHILE_EXISTS=str(hold))
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [
-                str(BIN / "copydesk"),
-                "serve",
-                "--cron",
-                "* * * * *",
-                "--inbox",
-                str(inbox),
-                "--home",
-                str(tmp_path / "home"),
-                "--name",
-                "orphans",
-                "--workers",
-                "2",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            [str(BIN / "copydesk"), "serve", "--cron", "* * * * *", "--inbox", str(inbox), "--home",
+             str(tmp_path / "home"), "--name", "orphans", "--workers", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     try:
         # the flow run (a child of serve), transforming its one batch in a pool worker of its own
         wait_for_tree(
             proc.pid,
             lambda lines: any("prefect.engine" in c for c in lines) and any("spawn_main" in c for c in lines),
-            420,
-            log,
+            420, log,
         )
         time.sleep(3)
         procs = descendants(proc.pid)

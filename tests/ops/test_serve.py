@@ -78,20 +78,9 @@ def test_serve_without_a_server_exits_2_with_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")  # no profile that names a server
     done = subprocess.run(
-        [
-            str(BIN / "copydesk"),
-            "serve",
-            "--cron",
-            "* * * * *",
-            "--inbox",
-            str(tmp_path),
-            "--home",
-            str(tmp_path / "h"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [str(BIN / "copydesk"), "serve", "--cron", "* * * * *", "--inbox", str(tmp_path),
+         "--home", str(tmp_path / "h")],
+        env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
@@ -114,34 +103,16 @@ def test_scheduled_runs_end_to_end(prefect_server: str, seeds_dir: Path, tmp_pat
     )
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [
-                str(BIN / "copydesk"),
-                "serve",
-                "--cron",
-                "* * * * *",
-                "--inbox",
-                str(inbox),
-                "--home",
-                str(home),
-                "--name",
-                NAME,
-                "--workers",
-                "1",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            [str(BIN / "copydesk"), "serve", "--cron", "* * * * *", "--inbox", str(inbox), "--home", str(home),
+             "--name", NAME, "--workers", "1"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     try:
         with client(prefect_server) as c:
             deployment = wait_for(
                 "the deployment",
                 lambda: _try(lambda: c.read_deployment_by_name(f"copydesk-run/{NAME}")),
-                180,
-                proc,
-                log,
+                180, proc, log,
             )
 
         # 1. a scheduled run loads the four files
@@ -153,41 +124,21 @@ def test_scheduled_runs_end_to_end(prefect_server: str, seeds_dir: Path, tmp_pat
         hold.touch()
         held = wait_for(
             "a run held past its interval",
-            lambda: next(
-                (
-                    r
-                    for r in deployment_runs(prefect_server, deployment.id)
-                    if r.state
-                    and r.state.is_running()
-                    and not skipped(r)
-                    and r.start_time
-                    and time.time() - r.start_time.timestamp() > 130
-                ),
-                None,
-            ),
-            420,
-            proc,
-            log,
+            lambda: next((r for r in deployment_runs(prefect_server, deployment.id)
+                          if r.state and r.state.is_running() and not skipped(r)
+                          and r.start_time and time.time() - r.start_time.timestamp() > 130), None),
+            420, proc, log,
         )
         hold.unlink()
-        wait_for(
-            "the held run to end",
-            lambda: next(
-                (r for r in deployment_runs(prefect_server, deployment.id) if r.id == held.id and r.state.is_final()),
-                None,
-            ),
-            300,
-            proc,
-            log,
-        )
+        wait_for("the held run to end",
+                 lambda: next((r for r in deployment_runs(prefect_server, deployment.id)
+                               if r.id == held.id and r.state.is_final()), None), 300, proc, log)
         ended = time.time()
         # Let the runs that came due during the hold, and one more, play out.
         wait_for(
             "the runs due after the held one to end",
             lambda: _after_all_final(prefect_server, deployment.id, held, ended + 70),
-            400,
-            proc,
-            log,
+            400, proc, log,
         )
     finally:
         stop_group(proc, grace=60)

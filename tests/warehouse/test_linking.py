@@ -30,7 +30,7 @@ def test_documents_carry_their_story_from_story_members(con: duckdb.DuckDBPyConn
 
 
 def test_the_seeds_are_one_story_with_every_document(con: duckdb.DuckDBPyConnection) -> None:
-    ((story_id, title, first, doc_count),) = con.sql("SELECT * FROM stories").fetchall()
+    (story_id, title, first, doc_count), = con.sql("SELECT * FROM stories").fetchall()
     assert doc_count == 5 == con.sql(f"SELECT count(*) FROM documents WHERE story_id = '{story_id}'").fetchall()[0][0]
     assert title == "Syria opposition reenters key Idlib crossroads town"
     assert str(first) == "2020-02-26"
@@ -42,18 +42,15 @@ def test_links_pair_documents_of_the_warehouse(con: duckdb.DuckDBPyConnection) -
     assert relations == {"same_story": 6, "syndicated": 1}
     dangling = con.sql(
         "SELECT count(*) FROM doc_links WHERE doc_id_a NOT IN (SELECT doc_id FROM documents) "
-        "OR doc_id_b NOT IN (SELECT doc_id FROM documents) OR doc_id_a >= doc_id_b"
-    ).fetchall()[0][0]
+        "OR doc_id_b NOT IN (SELECT doc_id FROM documents) OR doc_id_a >= doc_id_b").fetchall()[0][0]
     assert dangling == 0
 
 
 def test_a_corroborated_suggestion_is_noted_on_its_quality_issue(con: duckdb.DuckDBPyConnection) -> None:
     """Another source of the story gives 950,000: the malformed 950,0000's issue says so, once."""
-    ((detail, surface, suggested),) = con.sql(
+    (detail, surface, suggested), = con.sql(
         "SELECT q.detail, n.surface, n.suggested_value FROM quality_issues q JOIN numbers n "
-        "ON n.doc_id = q.doc_id AND n.start = q.start WHERE q.check_name = 'malformed_number'"
-    ).fetchall()
+        "ON n.doc_id = q.doc_id AND n.start = q.start WHERE q.check_name = 'malformed_number'").fetchall()
     assert (surface, suggested) == ("950,0000", 950000.0)
     assert detail == (
-        "bad digit grouping in '950,0000'; suggested value 950000 (corroborated by another source in the same story)"
-    )
+        "bad digit grouping in '950,0000'; suggested value 950000 (corroborated by another source in the same story)")

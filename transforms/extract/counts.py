@@ -18,7 +18,8 @@ _PASSIVE: dict[str, str] = {
     r"sustained injuries|sustained minor injuries|sustained serious injuries": "WOUND",
     r"arrested|detained|jailed|rounded up|taken into custody": "ARREST",
     r"kidnapped|abducted|taken hostage|held hostage|seized as hostages": "KIDNAP",
-    r"displaced|forced to flee|forced from their homes|fled|made homeless|left homeless|homeless|evacuated|uprooted": "DISPLACED",
+    r"displaced|forced to flee|forced from their homes|fled|made homeless|left homeless|homeless|evacuated|uprooted":
+        "DISPLACED",
     r"affected": "AFFECT",
     r"protested|marched|rallied|demonstrated|took to the streets": "PROTEST",
     r"seized|confiscated|impounded": "SEIZE",
@@ -53,41 +54,15 @@ _NOUNS: dict[str, str] = {
     r"dead or missing|dead and missing|missing": "MISSING",
 }
 _QUALIFIER_WORDS: dict[str, str] = {
-    "at least": "at_least",
-    "no fewer than": "at_least",
-    "a minimum of": "at_least",
-    "no less than": "at_least",
-    "more than": "more_than",
-    "over": "more_than",
-    "upwards of": "more_than",
-    "in excess of": "more_than",
+    "at least": "at_least", "no fewer than": "at_least", "a minimum of": "at_least", "no less than": "at_least",
+    "more than": "more_than", "over": "more_than", "upwards of": "more_than", "in excess of": "more_than",
     "above": "more_than",
-    "about": "about",
-    "around": "about",
-    "some": "about",
-    "approximately": "about",
-    "roughly": "about",
-    "an estimated": "about",
-    "estimated": "about",
-    "almost": "nearly",
-    "nearly": "nearly",
-    "close to": "nearly",
-    "just under": "nearly",
-    "up to": "up_to",
-    "as many as": "up_to",
-    "up to a total of": "up_to",
-    "a total of": "exact",
-    "well over": "more_than",
-    "just over": "more_than",
-    "slightly more than": "more_than",
-    "well above": "more_than",
-    "no more than": "up_to",
-    "not more than": "up_to",
-    "at most": "up_to",
-    "a maximum of": "up_to",
-    "fewer than": "up_to",
-    "less than": "up_to",
-    "as high as": "up_to",
+    "about": "about", "around": "about", "some": "about", "approximately": "about", "roughly": "about",
+    "an estimated": "about", "estimated": "about", "almost": "nearly", "nearly": "nearly", "close to": "nearly",
+    "just under": "nearly", "up to": "up_to", "as many as": "up_to",
+    "up to a total of": "up_to", "a total of": "exact", "well over": "more_than", "just over": "more_than",
+    "slightly more than": "more_than", "well above": "more_than", "no more than": "up_to", "not more than": "up_to",
+    "at most": "up_to", "a maximum of": "up_to", "fewer than": "up_to", "less than": "up_to", "as high as": "up_to",
 }
 
 
@@ -103,40 +78,31 @@ def _lookup(table: dict[str, str], phrase: str) -> str:
     return next(v for k, v in table.items() if phrase in k.split("|"))
 
 
-_STOP = (
-    r"(?:in|on|at|to|from|with|by|for|after|before|since|during|than|under|near|over|across|inside|outside|"
-    r"around|including|into|through|between|against|among|without|within|following|because|amid|"
-    r"yesterday|today|last|earlier|later|overnight|said|says|also|still|now|reportedly|already|mostly|mainly|"
-    r"only|just|even|again|then|there|here|so|too|yet|"
-    r"that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|"
-    r"their|his|her|it|they|which|per|year|years|plus|aboard|onboard)"
-)
+_STOP = r"(?:in|on|at|to|from|with|by|for|after|before|since|during|than|under|near|over|across|inside|outside|" \
+        r"around|including|into|through|between|against|among|without|within|following|because|amid|" \
+        r"yesterday|today|last|earlier|later|overnight|said|says|also|still|now|reportedly|already|mostly|mainly|" \
+        r"only|just|even|again|then|there|here|so|too|yet|" \
+        r"that|as|when|while|who|and|or|but|were|was|are|is|have|has|had|been|be|of|the|a|an|this|these|those|its|" \
+        r"their|his|her|it|they|which|per|year|years|plus|aboard|onboard)"
 #: Adverbs in -ly end a noun phrase ("the two men starkly demonstrated"); a few nouns end so too.
 _ADVERB = r"(?!(?:family|ally|assembly|supply|rally|Italy|July)\b)[a-z]+ly\b"
 _WORD = rf"(?!{_STOP}\b)(?!{_ADVERB})[A-Za-z][\w'-]*"
-_OBJ = (
-    rf"(?:\s+of\s+(?:its|their|the|our|his|her|whom|them))?(?:\s+{_WORD}){{0,3}}?"
-    rf"(?:\s+and(?:\s+{_WORD}){{1,2}}?)?(?:\s+(?:from|in)\s+[A-Z]\w+)?"
-)
-_APPOSITION = (
-    r"(?:,\s+(?:including|among them|many of them|most of them|mostly)\s+[^,.;\n]{1,50},|"
-    r"\s+including\s+[^,.;]{1,30}?(?=\s+(?:were|was|have|had|are)\s))?"
-)
+_OBJ = (rf"(?:\s+of\s+(?:its|their|the|our|his|her|whom|them))?(?:\s+{_WORD}){{0,3}}?"
+        rf"(?:\s+and(?:\s+{_WORD}){{1,2}}?)?(?:\s+(?:from|in)\s+[A-Z]\w+)?")
+_APPOSITION = r"(?:,\s+(?:including|among them|many of them|most of them|mostly)\s+[^,.;\n]{1,50},|" \
+              r"\s+including\s+[^,.;]{1,30}?(?=\s+(?:were|was|have|had|are)\s))?"
 _NEG_OR_MODAL = r"not|n't|never|could|would|will|may|might|should|can|must|to|if|feared|expected|likely|threatened"
-_AUX = (
-    r"(?:(?:were|was|are|is|have|has|had|been|being|got|get|reportedly|also|all|now|later|allegedly|"
-    r"already|so far|"
-    r"slightly|seriously|critically|badly|fatally|severely|lightly|mortally|reported|both|each|directly|"
-    r"worst|hardest|most|adversely|"
-    rf"since|either|officially|confirmed|{_NEG_OR_MODAL}|be)\s+)*"
-)
+_AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|get|reportedly|also|all|now|later|allegedly|" \
+       r"already|so far|" \
+       r"slightly|seriously|critically|badly|fatally|severely|lightly|mortally|reported|both|each|directly|" \
+       r"worst|hardest|most|adversely|" \
+       rf"since|either|officially|confirmed|{_NEG_OR_MODAL}|be)\s+)*"
 _PASSIVE_RE = re.compile(
     rf"(?P<obj>{_OBJ}){_APPOSITION}\s+(?:(?:who|that)\s+)?(?P<aux>{_AUX})(?P<verb>{_alt(_PASSIVE)})\b", re.I
 )
 _NOUN_RE = re.compile(
     rf"\s+(?P<obj>(?:{_WORD}\s+){{0,2}}?)(?P<verb>{_alt(_NOUNS)})\b"
-    r"(?!\s+(?:by|in\s+the\s+attack|weight|heat|end|line|ball|wood|zone)\b)",
-    re.I,
+    r"(?!\s+(?:by|in\s+the\s+attack|weight|heat|end|line|ball|wood|zone)\b)", re.I
 )
 _ACTIVE_RE = re.compile(rf"\b(?P<pre>\w+\s+)?(?P<verb>{_alt(_ACTIVE)})\s+$", re.I)
 #: Words after "dead" that make it no death ("dead weight tons", "a dead heat"), and after "missing" no
@@ -146,8 +112,7 @@ _ACTIVE_OBJ_RE = re.compile(
     rf"(?:\s+(?P<obj>(?:of\s+(?:its|their|the)\s+)?(?:{_WORD}\s+){{0,2}}{_WORD}"
     rf"(?:(?:,\s+{_WORD}(?:\s+{_WORD})?)*,?\s+and\s+(?!{_alt(_ACTIVE)}\b){_WORD}(?:\s+{_WORD}){{0,2}}"
     rf"(?=\s+(?:in|on|at|during|near)\b))?))?",
-    re.I,
-)
+    re.I)
 _HEDGE_RE = re.compile(
     r"\b(?:may|might|could|would|will|should)\s+(?:not\s+)?(?:be|have|kill|die|affect)\b[^.;]*$", re.I
 )
@@ -156,7 +121,7 @@ _NEG_RE = re.compile(rf"\b(?:{_NEG_OR_MODAL})\b", re.I)
 _TRIGGER = (
     r"kill|dead|death|died|perish|slain|massacr|execut|lives|wound|injur|hurt|hospital|maim|"
     r"arrest|detain|jail|custody|rounded|kidnap|abduct|hostage|displac|flee|fled|homeless|"
-    r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|fatalit|missing|"
+    r"evacu|uproot|refugee|affect|protest|march|rall|demonstrat|streets|seiz|confiscat|impound|fatalit|missing|" \
     r"unaccounted|losses|toll|drown"
 )
 _TRIGGER_RE = re.compile(_TRIGGER, re.I)
@@ -165,9 +130,7 @@ _TRIGGER_RE = re.compile(_TRIGGER, re.I)
 _NOT_COUNT_LEFT = re.compile(
     r"(?s:.*)(?:\b(?:in|since|until|by|from|year|years|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|aged?|No\.?|number|route|"
-    r"highway|page|at|age\s+of|Local|Flight|Article|Section|Room|Chapter|Class|Phase|Grade|Level)\s+|[-/]\s*)$",
-    re.I,
-)
+    r"highway|page|at|age\s+of|Local|Flight|Article|Section|Room|Chapter|Class|Phase|Grade|Level)\s+|[-/]\s*)$", re.I)
 _NOT_COUNT_RIGHT = re.compile(r"\s*(?:-|\s)(?:quarters?|thirds?|halves|fifths?|tenths?|times|fold|fewer)\b", re.I)
 _TOLL_RE = re.compile(
     rf"(?:(?:death\s+)?toll|(?:total\s+)?number\s+of\s+(?P<obj>(?:{_WORD}\s+){{1,3}}?)(?P<verb>dead\s+or\s+missing|"
@@ -178,46 +141,35 @@ _TOLL_RE = re.compile(
 #: A total brought up to date: "taking its losses this month alone to 19", "bringing the toll to 30".
 _RUNNING_TOTAL_RE = re.compile(
     r"\b(?:taking|bringing|raising|pushing|lifting)\s+(?:its|the|their|his|her|our)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:losses|toll|total|tally|casualties)\b[^.;\n]{0,40}?\s+to\s+$",
-    re.I,
-)
+    r"(?:losses|toll|total|tally|casualties)\b[^.;\n]{0,40}?\s+to\s+$", re.I)
 #: A period that runs to the time of writing, just after a count: the count is a total over it.
 _PERIOD_RE = re.compile(
     r"[^,;.]{0,40}?\b(?:(?:so\s+far\s+)?this\s+(?:week|month|year)|so\s+far|to\s+date|"
     r"since\s+the\s+(?:start|beginning)\s+of|(?:in|over|during)\s+the\s+(?:past|last)\s+(?:[\w-]+\s+)?"
-    r"(?:days?|weeks?|months?|years?))\b",
-    re.I,
-)
+    r"(?:days?|weeks?|months?|years?))\b", re.I)
 #: The same period before the count in its clause ("In the past seven years, 45 children were injured"),
 #: or "so far" before its verb ("the fire has so far killed one").
 _PERIOD_BEFORE_RE = re.compile(
     r"(?:\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?:[\w-]+\s+)?(?:days?|weeks?|months?|years?)\b"
     r"(?!.*\b(?:on|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[^;]*"
-    r"|\bso\s+far\s+)$",
-    re.I | re.S,
-)
+    r"|\bso\s+far\s+)$", re.I | re.S)
 #: "32 of the 543 passengers": the count is the first number, of the things the second one counts.
 _PART_OF_RE = re.compile(r"\s+of\s+(?:(?:the|its|their|his|her|our)\s+)?")
 #: Who is seized: people are arrested (or abducted), not confiscated.
-_PEOPLE_RE = re.compile(
-    r"(?:\w+\s+)*(?:men|women|people|persons|suspects|members|activists|protesters|"
-    r"fishermen|crew|sailors|soldiers|students|workers|civilians|nationals|citizens)$",
-    re.I,
-)
+_PEOPLE_RE = re.compile(r"(?:\w+\s+)*(?:men|women|people|persons|suspects|members|activists|protesters|"
+                        r"fishermen|crew|sailors|soldiers|students|workers|civilians|nationals|citizens)$", re.I)
 #: Nouns of an adjective count ("5,000 affected vehicles", "the two affected countries").
 _ADJ_NOUN_RE = re.compile(rf"\s+(?P<noun>(?!{_STOP}\b)[a-z][\w-]*s)\b")
 #: Protesters whom the clause says were arrested are counted as arrests.
 _ARRESTED_AFTER_RE = re.compile(
-    r"[^.;,]{0,70}?\b(?:were|have\s+been|had\s+been)\s+(?:arrested|detained|jailed|taken\s+into\s+custody)\b", re.I
-)
+    r"[^.;,]{0,70}?\b(?:were|have\s+been|had\s+been)\s+(?:arrested|detained|jailed|taken\s+into\s+custody)\b",
+    re.I)
 _OTHER_BEFORE_RE = re.compile(r"\bother\s+$", re.I)
 #: Verbs that mean "showed" or "recovered" when they take an object: "the two men starkly demonstrated the view".
 _NOT_PROTEST_VERBS = {"demonstrated", "rallied"}
 _TRANSITIVE_RE = re.compile(
     r"\s+(?:the|a|an|that|how|what|why|its|their|his|her|our|this|these|those|some|no|again|strongly|"
-    r"to\s+(?:beat|win|take|finish|close|end|draw|level|record|a|the))\b",
-    re.I,
-)
+    r"to\s+(?:beat|win|take|finish|close|end|draw|level|record|a|the))\b", re.I)
 #: A paragraph break: a blank line or a new indented line. A count never crosses one; a wrapped line it does.
 _BREAK_RE = re.compile(r"\n\s*\n|\n[ \t]")
 _NAME_NUMBER_RE = re.compile(r"\s+[A-Z]")
@@ -272,11 +224,8 @@ def _countable(text: str, n: Number) -> bool:
     if 1800 <= n.value <= 2100 and n.surface.isdigit():
         return False
     left = text[max(0, n.start - 12) : n.start]
-    if (
-        ends_with(left, _NOT_COUNT_LEFT_ENDINGS, fold_case=True)
-        and not (n.value >= 1000 and "," in n.surface)
-        and _NOT_COUNT_LEFT.match(left)
-    ):
+    if ends_with(left, _NOT_COUNT_LEFT_ENDINGS, fold_case=True) and not (n.value >= 1000 and "," in n.surface) \
+            and _NOT_COUNT_LEFT.match(left):
         return False
     if _NOT_COUNT_RIGHT.match(text, n.end):
         return False
@@ -328,12 +277,8 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
     stops = [m.start() for m in _CLAUSE_STOP.finditer(text)]
     for i, n in enumerate(numbers):
         k = bisect_left(triggers, n.start - 170)
-        if (
-            k == len(triggers)
-            or triggers[k] > n.end + 120
-            or (out and n.start < out[-1].end)
-            or not _countable(text, n)
-        ):
+        if k == len(triggers) or triggers[k] > n.end + 120 or (out and n.start < out[-1].end) \
+                or not _countable(text, n):
             continue
         offset = max(0, n.start - 60)
         left = text[offset : n.start]
@@ -354,13 +299,9 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         j = bisect_left(triggers, after)
         trigger_ahead = j < len(triggers) and triggers[j] < end
         m = _PASSIVE_RE.match(text, after) if trigger_ahead or _UNTRIGGERED_RE.search(text, after, end) else None
-        if (
-            m
-            and not _NEG_RE.search(m["aux"])
-            and not _BREAK_RE.search(m[0])
-            and not (m["verb"].lower() in _NOT_PROTEST_VERBS and _TRANSITIVE_RE.match(text, m.end()))
-            and not (m["verb"].lower() in ("dead", "missing") and _NOT_TRIGGER_AFTER.match(text, m.end()))
-        ):
+        if m and not _NEG_RE.search(m["aux"]) and not _BREAK_RE.search(m[0]) \
+                and not (m["verb"].lower() in _NOT_PROTEST_VERBS and _TRANSITIVE_RE.match(text, m.end())) \
+                and not (m["verb"].lower() in ("dead", "missing") and _NOT_TRIGGER_AFTER.match(text, m.end())):
             ctype = _lookup(_PASSIVE, m["verb"])
             obj = _clean_object(m["obj"])
             stop = m.end()
@@ -371,12 +312,8 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
         if count is None:
             a = _ACTIVE_RE.search(left) if ends_with(left, _ACTIVE_ENDINGS, fold_case=True) else None
             o = _ACTIVE_OBJ_RE.match(text, after) if a else None
-            if (
-                a
-                and o is not None
-                and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip()))
-                and not _BREAK_RE.search(text, offset + a.start("verb"), o.end())
-            ):
+            if a and o is not None and not (a["pre"] and _NEG_RE.fullmatch(a["pre"].strip())) \
+                    and not _BREAK_RE.search(text, offset + a.start("verb"), o.end()):
                 begin = offset + a.start("verb")
                 obj = _clean_object(o["obj"]) if o["obj"] else None
                 ctype = _lookup(_ACTIVE, a["verb"])
@@ -384,11 +321,8 @@ def find_counts(text: str, numbers: list[Number], triggers: list[int] | None = N
                 count = Count(begin, o.end() if obj else n.end, ctype, number, obj, qualifier)
         if count is None:
             m = _NOUN_RE.match(text, after) if trigger_ahead else None
-            if (
-                m
-                and not _BREAK_RE.search(m[0])
-                and not (m["verb"].lower() in ("dead", "missing") and _NOT_TRIGGER_AFTER.match(text, m.end()))
-            ):
+            if m and not _BREAK_RE.search(m[0]) \
+                    and not (m["verb"].lower() in ("dead", "missing") and _NOT_TRIGGER_AFTER.match(text, m.end())):
                 noun = m["verb"].lower()
                 obj = _clean_object(m[0] if noun not in _NOT_OBJECT_NOUNS and noun != "missing" else m["obj"])
                 ctype = _lookup(_NOUNS, m["verb"])

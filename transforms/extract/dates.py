@@ -15,31 +15,16 @@ from transforms.extract.numbers import words_to_number
 
 MONTHS: dict[str, int] = {}
 for _i, _name in enumerate(
-    (
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ),
-    start=1,
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), start=1
 ):
     MONTHS[_name] = _i
     MONTHS[_name[:3]] = _i
 MONTHS["sept"] = 9
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
+         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _ORD = r"(?:st|nd|rd|th)?"
 _ISO = r"\b\d{4}-\d{2}-\d{2}\b"
 _SP = r"[ \t]+"  # within one line: a date never spans a line break
@@ -136,13 +121,8 @@ def _ago(surface: str, published: dt.date) -> dt.date | None:
     """Date of ``three weeks ago`` style mentions."""
     qty, unit = surface.lower().split()[0:-2], surface.lower().split()[-2].rstrip("s")
     word = " ".join(qty)
-    n = (
-        1
-        if word in ("a", "an")
-        else 3
-        if word in ("a few", "several")
-        else (int(word) if word.isdigit() else words_to_number(word))
-    )
+    n = 1 if word in ("a", "an") else 3 if word in ("a few", "several") else (
+        int(word) if word.isdigit() else words_to_number(word))
     if n is None:
         return None
     n = int(n)
@@ -254,15 +234,8 @@ def _readings(texts: pa.Array, published: list[dt.date | None]) -> _Readings:
     read = [r for r in readings if r is not None]
     span = np.array([r[:2] for r in read], np.int64).reshape(-1, 2)[which]
     start = found.start[keep]
-    return _Readings(
-        found.doc[keep],
-        start + span[:, 0],
-        start + span[:, 1],
-        which,
-        [r[2] for r in read],
-        [r[3] for r in read],
-        [r[4] for r in read],
-    )
+    return _Readings(found.doc[keep], start + span[:, 0], start + span[:, 1], which,
+                     [r[2] for r in read], [r[3] for r in read], [r[4] for r in read])
 
 
 def date_table(texts: pa.Array, published: list[dt.date | None]) -> pa.Table:
@@ -274,16 +247,12 @@ def date_table(texts: pa.Array, published: list[dt.date | None]) -> pa.Table:
     """
     r = _readings(texts, published)
     which = pa.array(r.which)
-    return pa.table(
-        {
-            "row": r.row,
-            "start": r.start,
-            "end": r.end,
-            "surface": pa.array(r.surface, pa.string()).take(which),
-            "resolved_date": pa.array(r.day, pa.date32()).take(which),
-            "resolution": pa.array(r.resolution, pa.string()).take(which),
-        }
-    )
+    return pa.table({
+        "row": r.row, "start": r.start, "end": r.end,
+        "surface": pa.array(r.surface, pa.string()).take(which),
+        "resolved_date": pa.array(r.day, pa.date32()).take(which),
+        "resolution": pa.array(r.resolution, pa.string()).take(which),
+    })
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -69,7 +69,8 @@ def _table(name: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> pa
     return conform(name, pa.table({c: pa.array(v, schema.field(c).type) for c, v in zip(columns, values, strict=True)}))
 
 
-def _records(name: str, ids: pa.Array, per_doc: Sequence[Sequence[tuple[Any, ...]]], fields: Sequence[str]) -> pa.Table:
+def _records(name: str, ids: pa.Array, per_doc: Sequence[Sequence[tuple[Any, ...]]],
+             fields: Sequence[str]) -> pa.Table:
     """A contract table ``name`` from each document's records (tuples of ``fields``), with their doc_id."""
     schema = TABLES[name].arrow_schema
     flat = list(chain.from_iterable(per_doc))
@@ -136,18 +137,14 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     headers = _column(docs, "header")
     head_text = pc.utf8_slice_codeunits(texts_arr, 0, _meta.HEAD_CHARS)
     heads = pc.binary_join_element_wise(
-        pc.fill_null(pa.array(headers, pa.large_string()), ""), head_text, pa.scalar("\n", pa.large_string())
-    )
+        pc.fill_null(pa.array(headers, pa.large_string()), ""), head_text, pa.scalar("\n", pa.large_string()))
     hints = _hints(heads)
     # the year-date rule also reads the first non-blank line, which may run on past the head
-    long_line = pc.and_(
-        pc.invert(pc.match_substring_regex(head_text, r"\S[^\n]*\n")),
-        pc.greater(pc.utf8_length(texts_arr), _meta.HEAD_CHARS),
-    ).to_pylist()
+    long_line = pc.and_(pc.invert(pc.match_substring_regex(head_text, r"\S[^\n]*\n")),
+                        pc.greater(pc.utf8_length(texts_arr), _meta.HEAD_CHARS)).to_pylist()
     hints["year_date"] = [a or b for a, b in zip(hints["year_date"], long_line, strict=True)]
-    meta = _meta.doc_metas(
-        texts, _column(docs, "title"), _column(docs, "published_date"), _column(docs, "source_uri"), headers, hints
-    )
+    meta = _meta.doc_metas(texts, _column(docs, "title"), _column(docs, "published_date"),
+                           _column(docs, "source_uri"), headers, hints)
     pub = meta["published_date"]
 
     # numbers and count trigger words in one scan: their matches never overlap
@@ -158,19 +155,11 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
     numbers = _with_doc_id("numbers", ids_arr, nums)
     bad = nums.filter(nums["is_malformed"]).to_pylist()
     issue_rows = [
-        (
-            ids[r["row"]],
-            "malformed_number",
-            WARNING,
-            f"bad digit grouping in {r['surface']!r}; "
-            + (
-                f"suggested value {r['suggested_value']:g}"
-                if r["suggested_value"] is not None
-                else "no suggested value (the figure does not tell what was meant)"
-            ),
-            r["start"],
-            r["end"],
-        )
+        (ids[r["row"]], "malformed_number", WARNING,
+         f"bad digit grouping in {r['surface']!r}; "
+         + (f"suggested value {r['suggested_value']:g}" if r["suggested_value"] is not None
+            else "no suggested value (the figure does not tell what was meant)"),
+         r["start"], r["end"])
         for r in bad
     ]
     candidates = _count_candidates(nums, trig)
@@ -180,8 +169,7 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
             triggers[row].append(pos)
     count_rows = [
         (ids[i], c.start, c.end, c.count_type, c.number, c.object, c.qualifier)
-        for i, found in candidates.items()
-        for c in _counts.find_counts(texts[i], found, triggers[i])
+        for i, found in candidates.items() for c in _counts.find_counts(texts[i], found, triggers[i])
     ]
     found = _entities.find_all(texts_arr, texts)
     quote_mask = _mask(texts_arr, QUOTES_PREFILTER)
@@ -198,7 +186,6 @@ def _extract(docs: pa.Table) -> dict[str, pa.Table]:
         "places": _with_doc_id("places", ids_arr, found.places),
         "date_mentions": date_mentions,
         "quality_issues": _table(
-            "quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows
-        ),
+            "quality_issues", ("doc_id", "check_name", "severity", "detail", "start", "end"), issue_rows),
         "doc_meta": doc_meta,
     }

@@ -26,37 +26,24 @@ _AGENCY_RE = re.compile(
 )
 _BYLINE_RE = re.compile(r"^\s*(?:By\s+(?P<by>[A-Z][^\n]{1,80})|Source:\s*(?P<src>[^\n]{2,80}))\s*$", re.M)
 _SOURCE_OUTLET_RE = re.compile(r"^\s*Source:\s*([A-Z][\w.]+(?: [A-Z][\w.]+)?)", re.M)
-_URI_OUTLETS = {
-    "bbc": "BBC",
-    "reuters": "Reuters",
-    "aljazeera": "Al Jazeera",
-    "trtworld": "TRT World",
-    "alaraby": "The New Arab",
-    "newarab": "The New Arab",
-}
+_URI_OUTLETS = {"bbc": "BBC", "reuters": "Reuters", "aljazeera": "Al Jazeera", "trtworld": "TRT World",
+                "alaraby": "The New Arab", "newarab": "The New Arab"}
 _URI_OUTLET_RE = re.compile("|".join(_URI_OUTLETS), re.I)
 
 
 #: RE2 hints: a document needs the Python rule only when its head (or text) matches.
 AGENCY_HINT = "|".join(sorted((re.escape(a) for a in _AGENCIES), key=len, reverse=True))
 HEADER_DATE_HINT = r"\d{4}-\d\d-\d\d"
-YEAR_DATE_HINT = (
-    r"\d{4}-\d\d-\d\d|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
-)
+YEAR_DATE_HINT = (r"\d{4}-\d\d-\d\d|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+                  r"|\d\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}")
 
 
 def looks_like_headline(line: str) -> bool:
     """Whether a line reads like a headline: short, several words, no final full stop."""
     line = line.strip()
     # the cheap tests first: most first lines fail one of them or pass them all
-    return (
-        len(line) <= 200
-        and line[:1].isupper()
-        and not line.endswith((".", ",", ";"))
-        and 3 <= len(line.split()) <= 25
-        and ("-" not in line or not _HEADER_DATE_RE.match(line))
-    )
+    return len(line) <= 200 and line[:1].isupper() and not line.endswith((".", ",", ";")) \
+        and 3 <= len(line.split()) <= 25 and ("-" not in line or not _HEADER_DATE_RE.match(line))
 
 
 #: The first non-blank line of a text: line breaks (those of ``str.splitlines``) are whitespace,
@@ -117,9 +104,8 @@ TEXT_DATE_CHARS = 500
 PLAUSIBLE_YEARS = (1900, 2100)
 
 
-def published_from(
-    header: str, text: str, published: dt.date | None, header_date: bool = True, year_date: bool = True
-) -> tuple[dt.date | None, str | None]:
+def published_from(header: str, text: str, published: dt.date | None,
+                   header_date: bool = True, year_date: bool = True) -> tuple[dt.date | None, str | None]:
     """Publication date and where it came from: metadata, header, dateline or text.
 
     ``header_date`` and ``year_date`` (from cheap vectorised checks) say whether a header date or a
@@ -154,22 +140,14 @@ def byline_of(header: str, head: str, tail: str) -> str | None:
 def outlet_of(header: str, tail: str, source_uri: str) -> str | None:
     """The outlet: a ``Source:`` line in the header or tail that names no agency, else the one in the URI."""
     # the search can match only where "Source:" stands
-    m = (
-        _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail)
-        if "Source:" in header or "Source:" in tail
-        else None
-    )
+    m = _SOURCE_OUTLET_RE.search(header) or _SOURCE_OUTLET_RE.search(tail) \
+        if "Source:" in header or "Source:" in tail else None
     return m[1] if m and m[1] not in _AGENCIES else _uri_outlet(source_uri)
 
 
-def doc_metas(
-    texts: list[str],
-    titles: list[str | None],
-    published: list[dt.date | None],
-    source_uris: list[str | None],
-    headers: list[str | None],
-    hints: dict[str, list[bool]],
-) -> dict[str, list[Any]]:
+def doc_metas(texts: list[str], titles: list[str | None], published: list[dt.date | None],
+              source_uris: list[str | None], headers: list[str | None],
+              hints: dict[str, list[bool]]) -> dict[str, list[Any]]:
     """Title, publication date and its source, outlet, agencies and byline of a batch of documents, as columns.
 
     Each rule runs only on the documents its ``hints`` (one flag per document and rule, from

@@ -13,74 +13,23 @@ import pyarrow.compute as pc
 from transforms.extract._scan import Matches, as_array, matches
 
 _SMALL = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "dozen": 12,
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
 }
-_SCALES = {
-    "hundred": 100,
-    "thousand": 1_000,
-    "million": 1_000_000,
-    "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000,
-}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+           "trillion": 1_000_000_000_000}
 _MULTIPLIERS = {
-    "k": 1e3,
-    "thousand": 1e3,
-    "m": 1e6,
-    "mn": 1e6,
-    "mln": 1e6,
-    "million": 1e6,
-    "bn": 1e9,
-    "bln": 1e9,
-    "billion": 1e9,
-    "tn": 1e12,
-    "trn": 1e12,
-    "trillion": 1e12,
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
+    "bn": 1e9, "bln": 1e9, "billion": 1e9, "tn": 1e12, "trn": 1e12, "trillion": 1e12,
 }
 _PREFIX_UNITS = {"$": "USD", "us$": "USD", "£": "GBP", "€": "EUR"}
 _SUFFIX_UNITS = {
-    "dlrs": "USD",
-    "dlr": "USD",
-    "dollars": "USD",
-    "dollar": "USD",
-    "cts": "USD",
-    "pounds": "GBP",
-    "stg": "GBP",
-    "sterling": "GBP",
-    "euros": "EUR",
-    "euro": "EUR",
-    "yen": "JPY",
-    "%": "%",
-    "pct": "%",
-    "percent": "%",
-    "per cent": "%",
+    "dlrs": "USD", "dlr": "USD", "dollars": "USD", "dollar": "USD", "cts": "USD",
+    "pounds": "GBP", "stg": "GBP", "sterling": "GBP", "euros": "EUR", "euro": "EUR",
+    "yen": "JPY", "%": "%", "pct": "%", "percent": "%", "per cent": "%",
 }
 
 _UNITS_WORD = "|".join(sorted(_SMALL, key=len, reverse=True))
@@ -239,15 +188,8 @@ def parse_reference(match: str) -> Parsed | None:
         scale *= cents
     lead = m.start("cur") if cur else m.start(num)
     end = m.end() if whole else m.end(num)
-    return Parsed(
-        lead,
-        end - lead,
-        match[lead:end],
-        value * scale,
-        unit,
-        malformed,
-        None if suggested is None else suggested * scale,
-    )
+    return Parsed(lead, end - lead, match[lead:end], value * scale, unit, malformed,
+                  None if suggested is None else suggested * scale)
 
 
 #: RE2: a match split around its first run of digits (null when it has none, as for number words); the
@@ -303,11 +245,8 @@ def _meanings(distinct: pa.Array) -> tuple[pa.Table, np.ndarray]:
     """
     parts = pc.extract_regex(distinct, _SPLIT_RE2)  # null where no digits
     digits = pc.struct_field(parts, "digits")
-    shape_of = pc.dictionary_encode(
-        pc.binary_join_element_wise(
-            pc.struct_field(parts, "head"), pc.struct_field(parts, "tail"), pa.scalar("1", pa.large_string())
-        )
-    )
+    shape_of = pc.dictionary_encode(pc.binary_join_element_wise(
+        pc.struct_field(parts, "head"), pc.struct_field(parts, "tail"), pa.scalar("1", pa.large_string())))
     shapes = [_shape(s) for s in shape_of.dictionary.to_pylist()]
     known = pa.array([s is not None for s in shapes], pa.bool_()).take(shape_of.indices)
     mask = pc.fill_null(pc.and_(pc.match_substring_regex(digits, _DIGITS_RE2), known), False)
@@ -315,37 +254,28 @@ def _meanings(distinct: pa.Array) -> tuple[pa.Table, np.ndarray]:
     digits = digits.filter(mask)
     take = shape_of.indices.filter(mask)
     # per shape, as columns (unknown shapes get blanks, never taken)
-    lead, before, after, scale, unit = zip(*(s or _NO_SHAPE for s in shapes), strict=True) if shapes else [()] * 5
+    lead, before, after, scale, unit = (zip(*(s or _NO_SHAPE for s in shapes), strict=True) if shapes else [()] * 5)
     surface = pc.binary_join_element_wise(
-        pa.array(before, pa.large_string()).take(take),
-        digits,
-        pa.array(after, pa.large_string()).take(take),
-        pa.scalar("", pa.large_string()),
-    ).cast(pa.string())
+        pa.array(before, pa.large_string()).take(take), digits, pa.array(after, pa.large_string()).take(take),
+        pa.scalar("", pa.large_string())).cast(pa.string())
     n_fast = len(digits)
     slow = np.flatnonzero(~fast)
     parsed = [parse_reference(u) for u in distinct.take(pa.array(slow)).to_pylist()]
     good = [p for p in parsed if p is not None]
     columns = list(zip(*good, strict=True)) if good else [()] * len(Parsed._fields)
-    meanings = pa.concat_tables(
-        [
-            pa.table(
-                {
-                    "lead": pa.array(lead, pa.int64()).take(take),
-                    "length": pc.utf8_length(surface).cast(pa.int64()),
-                    "surface": surface,
-                    "value": pc.multiply(
-                        pc.cast(pc.replace_substring(digits, ",", ""), pa.float64()),
-                        pa.array(scale, pa.float64()).take(take),
-                    ),
-                    "unit": pa.array(unit, pa.string()).take(take),
-                    "is_malformed": pa.array(np.zeros(n_fast, dtype=bool)),
-                    "suggested_value": pa.nulls(n_fast, pa.float64()),
-                }
-            ),
-            pa.table([pa.array(c, t) for c, t in zip(columns, _PARSED_TYPES, strict=True)], names=list(Parsed._fields)),
-        ]
-    )
+    meanings = pa.concat_tables([
+        pa.table({
+            "lead": pa.array(lead, pa.int64()).take(take),
+            "length": pc.utf8_length(surface).cast(pa.int64()),
+            "surface": surface,
+            "value": pc.multiply(pc.cast(pc.replace_substring(digits, ",", ""), pa.float64()),
+                                 pa.array(scale, pa.float64()).take(take)),
+            "unit": pa.array(unit, pa.string()).take(take),
+            "is_malformed": pa.array(np.zeros(n_fast, dtype=bool)),
+            "suggested_value": pa.nulls(n_fast, pa.float64()),
+        }),
+        pa.table([pa.array(c, t) for c, t in zip(columns, _PARSED_TYPES, strict=True)], names=list(Parsed._fields)),
+    ])
     at = np.full(len(distinct), -1, dtype=np.int64)
     at[fast] = np.arange(n_fast)
     kept = np.fromiter((p is not None for p in parsed), dtype=bool, count=len(parsed))
@@ -366,14 +296,12 @@ def numbers_table(texts: pa.Array, found: Matches | None = None) -> pa.Table:
     keep = at >= 0
     rows = meanings.take(pa.array(at[keep]))
     start = found.start[keep] + rows["lead"].to_numpy()
-    return pa.table(
-        {
-            "row": pa.array(found.doc[keep]),
-            "start": pa.array(start),
-            "end": pa.array(start + rows["length"].to_numpy()),
-            **{c: rows[c] for c in ("surface", "value", "unit", "is_malformed", "suggested_value")},
-        }
-    )
+    return pa.table({
+        "row": pa.array(found.doc[keep]),
+        "start": pa.array(start),
+        "end": pa.array(start + rows["length"].to_numpy()),
+        **{c: rows[c] for c in ("surface", "value", "unit", "is_malformed", "suggested_value")},
+    })
 
 
 def find_numbers(text: str) -> list[Number]:
@@ -383,7 +311,5 @@ def find_numbers(text: str) -> list[Number]:
     [('1.5 mln dlrs', 1500000.0, 'USD'), ('20%', 20.0, '%')]
     """
     rows = numbers_table(as_array(pa.array([text]))).to_pylist()
-    return [
-        Number(r["start"], r["end"], r["surface"], r["value"], r["unit"], r["is_malformed"], r["suggested_value"])
-        for r in rows
-    ]
+    return [Number(r["start"], r["end"], r["surface"], r["value"], r["unit"], r["is_malformed"], r["suggested_value"])
+            for r in rows]

@@ -12,7 +12,7 @@ from transforms.extract._scan import ends_with
 from transforms.extract.names.entities import Entity
 
 #: RE2 prefilter: documents that can hold a quotation.
-PREFILTER = '["\u201c\u201d]'
+PREFILTER = "[\"\u201c\u201d]"
 
 _VERBS = (
     r"said|says|say|told|tells|added|adds|warned|warns|explained|insisted|stated|noted|argued|vowed|promised|"
@@ -113,10 +113,8 @@ def _speaker(phrase: str, start: int, mentions: _Mentions, quote_start: int) -> 
     e = mentions.at(start, start + len(phrase))
     if e:
         return e.name
-    return (
-        phrase_s
-        if phrase_s[:1].isupper() and not phrase_s.lower().startswith(("the ", "a ", "an "))
-        else (phrase_s or None)
+    return phrase_s if phrase_s[:1].isupper() and not phrase_s.lower().startswith(("the ", "a ", "an ")) else (
+        phrase_s or None
     )
 
 

@@ -26,3 +26,4 @@ def test_passive_verbs_and_count_nouns_hold_a_trigger_word() -> None:
         if not (counts._TRIGGER_RE.search(k) or counts._UNTRIGGERED_RE.search(k))
     ]
     assert missing == []
+

@@ -24,36 +24,18 @@ def test_number_cases(case: dict) -> None:
         got = {"value": n.value, "unit": n.unit, "is_malformed": n.is_malformed, "suggested_value": n.suggested_value}
         for key, want in expected.items():
             if key != "surface":
-                assert (
-                    got[key] == pytest.approx(want)
-                    if isinstance(want, float | int) and not isinstance(want, bool)
-                    else got[key] == want
-                ), (key, got)
+                assert got[key] == pytest.approx(want) if isinstance(want, float | int) and not isinstance(want, bool) \
+                    else got[key] == want, (key, got)
 
 
 def test_malformed_number_is_a_quality_issue() -> None:
     text = "Some 950,0000 civilians have fled the government offensive."
-    docs = pa.table(
-        {
-            "doc_id": ["d"],
-            "clean_text": [text],
-            "title": pa.nulls(1, pa.string()),
-            "published_date": pa.nulls(1, pa.date32()),
-            "source_uri": ["x.txt"],
-        }
-    )
+    docs = pa.table({"doc_id": ["d"], "clean_text": [text], "title": pa.nulls(1, pa.string()),
+                     "published_date": pa.nulls(1, pa.date32()), "source_uri": ["x.txt"]})
     out = extract(docs)
     numbers = out["numbers"].to_pylist()
     assert numbers[0]["is_malformed"] and numbers[0]["suggested_value"] == 950000
     issues = out["quality_issues"].to_pylist()
-    assert issues == [
-        {
-            "doc_id": "d",
-            "check_name": "malformed_number",
-            "severity": "warning",
-            "detail": "bad digit grouping in '950,0000'; suggested value 950000",
-            "start": 5,
-            "end": 13,
-        }
-    ]
+    assert issues == [{"doc_id": "d", "check_name": "malformed_number", "severity": "warning",
+                       "detail": "bad digit grouping in '950,0000'; suggested value 950000", "start": 5, "end": 13}]
     assert text[5:13] == "950,0000"

@@ -24,35 +24,9 @@ _DIGITS = st.one_of(
     st.sampled_from(["950,0000", "1,00", "12,3456,789", "1.000.000", "0.5", ".5"]),
 )
 _BEFORE = st.sampled_from(["", "about ", "some ", "the ", "$", "US$", "£", "€", "$ ", "US$ ", "Rs "])
-_AFTER = st.sampled_from(
-    [
-        "",
-        " mln",
-        " million",
-        "m",
-        "k",
-        " bn",
-        " bln",
-        " dlrs",
-        " mln dlrs",
-        " pct",
-        "%",
-        " percent",
-        " per cent",
-        " billion dollars",
-        "th",
-        ":30",
-        " years old",
-        " yen",
-        " stg",
-        " cts",
-        " pounds sterling",
-        " trillion",
-        "-year-old",
-        "s",
-        " thousand",
-    ]
-)
+_AFTER = st.sampled_from(["", " mln", " million", "m", "k", " bn", " bln", " dlrs", " mln dlrs", " pct", "%",
+                          " percent", " per cent", " billion dollars", "th", ":30", " years old", " yen", " stg",
+                          " cts", " pounds sterling", " trillion", "-year-old", "s", " thousand"])
 _END = st.sampled_from(["", ".", " people", ",", ";", " and 20"])
 
 

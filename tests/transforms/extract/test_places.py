@@ -14,13 +14,8 @@ from transforms.extract.places import Candidate, gazetteer, resolve
 from transforms.gcpause import gc_paused
 
 candidates = st.builds(
-    Candidate,
-    name=st.sampled_from(["Hama", "Homs", "Idlib"]),
-    country_code=st.sampled_from(["SY", "LB", "TR"]),
-    latitude=st.just(1.0),
-    longitude=st.just(2.0),
-    population=st.integers(0, 3),
-    is_country=st.just(False),
+    Candidate, name=st.sampled_from(["Hama", "Homs", "Idlib"]), country_code=st.sampled_from(["SY", "LB", "TR"]),
+    latitude=st.just(1.0), longitude=st.just(2.0), population=st.integers(0, 3), is_country=st.just(False),
     primary=st.booleans(),
 )
 
@@ -35,10 +30,8 @@ def plain_resolve(cands: tuple[Candidate, ...], votes: Counter[str]) -> Candidat
     return max(pool, key=lambda c: (votes.get(c.country_code, 0), c.population))
 
 
-@given(
-    st.lists(candidates, min_size=1, max_size=6).map(tuple),
-    st.dictionaries(st.sampled_from(["SY", "LB", "TR", "US"]), st.integers(1, 3)).map(Counter),
-)
+@given(st.lists(candidates, min_size=1, max_size=6).map(tuple),
+       st.dictionaries(st.sampled_from(["SY", "LB", "TR", "US"]), st.integers(1, 3)).map(Counter))
 def test_resolve_matches_the_plain_rule(cands: tuple[Candidate, ...], votes: Counter[str]) -> None:
     assert resolve(cands, votes) is plain_resolve(cands, votes)
 

@@ -31,15 +31,8 @@ def seeds() -> tuple[dict[str, str], dict[str, pa.Table]]:
         pytest.skip(f"needs the seed articles in {SEEDS.resolve()} (../shared beside the repository), absent here")
     texts = {p.stem: stand_in_clean(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
     n = len(texts)
-    docs = pa.table(
-        {
-            "doc_id": list(texts),
-            "clean_text": list(texts.values()),
-            "title": pa.nulls(n, pa.string()),
-            "published_date": pa.nulls(n, pa.date32()),
-            "source_uri": [f"seeds/{k}.txt" for k in texts],
-        }
-    )
+    docs = pa.table({"doc_id": list(texts), "clean_text": list(texts.values()), "title": pa.nulls(n, pa.string()),
+                     "published_date": pa.nulls(n, pa.date32()), "source_uri": [f"seeds/{k}.txt" for k in texts]})
     return texts, extract(docs)
 
 
@@ -55,9 +48,8 @@ SEED_IDS = list(GOLDEN["seeds"])
 def test_counts(seeds, doc_id: str) -> None:
     texts, out = seeds
     got = Counter((r["count_type"], r["number"], r["object"], r["qualifier"]) for r in rows(out, "counts", doc_id))
-    want = Counter(
-        (c["count_type"], float(c["number"]), c["object"], c["qualifier"]) for c in GOLDEN["seeds"][doc_id]["counts"]
-    )
+    want = Counter((c["count_type"], float(c["number"]), c["object"], c["qualifier"])
+                   for c in GOLDEN["seeds"][doc_id]["counts"])
     assert got == want
 
 
@@ -67,11 +59,8 @@ def test_malformed_numbers(seeds, doc_id: str) -> None:
     got = [(r["surface"], r["value"], r["suggested_value"]) for r in rows(out, "numbers", doc_id) if r["is_malformed"]]
     want = [(m["surface"], m["value"], m["suggested_value"]) for m in GOLDEN["seeds"][doc_id]["malformed_numbers"]]
     assert got == want
-    issues = [
-        (r["start"], r["end"], r["severity"])
-        for r in rows(out, "quality_issues", doc_id)
-        if r["check_name"] == "malformed_number"
-    ]
+    issues = [(r["start"], r["end"], r["severity"]) for r in rows(out, "quality_issues", doc_id)
+              if r["check_name"] == "malformed_number"]
     assert [texts[doc_id][s:e] for s, e, _ in issues] == [m[0] for m in want]
     assert {sev for *_, sev in issues} <= {"warning"}
 

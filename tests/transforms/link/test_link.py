@@ -244,15 +244,8 @@ NAMED_TEXTS = [
 
 def killed(doc_id: str, number: float, obj: str) -> dict:
     """A ``counts`` row: ``number`` of ``obj`` killed, reported by ``doc_id``."""
-    return {
-        "doc_id": doc_id,
-        "start": 0,
-        "end": 10,
-        "count_type": "KILL",
-        "number": number,
-        "object": obj,
-        "qualifier": "exact",
-    }
+    return {"doc_id": doc_id, "start": 0, "end": 10, "count_type": "KILL", "number": number, "object": obj,
+            "qualifier": "exact"}
 
 
 def test_names_link_only_within_days() -> None:
@@ -261,10 +254,8 @@ def test_names_link_only_within_days() -> None:
     docs = documents(
         [{"doc_id": i, "clean_text": t, "published_date": d} for i, t, d in zip("abc", NAMED_TEXTS, dates, strict=True)]
     )
-    counts = rows_table(
-        "counts",
-        [killed("a", 2, "Velorian soldiers"), killed("b", 2, "two of its soldiers"), killed("c", 2, "soldiers")],
-    )
+    counts = rows_table("counts", [killed("a", 2, "Velorian soldiers"), killed("b", 2, "two of its soldiers"),
+                                   killed("c", 2, "soldiers")])
     out = link(docs, counts, empty("numbers"))
     assert relation(out, "a", "b") == "same_story"
     link_a_b = next(r for r in out["doc_links"].to_pylist() if r["relation"] == "same_story")
@@ -450,15 +441,8 @@ def test_two_events_under_one_headline_are_two_facts() -> None:
 
     def at(doc_id: str, number: float, word: str, sentence: str) -> dict:
         start = texts[doc_id].index(sentence) + sentence.index(word)
-        return {
-            "doc_id": doc_id,
-            "start": start,
-            "end": start + len(word) + 7,
-            "count_type": "KILL",
-            "number": number,
-            "object": "people",
-            "qualifier": "exact",
-        }
+        return {"doc_id": doc_id, "start": start, "end": start + len(word) + 7, "count_type": "KILL",
+                "number": number, "object": "people", "qualifier": "exact"}
 
     counts = rows_table(
         "counts",

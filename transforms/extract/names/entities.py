@@ -29,10 +29,8 @@ _ROLES_BEFORE = (
     "said|says|according to|told|by|defector|colleague|wife|husband|son|daughter|brother|sister"
 )
 ROLE_BEFORE_RE = re.compile(rf"(?:{_ROLES_BEFORE}),?\s+$")
-_SPEECH_VERBS = tuple(
-    "said says told added warned explained insisted stated noted argued vowed promised claimed "
-    "declared announced urged wrote tweeted".split()
-)
+_SPEECH_VERBS = tuple("said says told added warned explained insisted stated noted argued vowed promised claimed "
+                      "declared announced urged wrote tweeted".split())
 SPEECH_AFTER_RE = re.compile(rf"\s+(?:{'|'.join(_SPEECH_VERBS)})\b")
 _PLACES_BEFORE = ("of", "in", "near", "at", "from", "to", "into", "towards")
 _PLACE_BEFORE_RE = re.compile(rf"\b(?:{'|'.join(_PLACES_BEFORE)})\s+(?:the\s+)?$")
@@ -77,12 +75,10 @@ def find_entities(text: str) -> tuple[list[Entity], list[Place]]:
     ([('PERSON', 'Recep Tayyip Erdogan'), ('PLACE', 'Ankara')], [('Ankara', 'TR')])
     """
     found = find_all(_scan.as_array(pa.array([text], pa.large_string())), [text])
-    ents = [
-        Entity(*r[1:]) for r in zip(*(found.entities[c].to_pylist() for c in found.entities.column_names), strict=True)
-    ]
-    places = [
-        Place(*r[1:]) for r in zip(*(found.places[c].to_pylist() for c in found.places.column_names), strict=True)
-    ]
+    ents = [Entity(*r[1:]) for r in zip(*(found.entities[c].to_pylist() for c in found.entities.column_names),
+                                         strict=True)]
+    places = [Place(*r[1:]) for r in zip(*(found.places[c].to_pylist() for c in found.places.column_names),
+                                         strict=True)]
     return ents, places
 
 
@@ -100,9 +96,8 @@ class Found(NamedTuple):
         if not rows:
             return {}
         ents = self.entities
-        sub = ents.filter(
-            pc.and_(pc.is_in(ents["row"], pa.array(rows, pa.int64())), pc.not_equal(ents["kind"], "PLACE"))
-        )
+        sub = ents.filter(pc.and_(pc.is_in(ents["row"], pa.array(rows, pa.int64())),
+                                  pc.not_equal(ents["kind"], "PLACE")))
         of_row = sub["row"].to_numpy()  # entities come in row order
         firsts = np.searchsorted(of_row, rows, side="left").tolist()
         lasts = np.searchsorted(of_row, rows, side="right").tolist()
@@ -167,14 +162,8 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
     mi = np.flatnonzero(kind == MAYBE)
     is_person[mi] = [
         _looks_like_person(texts[d], s, e, pa_, fb)
-        for d, s, e, pa_, fb in zip(
-            doc[mi].tolist(),
-            start[mi].tolist(),
-            end[mi].tolist(),
-            plans.particle[step[mi]].tolist(),
-            plans.fallback[step[mi]].tolist(),
-            strict=True,
-        )
+        for d, s, e, pa_, fb in zip(doc[mi].tolist(), start[mi].tolist(), end[mi].tolist(),
+                                    plans.particle[step[mi]].tolist(), plans.fallback[step[mi]].tolist(), strict=True)
     ]
     # a single word that is the surname of a person named earlier in the document is that person
     named = np.zeros(len(step), dtype=bool)
@@ -208,11 +197,8 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
     for i in hyphen_rows.tolist():
         base = int(start[i]) - int(plans.start[step[i]])  # where the sequence starts in the text
         for j, hp in enumerate(plans.hyphen_places[step[i]]):
-            extra.append(
-                _HyphenRow(
-                    i * 64 + j + 1, int(doc[i]), base + hp.start, base + hp.end, hp.surface, hp.candidates, hp.fixed
-                )
-            )
+            extra.append(_HyphenRow(i * 64 + j + 1, int(doc[i]), base + hp.start, base + hp.end, hp.surface,
+                                    hp.candidates, hp.fixed))
     # places: resolved by their candidates alone (taken from the registry), or by the document's votes
     p_idx = np.flatnonzero(place[rows])
     p_step = step[rows[p_idx]]
@@ -234,41 +220,33 @@ def _lay_out(found: _scan.Matches, texts: list[str], plans: registry.Plans) -> F
         if v is None:
             v = votes[d] = Counter()
         v[cands[0].country_code] += 2
-    chosen = [
-        resolve(cands, votes.get(d, _NO_VOTES))
-        for d, cands in zip(r_doc[p_idx[voted]].tolist(), plans.candidates[p_step[voted]].tolist(), strict=True)
-    ]
+    chosen = [resolve(cands, votes.get(d, _NO_VOTES))
+              for d, cands in zip(r_doc[p_idx[voted]].tolist(), plans.candidates[p_step[voted]].tolist(), strict=True)]
     chosen += [x.fixed if x.fixed is not None else resolve(x.candidates, votes.get(x.doc, _NO_VOTES)) for x in extra]
-    p_fields = [
-        np.concatenate([f[p_step], objects((getattr(c, k) for c in chosen[len(voted) :]), len(extra))])
-        for f, k in zip(plans.fixed_fields, registry.PLACE_FIELDS, strict=True)
-    ]
+    p_fields = [np.concatenate([f[p_step], objects((getattr(c, k) for c in chosen[len(voted):]), len(extra))])
+                for f, k in zip(plans.fixed_fields, registry.PLACE_FIELDS, strict=True)]
     for f, k in zip(p_fields, registry.PLACE_FIELDS, strict=True):
         f[voted] = objects((getattr(c, k) for c in chosen[: len(voted)]), len(voted))
     p_name, p_cc, p_lat, p_lon = p_fields
     r_name[p_idx] = p_name[: len(p_idx)]
-    ent = pa.table(
-        {
-            "row": np.concatenate([r_doc, np.array([x.doc for x in extra], dtype=np.int64)]),
-            "start": np.concatenate([r_start, np.array([x.start for x in extra], dtype=np.int64)]),
-            "end": np.concatenate([r_end, np.array([x.end for x in extra], dtype=np.int64)]),
-            "kind": pa.array([*row_kind.tolist(), *(["PLACE"] * len(extra))], pa.string()),
-            "surface": pa.concat_arrays([r_surface, pa.array([x.surface for x in extra], pa.string())]),
-            "name": pa.array(np.concatenate([r_name, p_name[len(p_idx) :]]), pa.string()),
-        }
-    )
+    ent = pa.table({
+        "row": np.concatenate([r_doc, np.array([x.doc for x in extra], dtype=np.int64)]),
+        "start": np.concatenate([r_start, np.array([x.start for x in extra], dtype=np.int64)]),
+        "end": np.concatenate([r_end, np.array([x.end for x in extra], dtype=np.int64)]),
+        "kind": pa.array([*row_kind.tolist(), *(["PLACE"] * len(extra))], pa.string()),
+        "surface": pa.concat_arrays([r_surface, pa.array([x.surface for x in extra], pa.string())]),
+        "name": pa.array(np.concatenate([r_name, p_name[len(p_idx):]]), pa.string()),
+    })
     ent_order = np.concatenate([order, np.array([x.order for x in extra], dtype=np.int64)])
     p_order = np.concatenate([order[p_idx], np.array([x.order for x in extra], dtype=np.int64)])
     in_ent = pa.array(np.concatenate([p_idx, np.arange(len(rows), len(rows) + len(extra))]))
-    places = pa.table(
-        {
-            **{c: ent[c].take(in_ent) for c in ("row", "start", "end", "surface")},
-            "name": pa.array(p_name, pa.string()),
-            "country_code": pa.array(p_cc, pa.string()),
-            "latitude": pa.array(p_lat, pa.float64()),
-            "longitude": pa.array(p_lon, pa.float64()),
-        }
-    )
+    places = pa.table({
+        **{c: ent[c].take(in_ent) for c in ("row", "start", "end", "surface")},
+        "name": pa.array(p_name, pa.string()),
+        "country_code": pa.array(p_cc, pa.string()),
+        "latitude": pa.array(p_lat, pa.float64()),
+        "longitude": pa.array(p_lon, pa.float64()),
+    })
     if extra:
         ent = ent.take(pa.array(np.argsort(ent_order, kind="stable")))
         places = places.take(pa.array(np.argsort(p_order, kind="stable")))
@@ -285,8 +263,7 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
     """
     lo = start - 20 if start > 20 else 0
     place_before = _scan.ends_with(text[lo:start], _PLACE_BEFORE_ENDINGS) and bool(
-        _PLACE_BEFORE_RE.search(text, lo, start)
-    )
+        _PLACE_BEFORE_RE.search(text, lo, start))
     if particle and not place_before:
         return True
     if fallback and not place_before and (not _sentence_initial(text, start) or _speech_later(text, end)):
@@ -295,16 +272,12 @@ def _looks_like_person(text: str, start: int, end: int, particle: bool, fallback
     if after[:1] == "," and ROLE_AFTER_RE.match(text, end):
         return True
     # a speech verb after one blank, or after more (then only the pattern can tell)
-    if (
-        after[:1].isspace()
-        and (after[1:].isspace() or text.startswith(_SPEECH_VERBS, end + 1))
-        and SPEECH_AFTER_RE.match(text, end)
-    ):
+    if after[:1].isspace() and (after[1:].isspace() or text.startswith(_SPEECH_VERBS, end + 1)) \
+            and SPEECH_AFTER_RE.match(text, end):
         return True
     lo = start - 30 if start > 30 else 0
     return _scan.ends_with(text[lo:start].rstrip().removesuffix(","), _ROLE_BEFORE_ENDINGS) and bool(
-        ROLE_BEFORE_RE.search(text, lo, start)
-    )
+        ROLE_BEFORE_RE.search(text, lo, start))
 
 
 _PLACE_BEFORE_ENDINGS = (*_PLACES_BEFORE, "the")

@@ -52,8 +52,7 @@ _DEMONYM_WORDS = pa.array(list(DEMONYMS), pa.string())
 _DEMONYM_CODES = np.array(list(DEMONYMS.values()), dtype=object)
 #: Word lists as Arrow arrays, for look-ups of a column of words.
 _TITLE_WORDS, _SKIP_WORDS, _STOP_WORDS, _ORG_WORDS, _GENERIC_WORDS = (
-    pa.array(sorted(group), pa.string()) for group in (TITLES, SKIP_SINGLE, LEAD_STOP, ORG_WORDS, GENERIC_TAIL)
-)
+    pa.array(sorted(group), pa.string()) for group in (TITLES, SKIP_SINGLE, LEAD_STOP, ORG_WORDS, GENERIC_TAIL))
 
 
 def _member(words: pa.Array, values: pa.Array) -> np.ndarray:
@@ -87,23 +86,13 @@ def columns(plans: list[Plan]) -> Columns:
     """The steps of ``plans`` (one plan per sequence) as columns."""
     steps = list(chain.from_iterable(plans))
     kind, s, e, surface, name, cands, fixed, sur, particle, fallback, hyphen = (
-        zip(*steps, strict=True) if steps else [()] * len(Step._fields)
-    )
+        zip(*steps, strict=True) if steps else [()] * len(Step._fields))
     n = len(steps)
     return Columns(
-        np.repeat(np.arange(len(plans)), [len(p) for p in plans]),
-        np.array(kind, dtype=np.int8),
-        np.array(s, dtype=np.int64),
-        np.array(e, dtype=np.int64),
-        objects(surface, n),
-        objects(name, n),
-        objects(cands, n),
-        objects(fixed, n),
-        objects(sur, n),
-        np.array(particle, dtype=bool),
-        np.array(fallback, dtype=bool),
-        objects(hyphen, n),
-    )
+        np.repeat(np.arange(len(plans)), [len(p) for p in plans]), np.array(kind, dtype=np.int8),
+        np.array(s, dtype=np.int64), np.array(e, dtype=np.int64), objects(surface, n), objects(name, n),
+        objects(cands, n), objects(fixed, n), objects(sur, n), np.array(particle, dtype=bool),
+        np.array(fallback, dtype=bool), objects(hyphen, n))
 
 
 class _Words(NamedTuple):
@@ -154,7 +143,8 @@ def _word_facts(words: pa.Array, names: dict[str, tuple[Candidate, ...]], common
         is_stop=_member(words, _STOP_WORDS),
         is_org_word=_member(words, _ORG_WORDS),
         is_generic=_member(words, _GENERIC_WORDS),
-        ends_in_particle=pc.match_substring_regex(words, f"(?:{'|'.join(PARTICLES)})$").to_numpy(zero_copy_only=False),
+        ends_in_particle=pc.match_substring_regex(words, f"(?:{'|'.join(PARTICLES)})$").to_numpy(
+            zero_copy_only=False),
     )
 
 
@@ -226,9 +216,8 @@ def _classify(seqs: list[str], arr: pa.Array, lay: _Layout, w: _Words) -> _Class
     # a known organisation, or an organisation word unless a title leads a longer name
     known = pc.is_in(arr, value_set=_KNOWN_ORGS).to_numpy(zero_copy_only=False)
     shifted = np.flatnonzero(alive & (first_at > 0))
-    known[shifted] = [
-        seqs[k][a:] in KNOWN_ORGS for k, a in zip(shifted.tolist(), first_at[shifted].tolist(), strict=True)
-    ]
+    known[shifted] = [seqs[k][a:] in KNOWN_ORGS
+                      for k, a in zip(shifted.tolist(), first_at[shifted].tolist(), strict=True)]
     titled_lead = (n - i_first > 1) & w.is_title[first]
     org = alive & (known | (lay.any(w.is_org_word[code] & after_lead) & ~titled_lead))
     rest = alive & ~org
@@ -243,20 +232,9 @@ def _classify(seqs: list[str], arr: pa.Array, lay: _Layout, w: _Words) -> _Class
     person = rest & ~vote & titled
     acronym = rest & ~vote & ~person & (name_words == 1) & w.is_acronym[name_word]
     return _Classes(
-        first=first,
-        first_at=first_at,
-        after_lead=after_lead,
-        in_run=in_run,
-        in_name=pos >= name_at[seq],
-        name_at=name_at,
-        name_word=name_word,
-        name_words=name_words,
-        org=org,
-        vote=vote,
-        person=person,
-        acronym=acronym,
-        other=rest & ~vote & ~person & ~acronym,
-    )
+        first=first, first_at=first_at, after_lead=after_lead, in_run=in_run, in_name=pos >= name_at[seq],
+        name_at=name_at, name_word=name_word, name_words=name_words, org=org, vote=vote, person=person,
+        acronym=acronym, other=rest & ~vote & ~person & ~acronym)
 
 
 def _slices(seqs: list[str], start: np.ndarray) -> np.ndarray:
@@ -264,8 +242,7 @@ def _slices(seqs: list[str], start: np.ndarray) -> np.ndarray:
     surface = objects(seqs, len(seqs))
     sliced = np.flatnonzero(start > 0)
     surface[sliced] = objects(
-        (x[a:] for x, a in zip(surface[sliced].tolist(), start[sliced].tolist(), strict=True)), len(sliced)
-    )
+        (x[a:] for x, a in zip(surface[sliced].tolist(), start[sliced].tolist(), strict=True)), len(sliced))
     return surface
 
 
@@ -279,19 +256,16 @@ class _Places(NamedTuple):
     fixed: np.ndarray
 
 
-def _places(
-    surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes, names: dict[str, tuple[Candidate, ...]]
-) -> _Places:
+def _places(surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes,
+            names: dict[str, tuple[Candidate, ...]]) -> _Places:
     """Single words are places unless common words; longer names are places, else untitled names."""
     n_seqs = len(surface)
     candidates = objects(((),) * n_seqs, n_seqs)
     fixed = np.full(n_seqs, None, dtype=object)
     single = np.flatnonzero(c.other & (c.name_words == 1))
     alone = c.name_word[single].tolist()
-    s_cands = [
-        () if w.candidates[k] and w.is_common[k] and not w.candidates[k][0].is_country else w.candidates[k]
-        for k in alone
-    ]
+    s_cands = [() if w.candidates[k] and w.is_common[k] and not w.candidates[k][0].is_country else w.candidates[k]
+               for k in alone]
     candidates[single] = objects(s_cands, len(single))
     fixed[single] = objects((fixed_choice(x) if x else None for x in s_cands), len(single))
     multi = np.flatnonzero(c.other & (c.name_words > 1))
@@ -308,9 +282,8 @@ def _places(
     return _Places(single, place, maybe, candidates, fixed)
 
 
-def _person_hints(
-    surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes, maybe: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _person_hints(surface: np.ndarray, lay: _Layout, w: _Words, c: _Classes,
+                  maybe: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The surname a titled full name or an untitled name registers, and the particle and fallback hints."""
     code, seq, pos, n = lay.code, lay.seq, lay.pos, lay.n_words
     n_seqs = len(surface)
@@ -325,9 +298,8 @@ def _person_hints(
     particle[maybe_particle] = [bool(PARTICLE_RE.search(x)) for x in surface[maybe_particle].tolist()]
     upper_in_name = lay.any(w.is_upper[code] & c.in_name)
     fallback = np.zeros(n_seqs, dtype=bool)
-    fallback[maybe] = (
-        (c.name_words <= MAX_FALLBACK_WORDS) & ~w.is_common[c.name_word] & ~upper_in_name & ~w.is_place[c.name_word]
-    )[maybe]
+    fallback[maybe] = ((c.name_words <= MAX_FALLBACK_WORDS) & ~w.is_common[c.name_word] & ~upper_in_name
+                       & ~w.is_place[c.name_word])[maybe]
     return surname, particle, fallback
 
 
@@ -369,20 +341,8 @@ def plan_simple(seqs: list[str]) -> Columns:
     end[c.vote] = 0
     surface[c.vote] = ""
     name[c.vote] = w.demonym[c.first[c.vote]]
-    final = Columns(
-        np.arange(len(seqs)),
-        kind,
-        start,
-        end,
-        surface,
-        name,
-        p.candidates,
-        p.fixed,
-        surname,
-        particle,
-        fallback,
-        objects(((),) * len(seqs), len(seqs)),
-    )
+    final = Columns(np.arange(len(seqs)), kind, start, end, surface, name, p.candidates, p.fixed, surname, particle,
+                    fallback, objects(((),) * len(seqs), len(seqs)))
     return _with_run_votes(final, lay, w, c)
 
 
@@ -401,19 +361,10 @@ def _with_run_votes(final: Columns, lay: _Layout, w: _Words, c: _Classes) -> Col
         return np.concatenate([head, values[has]])[order]
 
     return Columns(
-        seq[order],
-        column(VOTE, final.kind),
-        column(0, final.start),
-        column(0, final.end),
-        column("", final.surface),
-        np.concatenate([w.demonym[lay.code[runs]], final.name[has]])[order],
-        column((), final.candidates),
-        column(None, final.fixed),
-        column(None, final.surname),
-        column(False, final.particle),
-        column(False, final.fallback),
-        objects(((),) * len(seq), len(seq)),
-    )
+        seq[order], column(VOTE, final.kind), column(0, final.start), column(0, final.end),
+        column("", final.surface), np.concatenate([w.demonym[lay.code[runs]], final.name[has]])[order],
+        column((), final.candidates), column(None, final.fixed), column(None, final.surname),
+        column(False, final.particle), column(False, final.fallback), objects(((),) * len(seq), len(seq)))
 
 
 #: Sequences whose parts :func:`cut_parts` cannot sliced out as arrays: a tab, a double space, an ``al-`` word.
@@ -473,10 +424,8 @@ def cut_parts(seqs: list[str]) -> tuple[_Parts, np.ndarray]:
     part_seq = ok[q[kept[first]]]
     part_start = at[kept[first]]
     part_end = at[kept[last]] + cut[kept[last]]
-    texts = objects(
-        (seqs[k][a:b] for k, a, b in zip(part_seq.tolist(), part_start.tolist(), part_end.tolist(), strict=True)),
-        len(part_seq),
-    )
+    texts = objects((seqs[k][a:b] for k, a, b in zip(part_seq.tolist(), part_start.tolist(), part_end.tolist(),
+                                                        strict=True)), len(part_seq))
     slow = np.ones(len(seqs), dtype=bool)
     slow[ok] = False
     slow[part_seq[pc.match_substring(pa.array(texts, pa.string()), "-").to_numpy(zero_copy_only=False)]] = True

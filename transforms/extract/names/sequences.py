@@ -16,18 +16,14 @@ from contract.vocab import ORG_SPELLINGS
 from transforms.extract.places import DEMONYMS, Candidate, fixed_choice, gazetteer
 
 _TOKEN = r"[A-Z][\w'’.-]*"
-_JOIN = (
-    r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?"
-    r"|[ \t]+(?:al|el)-"
-)
+_JOIN = (r"[ \t]+(?:(?:al|el|bin|ibn|bint|abu|de|del|da|di|van|von|der|le|of|for|of the|for the)[ \t]+)?"
+         r"|[ \t]+(?:al|el)-")
 CAP_RE = re.compile(rf"{_TOKEN}(?:(?:{_JOIN}){_TOKEN}){{0,5}}")
 #: The same pattern for RE2, whose ``\w`` is ASCII only: letters outside ASCII are given as code-point ranges
 #: (Latin-1 letters, then everything above except the Ogham space mark, general punctuation, currency signs
 #: and CJK punctuation), which compile in well under a millisecond where ``\p{L}`` takes ten.
-_LETTERS_RE2 = (
-    r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{167F}\x{1681}-\x{1FFF}\x{2070}-\x{209F}\x{20D0}-\x{218F}"
-    r"\x{2C00}-\x{2DFF}\x{3040}-\x{FFEF}\x{10000}-\x{10FFFF}"
-)
+_LETTERS_RE2 = (r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{167F}\x{1681}-\x{1FFF}\x{2070}-\x{209F}\x{20D0}-\x{218F}"
+                r"\x{2C00}-\x{2DFF}\x{3040}-\x{FFEF}\x{10000}-\x{10FFFF}")
 CAP_RE2 = CAP_RE.pattern.replace(r"\w", r"\w" + _LETTERS_RE2)
 _ABBREV_RE = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Prof|Rev|Co|Corp|Inc|Ltd|Jr|Sr)\."
@@ -53,30 +49,14 @@ ORG_WORDS = frozenset(
     "Partners Capital Petroleum Oil Energy Steel Motors Railways Communications Electric Pharmaceuticals "
     "United FC".split()
 )
-KNOWN_ORGS = (
-    frozenset(
-        "BBC CNN NATO UN EU OPEC IMF WHO Al Jazeera Twitter Facebook Instagram YouTube Google "
-        "Microsoft Apple IBM Hezbollah Hamas Taliban Kremlin Pentagon FBI CIA NASA Fifa FIFA Uefa UEFA ITV Sony Nintendo "
-        "Chelsea Arsenal Liverpool Everton Fulham Labour Tories Conservatives Democrats Republicans Congress "
-        "Al-Araby Opec Nato".split()
-    )
-    | set(ORG_SPELLINGS)
-    | {
-        "Al Jazeera",
-        "White Helmets",
-        "The New Arab",
-        "New Arab",
-        "Islamic State",
-        "Al-Qaeda",
-        "Al Qaeda",
-        "Wall Street",
-        "Downing Street",
-        "White House",
-        "Hayat Tahrir al-Sham",
-        "Free Syrian Army",
-        "Manchester United",
-    }
-)
+KNOWN_ORGS = frozenset(
+    "BBC CNN NATO UN EU OPEC IMF WHO Al Jazeera Twitter Facebook Instagram YouTube Google "
+    "Microsoft Apple IBM Hezbollah Hamas Taliban Kremlin Pentagon FBI CIA NASA Fifa FIFA Uefa UEFA ITV Sony Nintendo "
+    "Chelsea Arsenal Liverpool Everton Fulham Labour Tories Conservatives Democrats Republicans Congress "
+    "Al-Araby Opec Nato".split()
+) | set(ORG_SPELLINGS) | {
+    "Al Jazeera", "White Helmets", "The New Arab", "New Arab", "Islamic State", "Al-Qaeda", "Al Qaeda", "Wall Street",
+    "Downing Street", "White House", "Hayat Tahrir al-Sham", "Free Syrian Army", "Manchester United"}
 LEAD_STOP = frozenset(
     "The A An In On At To For From By With But And Or If As Of So Yet After Before When While Since During Under "
     "Over Despite Although Though Because However Meanwhile Earlier Later Last Next This That These Those There "
@@ -204,14 +184,12 @@ def _place(seq: str, s: int, e: int, cands: tuple[Candidate, ...]) -> Step:
     return _step((PLACE, s, e, seq[s:e], "", cands, fixed_choice(cands), None, False, False, ()))
 
 
-def _single(
-    seq: str, s: int, e: int, cands: tuple[Candidate, ...], parts: list[tuple[int, int, tuple[Candidate, ...]]]
-) -> Step:
+def _single(seq: str, s: int, e: int, cands: tuple[Candidate, ...],
+            parts: list[tuple[int, int, tuple[Candidate, ...]]]) -> Step:
     """A single word: a place (``cands``, or places inside it, ``parts``) unless a person's surname."""
     hyphen = tuple(HyphenPlace(hs, he, seq[hs:he], c, fixed_choice(c)) for hs, he, c in parts) if parts else ()
-    return _step(
-        (SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False, hyphen)
-    )
+    return _step((SINGLE, s, e, seq[s:e], "", cands, fixed_choice(cands) if cands else None, None, False, False,
+                  hyphen))
 
 
 def _maybe(seq: str, s: int, e: int, particle: bool, fallback: bool) -> Step:
@@ -299,7 +277,9 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> Plan:
         if n - i == 1 and (first in SKIP_SINGLE or len(first) < MIN_NAME_CHARS):
             continue
         surface = seq[start:end]
-        if surface in KNOWN_ORGS or (not ORG_WORDS.isdisjoint(surface.split()) and not (n - i > 1 and first in TITLES)):
+        if surface in KNOWN_ORGS or (
+            not ORG_WORDS.isdisjoint(surface.split()) and not (n - i > 1 and first in TITLES)
+        ):
             steps.append(_org(seq, start, end, surface))
             continue
         titled = False
@@ -341,11 +321,7 @@ def _plan_parts(seq: str, parts: list[list[tuple[int, int]]]) -> Plan:
             steps.append(_place(seq, start, end, cands))
         elif len(words) <= MAX_UNTITLED_WORDS:
             particle = bool(PARTICLE_RE.search(surface))
-            fallback = (
-                len(words) <= MAX_FALLBACK_WORDS
-                and words[0].lower() not in common
-                and not any(w.isupper() for w in words)
-                and not gaz.names.get(words[0].lower())
-            )
+            fallback = len(words) <= MAX_FALLBACK_WORDS and words[0].lower() not in common \
+                and not any(w.isupper() for w in words) and not gaz.names.get(words[0].lower())
             steps.append(_maybe(seq, start, end, particle, fallback))
     return tuple(steps)

@@ -47,9 +47,7 @@ def test_same_entities_with_a_fresh_a_warm_and_an_overflowing_registry(monkeypat
 def test_a_surname_stands_for_a_person_named_earlier_in_the_same_text() -> None:
     (first, _), (_, _), (third, _), (fourth, _) = all_found()
     assert [(e.surface, e.name) for e in first if e.kind == "PERSON"] == [
-        ("Paul Koether", "Paul Koether"),
-        ("Koether", "Paul Koether"),
-    ]
+        ("Paul Koether", "Paul Koether"), ("Koether", "Paul Koether")]
     assert not [e for e in third if e.surface == "Koether"]  # named in another text only
     assert [e.surface for e in fourth if e.kind == "PERSON"] == ["Paul King"]  # "King" came first
 
@@ -62,85 +60,23 @@ def test_place_inside_a_hyphenated_word() -> None:
 
 #: Sequences for each rule of the planner: stop words, organisations, titles and demonyms, places, names.
 SIMPLE = [
-    "The",
-    "A",
-    "Mr",
-    "January",
-    "X",
-    "The Foreign Ministry",
-    "Foreign Ministry",
-    "White House",
-    "The White House",
-    "Turkish President Recep Tayyip Erdogan",
-    "President Erdogan",
-    "Syrian",
-    "The Syrian",
-    "Syrian Syrian",
-    "Syrian President",
-    "Prime Minister Boris Johnson",
-    "NATO",
-    "IBM",
-    "SANA",
-    "Hama Province",
-    "Idlib Governorate",
-    "New York",
-    "But Paris",
-    "Abu Bakr al Baghdadi",
-    "Naji al Mustafa",
-    "John Smith",
-    "Paul Koether",
-    "Damascus",
-    "Saraqeb",
-    "Apple",
-    "Zürich",
-    "Hong Kong",
-    "Ahmad Rahhal",
-    "Koether",
-    "General Electric",
-    "Chief Executive",
-    "One Two Three Four Five",
-    "Red Crescent Society",
-    "Istanbul",
-    "United States",
-    "Smith Barney",
-    "Ban Ki Moon",
+    "The", "A", "Mr", "January", "X", "The Foreign Ministry", "Foreign Ministry", "White House", "The White House",
+    "Turkish President Recep Tayyip Erdogan", "President Erdogan", "Syrian", "The Syrian", "Syrian Syrian",
+    "Syrian President", "Prime Minister Boris Johnson", "NATO", "IBM", "SANA", "Hama Province", "Idlib Governorate",
+    "New York", "But Paris", "Abu Bakr al Baghdadi", "Naji al Mustafa", "John Smith", "Paul Koether", "Damascus",
+    "Saraqeb", "Apple", "Zürich", "Hong Kong", "Ahmad Rahhal", "Koether", "General Electric", "Chief Executive",
+    "One Two Three Four Five", "Red Crescent Society", "Istanbul", "United States", "Smith Barney", "Ban Ki Moon",
 ]
 
 
 #: Sequences with marks: cut tokens, connectors with and without an organisation word, abbreviations, hyphens.
 COMPLEX = [
-    "Reuters. The",
-    "Smith's",
-    "Smith’s Jones",
-    "Jones'",
-    "Istanbul-based",
-    "New York-based Citibank",
-    "Tony Blair.",
-    "Bank of England",
-    "Bank of Japan's",
-    "Governor of Texas",
-    "The Creation of Celebrity",
-    "David Arquette for HBO",
-    "Mr. Smith",
-    "U.S.",
-    "U.S. President George Bush",
-    "Scoular Grain Co.",
-    "John W. Johnstone",
-    "Corp.'s",
-    "Turkey-EU",
-    "Mid-Continent Oil",
-    "Bashar al-Assad",
-    "Abu Bakr al-Baghdadi",
-    "OATS      OPEN",
-    "Italian\tLira",
-    "December. Their",
-    "A.",
-    "EVGH.HK",
-    "O'Neil",
-    "South Korea's Finance Minister Chung",
-    "Wells Fargo Bank.....7.30",
-    "Syrian. Turkish President Erdogan's",
-    "Hama Province.",
+    "Reuters. The", "Smith's", "Smith’s Jones", "Jones'", "Istanbul-based", "New York-based Citibank", "Tony Blair.",
+    "Bank of England", "Bank of Japan's", "Governor of Texas", "The Creation of Celebrity", "David Arquette for HBO",
+    "Mr. Smith", "U.S.", "U.S. President George Bush", "Scoular Grain Co.", "John W. Johnstone", "Corp.'s",
+    "Turkey-EU", "Mid-Continent Oil", "Bashar al-Assad", "Abu Bakr al-Baghdadi", "OATS      OPEN", "Italian\tLira",
+    "December. Their", "A.", "EVGH.HK", "O'Neil", "South Korea's Finance Minister Chung", "Wells Fargo Bank.....7.30",
+    "Syrian. Turkish President Erdogan's", "Hama Province.",
 ]
 
 
@@ -156,14 +92,8 @@ def test_the_column_planner_agrees_with_the_one_by_one_planner() -> None:
     simple, one_by_one = plan_both(SIMPLE)
     assert simple == one_by_one
     kinds = set(simple[1])  # every kind of step is covered
-    assert kinds == {
-        sequences.VOTE,
-        sequences.ORG,
-        sequences.PERSON,
-        sequences.PLACE,
-        sequences.SINGLE,
-        sequences.MAYBE,
-    }
+    assert kinds == {sequences.VOTE, sequences.ORG, sequences.PERSON, sequences.PLACE, sequences.SINGLE,
+                     sequences.MAYBE}
 
 
 def test_the_planner_of_new_sequences_agrees_with_the_one_by_one_planner_on_complex_ones() -> None:
@@ -226,55 +156,10 @@ def test_no_blank_stands_inside_a_token_of_the_capitalised_sequence_pattern() ->
 
 
 #: Words and separators of which random texts are made for the planners' property test.
-WORDS = [
-    "The",
-    "Mr",
-    "Mr.",
-    "President",
-    "Turkish",
-    "Syrian",
-    "Bank",
-    "Ministry",
-    "NATO",
-    "IBM",
-    "Damascus",
-    "Hama",
-    "Province",
-    "New",
-    "York",
-    "al",
-    "al-Assad",
-    "bin",
-    "Abu",
-    "Zürich",
-    "İstanbul",
-    "ΣΊΣΥΦΟΣ",
-    "U.S.",
-    "A.",
-    "O'Neil",
-    "Smith",
-    "Jones",
-    "January",
-    "Koether",
-    "Paul",
-    "Istanbul-based",
-    "Turkey-EU",
-    "Corp.",
-    "Inc.",
-    "Reuters",
-    "AFP",
-    "X",
-    "de",
-    "van",
-    "Al",
-    "Jazeera",
-    "White",
-    "House",
-    "Idlib",
-    "Syria",
-    "Ahmed",
-    "Al-",
-]
+WORDS = ["The", "Mr", "Mr.", "President", "Turkish", "Syrian", "Bank", "Ministry", "NATO", "IBM", "Damascus", "Hama",
+         "Province", "New", "York", "al", "al-Assad", "bin", "Abu", "Zürich", "İstanbul", "ΣΊΣΥΦΟΣ", "U.S.", "A.",
+         "O'Neil", "Smith", "Jones", "January", "Koether", "Paul", "Istanbul-based", "Turkey-EU", "Corp.", "Inc.",
+         "Reuters", "AFP", "X", "de", "van", "Al", "Jazeera", "White", "House", "Idlib", "Syria", "Ahmed", "Al-"]
 SEPARATORS = [" ", " ", " ", "  ", "\t", " of ", " the ", " for ", ". ", "'s ", "’ ", "-based ", ", ", "\n", "\u1680"]
 
 
