@@ -290,7 +290,7 @@ def link_documents(
     del files
     spill = spill_writer(home, run_id) if home and run_id else None
     out, fresh = link_kept(  # on every core
-        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept, spill=spill
+        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept, spill=spill, texts=inputs.texts
     )
     del kept
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
@@ -299,7 +299,7 @@ def link_documents(
     out["facts"] = rename_stories(out["facts"], keep)
     out["story_members"] = out["doc_story"]
     out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
-    out["story_dates"] = story_dates(inputs.documents, out["doc_story"])  # undated documents dated by their story
+    out["story_dates"] = story_dates(inputs.documents, out["doc_story"], inputs.texts.by_id)  # dated by their story
     return out, fresh
 
 

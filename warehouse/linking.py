@@ -7,7 +7,7 @@ Only reads and writes: the rules are in :mod:`transforms.link`, and the flow
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +21,92 @@ from warehouse.store import EVIDENCE_PREFIX, KEPT_DIR, WHOLE_PREFIX, insert_arro
 DERIVED_TABLES = ("doc_links", "stories", "story_members", "facts")
 
 
+class WarehouseTexts:
+    """The clean texts of the warehouse's documents, by row of ``doc_ids`` (the documents in
+    ``doc_id`` order), read from ``con`` when asked for: the link step holds only those it uses.
+    It is the link step's ``Texts`` (:class:`transforms.link.link.Texts`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, doc_ids: pa.Array) -> None:
+        self.con = con
+        self.doc_ids = doc_ids
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def _query(self, rows: np.ndarray) -> duckdb.DuckDBPyRelation:
+        rows = np.asarray(rows, np.int64)
+        wanted = pa.table({"doc_id": self.doc_ids.take(pa.array(rows)), "at": pa.array(np.arange(len(rows)))})
+        self.con.register("_copydesk_texts", wanted)
+        return self.con.sql(
+            "SELECT d.clean_text FROM _copydesk_texts w LEFT JOIN documents d ON d.doc_id = w.doc_id ORDER BY w.at"
+        )
+
+    def take(self, rows: np.ndarray) -> pa.Array:
+        """The texts at ``rows``, in that order."""
+        if len(rows) == 0:
+            return pa.array([], pa.string())
+        try:
+            return self._query(rows).to_arrow_table().column(0).combine_chunks()
+        finally:
+            self.con.unregister("_copydesk_texts")
+
+    def chunks(self, rows: np.ndarray, size: int) -> Iterator[pa.Array]:
+        """The texts at ``rows``, in that order, ``size`` at a time (one query: read nothing else from
+        the connection until it is done)."""
+        if len(rows) == 0:
+            return
+        try:
+            reader = self._query(rows).to_arrow_reader(size)
+            pending: list[pa.Array] = []
+            held = 0
+            for batch in reader:  # DuckDB's batches need not be of ``size``: cut them to it
+                pending.append(batch.column(0))
+                held += batch.num_rows
+                while held >= size:
+                    whole = pa.concat_arrays(pending)
+                    yield whole.slice(0, size)
+                    pending, held = [whole.slice(size)], held - size
+            if held:
+                yield pa.concat_arrays(pending)
+        finally:
+            self.con.unregister("_copydesk_texts")
+
+    def blank(self) -> np.ndarray:
+        """Whether each text is null, empty or only white space (Unicode; only the texts without an
+        ASCII letter or digit are read to tell)."""
+        from pyarrow import compute as pc
+
+        out = np.zeros(len(self.doc_ids), bool)
+        maybe = self.con.sql(
+            "SELECT doc_id, clean_text FROM documents "
+            "WHERE clean_text IS NULL OR NOT regexp_matches(clean_text, '[0-9A-Za-z]')"
+        ).to_arrow_table()
+        if maybe.num_rows:
+            text = maybe.column("clean_text")
+            blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(text), 0), pc.utf8_is_space(text)), True)
+            at = pc.index_in(maybe.column("doc_id"), value_set=self.doc_ids).to_numpy(zero_copy_only=False)
+            hit = blank.to_numpy(zero_copy_only=False) & ~np.isnan(at.astype(np.float64))
+            out[at[hit].astype(np.int64)] = True
+        return out
+
+    def by_id(self, doc_ids: list[str]) -> dict[str, str | None]:
+        """The text of each of ``doc_ids`` (those in the warehouse)."""
+        if not doc_ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT doc_id, clean_text FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [doc_ids]
+        ).fetchall()
+        return dict(rows)
+
+
 @dataclass(frozen=True)
 class LinkInputs:
-    """What the link step reads: every document's text and metadata, its counts and numbers,
-    the quality issues of the check it annotates, and the story of each document already linked."""
+    """What the link step reads: every document's metadata (in ``doc_id`` order) and its text (read
+    when needed), its counts and numbers, the quality issues of the check it annotates, and the story
+    of each document already linked."""
 
     documents: pa.Table
+    texts: WarehouseTexts
     counts: pa.Table
     numbers: pa.Table
     issues: pa.Table
@@ -34,12 +114,15 @@ class LinkInputs:
 
 
 def read_link_inputs(con: duckdb.DuckDBPyConnection, noted_check: str) -> LinkInputs:
-    """The link step's inputs from the (new) warehouse; ``noted_check``'s issues only."""
+    """The link step's inputs from the (new) warehouse; ``noted_check``'s issues only. The texts
+    are read from ``con`` as the link step asks for them: keep it open (and do not write) meanwhile."""
+    documents = con.sql(  # in doc_id order, with a hash of the text (which is read apart)
+        "SELECT doc_id, title, published_date, outlet, agencies, hash(clean_text) AS text_hash "
+        "FROM documents ORDER BY doc_id"
+    ).to_arrow_table()
     return LinkInputs(
-        documents=con.sql(  # in doc_id order, with a hash of the text: the link step then copies no text
-            "SELECT doc_id, clean_text, title, published_date, outlet, agencies, hash(clean_text) AS text_hash "
-            "FROM documents ORDER BY doc_id"
-        ).to_arrow_table(),
+        documents=documents,
+        texts=WarehouseTexts(con, documents.column("doc_id").combine_chunks()),
         counts=con.sql("SELECT * FROM counts").to_arrow_table(),
         numbers=con.sql(  # the columns the corroboration of malformed numbers reads
             "SELECT doc_id, start, surface, value, is_malformed, suggested_value FROM numbers"

@@ -54,3 +54,30 @@ def test_a_corroborated_suggestion_is_noted_on_its_quality_issue(con: duckdb.Duc
     assert (surface, suggested) == ("950,0000", 950000.0)
     assert detail == (
         "bad digit grouping in '950,0000'; suggested value 950000 (corroborated by another source in the same story)")
+
+
+def test_texts_read_apart_are_those_held_in_memory() -> None:
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+
+    from transforms.link.link import ArrayTexts
+    from warehouse.linking import WarehouseTexts
+
+    texts = ["Two soldiers", None, "", " \u00a0\u2003\n", "§§ …", "b", "Ωmega 7"]
+    ids = [f"d{i}" for i in range(len(texts))]
+    con = duckdb.connect()
+    shuffled = pa.table({"doc_id": ids, "clean_text": pa.array(texts, pa.string())}).take([4, 2, 6, 0, 5, 1, 3])
+    con.register("_docs", shuffled)
+    con.execute("CREATE TABLE documents AS SELECT * FROM _docs")
+    lazy, held = WarehouseTexts(con, pa.array(ids)), ArrayTexts(pa.array(texts, pa.string()))
+    assert len(lazy) == len(held) == 7
+    assert lazy.blank().tolist() == held.blank().tolist() == [False, True, True, True, False, False, False]
+    rows = np.array([6, 0, 3, 3, 1])
+    assert lazy.take(rows).equals(held.take(rows))
+    assert len(lazy.take(np.array([], np.int64))) == 0
+    for size in (1, 2, 3, 10):
+        got, want = list(lazy.chunks(np.arange(7), size)), list(held.chunks(np.arange(7), size))
+        assert [len(g) for g in got] == [len(w) for w in want]
+        assert all(g.equals(w) for g, w in zip(got, want, strict=True))
+    assert lazy.by_id(["d0", "d1", "zz"]) == {"d0": "Two soldiers", "d1": None}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -35,13 +36,59 @@ MIN_ESTIMATE = 0.05
 EXACT, NEAR, SYNDICATED, SAME_STORY = LINK_RELATIONS
 
 
+class Texts(Protocol):
+    """The clean texts of the documents, by row (the documents' ``doc_id`` order), read when asked for."""
+
+    def __len__(self) -> int: ...
+
+    def take(self, rows: np.ndarray) -> pa.Array:
+        """The texts at ``rows``, in that order."""
+        ...
+
+    def chunks(self, rows: np.ndarray, size: int) -> Iterator[pa.Array]:
+        """The texts at ``rows``, in that order, ``size`` at a time."""
+        ...
+
+    def blank(self) -> np.ndarray:
+        """Whether each text is null, empty or only white space."""
+        ...
+
+
+def blank_texts(texts: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Whether each of ``texts`` is null, empty or only white space (Unicode)."""
+    blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(texts), 0), pc.utf8_is_space(texts)), True)
+    return blank.to_numpy(zero_copy_only=False)
+
+
+class ArrayTexts:
+    """:class:`Texts` held in memory, as one Arrow array."""
+
+    def __init__(self, texts: pa.Array | pa.ChunkedArray) -> None:
+        self.texts = texts.chunk(0) if isinstance(texts, pa.ChunkedArray) and texts.num_chunks == 1 else texts
+        if isinstance(self.texts, pa.ChunkedArray):
+            self.texts = self.texts.combine_chunks()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def take(self, rows: np.ndarray) -> pa.Array:
+        return self.texts.take(pa.array(np.asarray(rows, np.int64), pa.int64()))
+
+    def chunks(self, rows: np.ndarray, size: int) -> Iterator[pa.Array]:
+        for lo in range(0, len(rows), size):
+            yield self.take(rows[lo : lo + size])
+
+    def blank(self) -> np.ndarray:
+        return blank_texts(self.texts)
+
+
 def _dates_as_days(col: pa.ChunkedArray) -> np.ndarray:
     """date32 as float days since the epoch, NaN when null."""
     days = pc.cast(col, pa.int32()).to_numpy(zero_copy_only=False)
     return np.asarray(days, dtype=np.float64)
 
 
-def _exact_groups(texts: pa.Array, order: np.ndarray, hashes: np.ndarray | None = None) -> np.ndarray:
+def _exact_groups(texts: Texts, order: np.ndarray, hashes: np.ndarray | None = None) -> np.ndarray:
     """Representative of each document: the first, in ``order``, with identical non-blank text.
 
     With ``hashes`` (a 64-bit hash of each text, as the warehouse computes it), texts are
@@ -49,11 +96,11 @@ def _exact_groups(texts: pa.Array, order: np.ndarray, hashes: np.ndarray | None 
     texts is made; without, they are grouped by value.
     """
     n = len(texts)
-    blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(texts), 0), pc.utf8_is_space(texts)), True)
-    blank = blank.to_numpy(zero_copy_only=False)
+    blank = texts.blank()
     rep = np.arange(n, dtype=np.int64)
     if hashes is None:
-        group = pc.dictionary_encode(pc.fill_null(texts, "")).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        every = pc.fill_null(texts.take(np.arange(n)), "")
+        group = pc.dictionary_encode(every).indices.to_numpy(zero_copy_only=False).astype(np.int64)
         first: dict[int, int] = {}
         for i in order.tolist():
             if not blank[i]:
@@ -69,7 +116,7 @@ def _exact_groups(texts: pa.Array, order: np.ndarray, hashes: np.ndarray | None 
     candidates = keep[by_hash[shared]]  # documents whose hash another shares, in hash then ``order`` order
     if len(candidates) == 0:
         return rep
-    text = texts.take(pa.array(candidates)).to_pylist()
+    text = texts.take(candidates).to_pylist()
     firsts: dict[tuple[int, str], int] = {}
     for i, t, hv in zip(candidates.tolist(), text, hashes[candidates].tolist(), strict=True):
         rep[i] = firsts.setdefault((hv, t), i)
@@ -84,11 +131,11 @@ FEATURE_CHUNK = 2000
 PARALLEL_MIN_CHUNKS = 4
 
 
-def _first_pass(texts: pa.Array, rows: np.ndarray, workers: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
+def _first_pass(texts: Texts, rows: np.ndarray, workers: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
     """:func:`transforms.link.cache.compute` of each chunk of the texts at ``rows``, in order; in
     ``workers`` processes when there are enough chunks (the results do not depend on where a chunk ran)."""
     starts = range(0, len(rows), FEATURE_CHUNK)
-    jobs = (texts.take(pa.array(rows[lo : lo + FEATURE_CHUNK], pa.int64())) for lo in starts)
+    jobs = texts.chunks(rows, FEATURE_CHUNK) if len(rows) else iter(())
     if workers < 2 or len(starts) < PARALLEL_MIN_CHUNKS:
         yield from (_cache.compute(job) for job in jobs)
         return
@@ -152,7 +199,7 @@ def _gather(chunks: list[Sets], index: np.ndarray, needed: np.ndarray | None = N
 
 
 def _features(
-    texts: pa.Array,
+    texts: Texts,
     rows: np.ndarray,
     ids: list[str],
     hashes: np.ndarray | None,
@@ -216,12 +263,12 @@ def _features(
     return column, sorted_unique(np.concatenate([kept.lower, new_lower])), fresh, missing
 
 
-def _count_contexts(ids: list[str], texts: pa.Array, counts: pa.Table) -> dict[tuple[str, int], str]:
+def _count_contexts(ids: list[str], texts: Texts, counts: pa.Table) -> dict[tuple[str, int], str]:
     """The sentence of each count, by (doc_id, start): what tells one event from another."""
     cols = counts.select(["doc_id", "start", "end"]).to_pydict()
     row = {d: i for i, d in enumerate(ids)}
     need = sorted({row[d] for d in cols["doc_id"] if d in row})
-    text_of = dict(zip((ids[i] for i in need), texts.take(pa.array(need, pa.int64())).to_pylist(), strict=True))
+    text_of = dict(zip((ids[i] for i in need), texts.take(np.array(need, np.int64)).to_pylist(), strict=True))
     return {
         (d, s): _facts.count_context(text_of[d] or "", s, e)
         for d, s, e in zip(cols["doc_id"], cols["start"], cols["end"], strict=True)
@@ -246,8 +293,8 @@ def _source_codes(docs: pa.Table, rows: np.ndarray) -> np.ndarray:
     return codes[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-#: Documents whose template wording is looked up at once (what a lookup holds is that many sets).
-OWN_CHUNK = 4096
+#: Wording values whose template keys are looked up at once (a lookup holds a key per value).
+OWN_CHUNK = 4_000_000
 
 
 def _own_wording(
@@ -257,12 +304,16 @@ def _own_wording(
     every other document's set is empty."""
     wording: Sets = column("wording", needed)  # type: ignore[assignment]
     drop = np.empty(len(wording.values), bool)
-    sizes = wording.sizes()
-    for lo in range(0, len(sizes), OWN_CHUNK):  # a chunk of documents at a time: no key per value of all
-        hi = min(lo + OWN_CHUNK, len(sizes))
-        a, b = wording.offsets[lo], wording.offsets[hi]
-        keys = _ev.source_keys(Sets(wording.offsets[lo : hi + 1] - a, wording.values[a:b]), sources[lo:hi])
-        drop[a:b] = _ev.is_template(keys, template)
+    offsets = wording.offsets
+    lo = 0
+    while lo < len(offsets) - 1:  # documents holding about OWN_CHUNK values at a time (at least one)
+        hi = max(lo + 1, int(np.searchsorted(offsets, offsets[lo] + OWN_CHUNK, side="right")) - 1)
+        hi = min(hi, len(offsets) - 1)
+        a, b = offsets[lo], offsets[hi]
+        if b > a:
+            keys = _ev.source_keys(Sets(offsets[lo : hi + 1] - a, wording.values[a:b]), sources[lo:hi])
+            drop[a:b] = _ev.is_template(keys, template)
+        lo = hi
     return _ev.without(wording, drop)
 
 
@@ -409,6 +460,7 @@ def link_kept(
     workers: int = 1,
     kept: _cache.Kept | None = None,
     spill: _cache.Spill | None = None,
+    texts: Texts | None = None,
 ) -> tuple[dict[str, pa.Table], _cache.Kept]:
     """:func:`link`, with the features kept from earlier runs; also the features worked out here, to keep.
 
@@ -416,17 +468,23 @@ def link_kept(
     ``documents`` with the same ``text_hash`` (:func:`transforms.link.cache.valid`), and they give the
     same result as working them out again. ``workers`` processes share the working out of many
     documents' features (the result is the same); with ``spill``, those features are written out as
-    they are worked out, not held in memory (:data:`transforms.link.cache.Spill`).
+    they are worked out, not held in memory (:data:`transforms.link.cache.Spill`). ``texts`` reads the
+    texts when they are needed (``documents`` then need no ``clean_text``, but must be in ``doc_id``
+    order); without it, they are ``documents``' ``clean_text``.
     """
     ids: list[str] = documents.column("doc_id").to_pylist()
     # The warehouse reads documents in doc_id order: no copy of their texts is then made.
     if any(a > b for a, b in zip(ids, ids[1:])):  # noqa: B905 - one shorter by design
+        if texts is not None:
+            raise ValueError("documents read with their texts apart must be in doc_id order")
         documents = documents.take(pc.sort_indices(documents, [("doc_id", "ascending")]))
         ids = documents.column("doc_id").to_pylist()
     docs = documents
     n = docs.num_rows
-    texts = docs.column("clean_text")
-    texts = texts.chunk(0) if texts.num_chunks == 1 else texts.combine_chunks()
+    if texts is None:
+        texts = ArrayTexts(docs.column("clean_text"))
+    elif len(texts) != n:
+        raise ValueError(f"{len(texts)} texts for {n} documents")
     days = _dates_as_days(docs.column("published_date"))
     # Earliest first: published date (unknown last), then doc_id.
     chrono = np.lexsort((np.arange(n), np.nan_to_num(days, nan=np.inf)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -75,12 +76,15 @@ def date_in_story(text: str, story_days: list[dt.date]) -> dt.date | None:
     return None
 
 
-def story_dates(documents: pa.Table, doc_story: pa.Table) -> pa.Table:
+def story_dates(
+    documents: pa.Table, doc_story: pa.Table, texts_of: Callable[[list[str]], dict[str, str | None]] | None = None
+) -> pa.Table:
     """Publication dates taken from the story for undated documents: ``doc_id``, ``published_date``.
 
-    ``documents`` holds ``doc_id``, ``clean_text`` and ``published_date``; ``doc_story`` holds ``doc_id``
-    and ``story_id``. Only documents without a date, in a story with at least one dated document, whose
-    text names a weekday and a day that fits the story (see :func:`date_in_story`) get a row.
+    ``documents`` holds ``doc_id``, ``published_date`` and (without ``texts_of``, which gives the texts
+    of some documents by id) ``clean_text``; ``doc_story`` holds ``doc_id`` and ``story_id``. Only
+    documents without a date, in a story with at least one dated document, whose text names a weekday
+    and a day that fits the story (see :func:`date_in_story`) get a row.
     """
     # Arrow first, Python only for the undated documents and the stories they are in.
     docs = documents.select(["doc_id", "published_date"]).join(doc_story.select(["doc_id", "story_id"]), "doc_id")
@@ -94,9 +98,14 @@ def story_dates(documents: pa.Table, doc_story: pa.Table) -> pa.Table:
         dated[story].append(day)
     wanted = undated.filter(pc.is_in(undated.column("story_id"), value_set=pa.array(list(dated), pa.string())))
     story_of = dict(zip(wanted.column("doc_id").to_pylist(), wanted.column("story_id").to_pylist(), strict=True))
-    texts = documents.filter(pc.is_in(documents.column("doc_id"), value_set=wanted.column("doc_id")))
+    if texts_of is not None:
+        found_texts = texts_of(wanted.column("doc_id").to_pylist())
+        pairs = sorted(found_texts.items())
+    else:
+        texts = documents.filter(pc.is_in(documents.column("doc_id"), value_set=wanted.column("doc_id")))
+        pairs = list(zip(*texts.select(["doc_id", "clean_text"]).to_pydict().values(), strict=True))
     rows = []
-    for doc_id, text in zip(*texts.select(["doc_id", "clean_text"]).to_pydict().values(), strict=True):
+    for doc_id, text in pairs:
         if text:
             found = date_in_story(text, dated[story_of[doc_id]])
             if found:
