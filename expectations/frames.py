@@ -224,13 +224,6 @@ def replay_frame(con: duckdb.DuckDBPyConnection, sample: int, where: str | None 
     )
 
 
-def pull_frames(
-    con: duckdb.DuckDBPyConnection, checks: Iterable[Check], *, replay_sample: int, run_id: str | None = None
-) -> dict[str, pd.DataFrame | Exception]:
-    """Every frame ``checks`` need, by frame name (:func:`iter_frames`, all held at once)."""
-    return dict(iter_frames(con, checks, replay_sample=replay_sample, run_id=run_id))
-
-
 def iter_frames(
     con: duckdb.DuckDBPyConnection,
     checks: Iterable[Check],

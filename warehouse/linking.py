@@ -71,23 +71,19 @@ class WarehouseTexts:
         finally:
             self.con.unregister("_copydesk_texts")
 
-    def blank(self) -> np.ndarray:
-        """Whether each text is null, empty or only white space (Unicode; only the texts without an
-        ASCII letter or digit are read to tell)."""
+    def maybe_blank(self) -> tuple[np.ndarray, pa.Array]:
+        """The rows whose text may be blank (null, or without an ASCII letter or digit: a superset of
+        the blank ones, found in SQL) and their texts; the link step tells which are."""
         from pyarrow import compute as pc
 
-        out = np.zeros(len(self.doc_ids), bool)
         maybe = self.con.sql(
             "SELECT doc_id, clean_text FROM documents "
             "WHERE clean_text IS NULL OR NOT regexp_matches(clean_text, '[0-9A-Za-z]')"
         ).to_arrow_table()
-        if maybe.num_rows:
-            text = maybe.column("clean_text")
-            blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(text), 0), pc.utf8_is_space(text)), True)
-            at = pc.index_in(maybe.column("doc_id"), value_set=self.doc_ids).to_numpy(zero_copy_only=False)
-            hit = blank.to_numpy(zero_copy_only=False) & ~np.isnan(at.astype(np.float64))
-            out[at[hit].astype(np.int64)] = True
-        return out
+        at = pc.index_in(maybe.column("doc_id"), value_set=self.doc_ids)
+        known = pc.is_valid(at)
+        rows = pc.filter(at, known).to_numpy(zero_copy_only=False).astype(np.int64)
+        return rows, pc.filter(maybe.column("clean_text"), known).combine_chunks()
 
     def by_id(self, doc_ids: list[str]) -> dict[str, str | None]:
         """The text of each of ``doc_ids`` (those in the warehouse)."""

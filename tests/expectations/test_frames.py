@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from expectations.frames import QUARANTINE_SHARE_SQL, index_columns, pull_frames, replay_frame
+from expectations.frames import QUARANTINE_SHARE_SQL, index_columns, iter_frames, replay_frame
 from expectations.suites import suite_checks
 
 
@@ -16,7 +16,7 @@ def con(warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, table: str):  # type: ignore[no-untyped-def]
-    frame = pull_frames(con, suite_checks(table), replay_sample=0)[table]
+    frame = dict(iter_frames(con, suite_checks(table), replay_sample=0))[table]
     assert not isinstance(frame, Exception), frame
     return frame
 

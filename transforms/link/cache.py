@@ -228,16 +228,28 @@ def keyed(doc_ids: list[str], text_hashes: np.ndarray, features: pa.Table) -> pa
 Spill = Callable[[Iterable[pa.Table]], tuple[pa.Table, Callable[[], None], Any]]
 
 
+def chunk_sets(column: pa.Array | pa.ChunkedArray) -> list[Sets]:
+    """The sets of each chunk of a set column (:data:`SET_COLUMNS`), as views of its buffers (no copy:
+    a chunk's offsets index its values as they are stored)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = []
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            raise ValueError("a kept set column holds nulls")
+        out.append(Sets(chunk.offsets.to_numpy(), chunk.values.to_numpy()))
+    return out
+
+
 def sets_of(column: pa.Array | pa.ChunkedArray) -> Sets:
     """The sets of a set column (:data:`SET_COLUMNS`), as :class:`Sets`."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if len(arr) == 0:
+    views = chunk_sets(arr)
+    if not views:
         return Sets(np.zeros(1, np.int64), np.empty(0, np.int64))
-    if arr.null_count:
-        raise ValueError("a kept set column holds nulls")
-    offsets = arr.offsets.to_numpy()
-    values = arr.values.to_numpy()[offsets[0] : offsets[-1]]
-    return Sets((offsets - offsets[0]).astype(np.int64), values)
+    offsets, values = views[0].offsets, views[0].values
+    return Sets((offsets - offsets[0]).astype(np.int64), values[offsets[0] : offsets[-1]])
 
 
 def signatures_of(column: pa.Array | pa.ChunkedArray) -> np.ndarray:

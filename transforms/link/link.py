@@ -49,8 +49,8 @@ class Texts(Protocol):
         """The texts at ``rows``, in that order, ``size`` at a time."""
         ...
 
-    def blank(self) -> np.ndarray:
-        """Whether each text is null, empty or only white space."""
+    def maybe_blank(self) -> tuple[np.ndarray, pa.Array]:
+        """Rows whose text may be blank (a superset of those that are: any may be given) and their texts."""
         ...
 
 
@@ -78,8 +78,8 @@ class ArrayTexts:
         for lo in range(0, len(rows), size):
             yield self.take(rows[lo : lo + size])
 
-    def blank(self) -> np.ndarray:
-        return blank_texts(self.texts)
+    def maybe_blank(self) -> tuple[np.ndarray, pa.Array]:
+        return np.arange(len(self.texts)), self.texts
 
 
 def _dates_as_days(col: pa.ChunkedArray) -> np.ndarray:
@@ -96,7 +96,9 @@ def _exact_groups(texts: Texts, order: np.ndarray, hashes: np.ndarray | None = N
     texts is made; without, they are grouped by value.
     """
     n = len(texts)
-    blank = texts.blank()
+    blank = np.zeros(n, bool)
+    maybe, maybe_texts = texts.maybe_blank()
+    blank[maybe] = blank_texts(maybe_texts)
     rep = np.arange(n, dtype=np.int64)
     if hashes is None:
         every = pc.fill_null(texts.take(np.arange(n)), "")
@@ -151,20 +153,6 @@ def _first_pass(texts: Texts, rows: np.ndarray, workers: int) -> Iterator[tuple[
                 yield pending.pop(0).result()
         for future in pending:
             yield future.result()
-
-
-def _chunk_sets(column: pa.Array | pa.ChunkedArray) -> list[Sets]:
-    """The sets of each chunk of a set column, without a copy (views of its buffers)."""
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    out = []
-    for chunk in chunks:
-        if len(chunk) == 0:
-            continue
-        if chunk.null_count:
-            raise ValueError("a kept set column holds nulls")
-        offsets = chunk.offsets.to_numpy()
-        out.append(Sets(offsets, chunk.values.to_numpy()))  # offsets index the chunk's values as they are
-    return out
 
 
 def _gather(chunks: list[Sets], index: np.ndarray, needed: np.ndarray | None = None) -> Sets:
@@ -255,7 +243,7 @@ def _features(
                 )
             if take is None and needed is None:
                 return _cache.sets_of(new.column(name))
-            return _gather(_chunk_sets(kept.read(name)) + _chunk_sets(new.column(name)), index, needed)
+            return _gather(_cache.chunk_sets(kept.read(name)) + _cache.chunk_sets(new.column(name)), index, needed)
         finally:  # what was read of the files is held by the caller now, or no longer needed
             kept.release()
             release_new()
