@@ -8,7 +8,6 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
@@ -26,10 +25,6 @@ from flows.discover import Discovered, InputFile, discover, parse_input, read_fi
 from transforms.load.parse import Parsed, Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
-from warehouse.linking import LinkInputs
-
-if TYPE_CHECKING:
-    from transforms.link.cache import Kept
 
 
 @dataclass
@@ -258,56 +253,6 @@ def worker_count(workers: int, new_bytes: int) -> int:
     return 1 if new_bytes < SMALL_INPUT_BYTES else cores()
 
 
-@task(name="link", cache_policy=NO_CACHE)
-def link_documents(
-    inputs: LinkInputs, home: Path | None = None, run_id: str | None = None
-) -> tuple[dict[str, pa.Table], Kept]:
-    """Link every document: duplicates, stories, facts, corroborated suggestions and their notes;
-    also the features worked out for documents new to linking, to keep.
-
-    Stories keep the ids they had in the warehouse (see :mod:`transforms.link.identity`). The
-    features of documents linked before are read from what ``home`` keeps (see
-    :mod:`transforms.link.cache`): the same links, without tokenising the warehouse again. With
-    ``run_id`` too, the features worked out are written to that run's staging as they come (the
-    step holds one feature column at a time, not all of them).
-
-    Pure but for that cache: the inputs come from the warehouse and the results go back to it
-    through :mod:`warehouse.linking`; the rules are in :mod:`transforms.link`.
-    """
-    from transforms.link.cache import Kept
-    from transforms.link.identity import inherited_ids, rename_stories
-    from transforms.link.link import link_kept
-    from transforms.link.notes import corroborated_notes
-    from transforms.link.story_dates import story_dates
-    from warehouse.linking import read_kept, spill_writer
-
-    files = read_kept(home) if home else None
-    kept = (
-        Kept.from_files(files.features, files.lower, files.pairs, files.prints, files.template, files.release)
-        if files
-        else None
-    )
-    del files
-    spill = spill_writer(home, run_id) if home and run_id else None
-    out, fresh = link_kept(  # on every core
-        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept, spill=spill, texts=inputs.texts
-    )
-    del kept
-    keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
-    out["doc_story"] = rename_stories(out["doc_story"], keep)
-    out["stories"] = rename_stories(out["stories"], keep, sort_by=["story_id"])
-    out["facts"] = rename_stories(out["facts"], keep)
-    out["story_members"] = out["doc_story"]
-    out["notes"] = corroborated_notes(inputs.issues, out["suggestions"])
-    out["story_dates"] = story_dates(inputs.documents, out["doc_story"], inputs.texts.by_id)  # dated by their story
-    return out, fresh
-
-
-#: DuckDB's memory while the link step runs: what it has cached of the file is handed back
-#: (the link step reads its inputs once, then works in Arrow and NumPy).
-LINK_DUCKDB_MEMORY = "128MB"
-
-
 @task(name="publish-and-check", cache_policy=NO_CACHE)
 def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary:
     """Publish the new warehouse atomically, with the run row and check results in it.
@@ -320,30 +265,17 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     changed = bool(summary.docs_new or summary.quarantined)
     outcomes: list = []
 
+    def link_and_check(db: Path) -> None:
+        from flows.linkcheck import link_and_check_apart
+
+        linked = link_and_check_apart(db, Path(home), summary.run_id, link=True, check=check, stage=progress.stage)
+        summary.stories = linked.stories
+        outcomes.extend(linked.outcomes)
+
     def finish(con) -> None:  # type: ignore[no-untyped-def]
-        if changed:
-            from transforms.link.notes import NOTED_CHECK
-            from warehouse.linking import DERIVED_TABLES, read_link_inputs, stage_kept, write_links
+        if outcomes:
+            from expectations.runner import outcomes_table
 
-            progress.stage("linking stories")
-            with store.duckdb_memory(con, LINK_DUCKDB_MEMORY):  # DuckDB's cache handed back while the link works
-                linked, fresh = link_documents(read_link_inputs(con, NOTED_CHECK), Path(home), summary.run_id)
-            stage_kept(Path(home), summary.run_id, *fresh.staged())
-            del fresh
-            derived = {name: linked[name] for name in DERIVED_TABLES}
-            write_links(
-                con, derived, linked["doc_story"], linked["suggestions"], linked["notes"], linked["story_dates"]
-            )
-            summary.stories = linked["stories"].num_rows
-            for name in DERIVED_TABLES:
-                store.write_snapshot(Path(home), summary.run_id, name, linked[name])
-            del linked, derived
-            release_memory()
-        if check and changed:
-            from expectations.runner import outcomes_table, run_checks
-
-            progress.stage("checking")
-            outcomes.extend(run_checks(con, run_id=summary.run_id))  # the rows this run added, and whole tables
             summary.checks_failed = sum(not o.success for o in outcomes)
             summary.check_errors = sum(not o.success and o.severity == ERROR for o in outcomes)
             summary.check_warnings = sum(not o.success and o.severity == WARNING for o in outcomes)
@@ -364,7 +296,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
 
     progress.stage("publishing")
     if changed or store.staged_parts(Path(home), summary.run_id):
-        store.publish(Path(home), summary.run_id, finish)
+        store.publish(Path(home), summary.run_id, finish, work=link_and_check if changed else None)
     else:  # nothing new: record the run in place instead of copying the warehouse
         store.update_in_place(Path(home), finish)
     if outcomes:
@@ -517,12 +449,14 @@ def run_pipeline(
                 from transforms.extract.places import release_gazetteer
 
                 release_gazetteer()
-            release_memory()  # the batches' tables are staged: hand their memory back before publishing
             if rejected:
                 summary.quarantined = stage_quarantine(home, summary.run_id, rejected, summary.started_at)
             store.write_part(
                 home_path, summary.run_id, "inputs", 0, inputs_table(loaded, summary.run_id, summary.started_at)
             )
+            # Staged: the record of every input file (about 0.6 kB each) and the batches' tables are not needed again.
+            del found, all_files, files, loaded, known, previously, rejected
+            release_memory()
             faults.hold()
             summary = publish_and_check(home, summary, check)
             compact_crowded(home)
@@ -541,6 +475,19 @@ def release_memory() -> None:
 
     gc.collect()
     pa.default_memory_pool().release_unused()
+    _malloc_trim()
+
+
+def _malloc_trim() -> None:
+    """Hand the C heap's free pages back to the system (glibc keeps them otherwise); elsewhere a no-op."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def checks_failed_message(summary: RunSummary) -> str:

@@ -1,7 +1,7 @@
 """Reading the link step's inputs from the warehouse, and writing what it derives.
 
 Only reads and writes: the rules are in :mod:`transforms.link`, and the flow
-(:func:`flows.pipeline.link_documents`) calls them between the two.
+(:func:`flows.linkcheck.link_documents`) calls them between the two.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ Publishing, step by step, and what a kill at each step leaves:
 
 1. The run stages its Parquet parts in ``.staging/<run_id>/parquet/``.
 2. ``publish`` copies the last good DuckDB file into the staging folder, migrates it,
-   inserts the staged parts, (re)creates the views, runs ``finish`` and checkpoints.
+   inserts the staged parts, (re)creates the views, hands the file to ``work`` (the link
+   step and the checks), runs ``finish`` and checkpoints.
 3. Every staged file and folder is fsynced.
    A kill before step 4 leaves the last good warehouse; ``recover`` drops the staging.
 4. A ``COMMIT`` marker listing the moves is written atomically (tmp, fsync, rename).
@@ -77,11 +78,22 @@ _OPEN: list[duckdb.DuckDBPyConnection] = []
 DUCKDB_MEMORY = "512MB"
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection; new files are written in the 1.5-compatible format."""
+#: DuckDB's memory while publishing inserts the run's parts, which it streams from their files
+#: (the link step and the checks, which need more, run in a process of their own).
+PUBLISH_DUCKDB_MEMORY = "256MB"
+
+
+def connect(path: Path, memory: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; new files are written in the 1.5-compatible format.
+
+    DuckDB's memory is capped at :data:`DUCKDB_MEMORY` (or ``COPYDESK_DUCKDB_MEMORY``), or at
+    ``memory`` when that is lower."""
+    limit = os.environ.get("COPYDESK_DUCKDB_MEMORY") or DUCKDB_MEMORY
+    if memory is not None and _size(memory) < _size(limit):
+        limit = memory
     config: dict[str, str | bool | int | float | list[str]] = {
         "storage_compatibility_version": STORAGE_VERSION,
-        "memory_limit": os.environ.get("COPYDESK_DUCKDB_MEMORY") or DUCKDB_MEMORY,
+        "memory_limit": limit,
     }
     con = duckdb.connect(str(path), config=config)
     _OPEN[:] = [*_OPEN[-7:], con]  # the last few: a run has one or two open at a time
@@ -205,12 +217,15 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> 
 Finisher = Callable[[duckdb.DuckDBPyConnection], None]
 
 
-def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
+def publish(
+    home: Path, run_id: str, finish: Finisher | None = None, work: Callable[[Path], None] | None = None
+) -> Path:
     """Build the new warehouse from the last good one plus this run's staged parts, then swap.
 
-    ``finish`` runs on the new database before the swap (the flow records the run row
-    and the check results there); if it raises, nothing is published. Call it while
-    holding :func:`lock_home`. Returns the published DuckDB path.
+    ``work`` gets the new DuckDB file, closed, once the parts are in (the flow links and
+    checks it in another process); ``finish`` then runs on it before the swap (the flow
+    records the run row and the check results there). If either raises, nothing is
+    published. Call it while holding :func:`lock_home`. Returns the published DuckDB path.
     """
     stage = staging_dir(home, run_id)
     stage.mkdir(parents=True, exist_ok=True)
@@ -223,12 +238,17 @@ def publish(home: Path, run_id: str, finish: Finisher | None = None) -> Path:
         _copy_db(current, new_db)
     else:  # first publish, or the DuckDB file was deleted: rebuild it from the datasets
         load = {t: dataset_parts(home).get(t, []) + parts.get(t, []) for t in CONTENT_TABLES}
-    con = connect(new_db)
+    con = connect(new_db, memory=PUBLISH_DUCKDB_MEMORY)
     try:
         migrate(con)
         for table, files in load.items():
             _insert_parquet(con, table, files)
         create_views(con)
+        if work is not None:
+            con.execute("CHECKPOINT")
+            con.close()
+            work(new_db)
+            con = connect(new_db, memory=PUBLISH_DUCKDB_MEMORY)
         if finish is not None:
             finish(con)
         con.execute("CHECKPOINT")
