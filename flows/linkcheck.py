@@ -5,11 +5,12 @@ process holds what it gathered while reading the inputs (a record of every input
 Prefect's state, the batches' buffers), about 0.5 GB after 80,000 files; a fresh process
 holds only what the two steps need, and hands all of it back when it ends.
 
-:func:`link_and_check_apart` starts ``python -m flows.linkcheck`` on the staged DuckDB
-file (which the flow has closed), sends it the job on standard input and reads its
-messages from standard output: the stages it enters, then its answer or its error. The
-process ends with the run's process, even on ``kill -9``, and is ended when the run is
-stopped. :func:`link_and_check` is the work itself, callable in any process.
+:class:`LinkCheckProcess` starts ``python -m flows.linkcheck`` before publishing (it
+imports what the link step needs meanwhile); once the staged DuckDB file is built and closed, it sends
+the process the job on standard input and reads its messages from standard output: the
+stages it enters, then its answer or its error. The process ends with the run's process,
+even on ``kill -9``, and is ended when the run is stopped. :func:`link_and_check` is the
+work itself, callable in any process.
 """
 
 from __future__ import annotations
@@ -124,47 +125,81 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
     return result
 
 
+class LinkCheckProcess:
+    """The process that links and checks a run's staged warehouse (:func:`link_and_check`).
+
+    Started before publishing, it imports what the link step needs while the flow builds the
+    new DuckDB file; :meth:`run` then gives it the job and waits for its answer. Use it as a
+    context manager: on leaving, a process not done with is ended.
+    """
+
+    def __init__(self, check: bool) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flows.linkcheck", *(["--checks"] if check else [])],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "COPYDESK_PARENT_PID": str(os.getpid())},
+        )
+
+    def __enter__(self) -> LinkCheckProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, db: Path, home: Path, run_id: str, link: bool, check: bool, stage: Callable[[str], None]) -> Linked:
+        """:func:`link_and_check` in the process; its error, if any, is raised here."""
+        proc = self.proc
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            with contextlib.suppress(BrokenPipeError):  # it ended at once: told below
+                pickle.dump((str(db), str(home), run_id, link, check), proc.stdin)
+                proc.stdin.close()
+            while True:
+                try:
+                    kind, value = pickle.load(proc.stdout)
+                except EOFError:
+                    code = proc.wait()
+                    raise RuntimeError(
+                        f"the link and check process ended without an answer (exit code {code}); "
+                        "the run published nothing"
+                    ) from None
+                if kind == "stage":
+                    stage(value)
+                elif kind == "done":
+                    proc.wait()
+                    return value  # type: ignore[no-any-return]
+                else:
+                    proc.wait()
+                    raise value
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the process if it still runs (stopped, or failed here): it must not outlive the run."""
+        proc = self.proc
+        if proc.poll() is None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # type: ignore[union-attr]
+            try:
+                proc.wait(timeout=0.2)  # waiting for a job, it ends on its own
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        with contextlib.suppress(OSError):
+            proc.stdout.close()  # type: ignore[union-attr]
+
+
 def link_and_check_apart(
     db: Path, home: Path, run_id: str, link: bool, check: bool, stage: Callable[[str], None]
 ) -> Linked:
     """:func:`link_and_check` in a new process; its error, if any, is raised here."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.linkcheck"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env={**os.environ, "COPYDESK_PARENT_PID": str(os.getpid())},
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        with contextlib.suppress(BrokenPipeError):  # it ended at once: told below
-            pickle.dump((str(db), str(home), run_id, link, check), proc.stdin)
-            proc.stdin.close()
-        while True:
-            try:
-                kind, value = pickle.load(proc.stdout)
-            except EOFError:
-                code = proc.wait()
-                raise RuntimeError(
-                    f"the link and check process ended without an answer (exit code {code}); "
-                    "the run published nothing"
-                ) from None
-            if kind == "stage":
-                stage(value)
-            elif kind == "done":
-                proc.wait()
-                return value  # type: ignore[no-any-return]
-            else:
-                proc.wait()
-                raise value
-    finally:
-        if proc.poll() is None:  # stopped, or failed here: the process must not outlive the run
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        proc.stdout.close()
+    with LinkCheckProcess(check) as process:
+        return process.run(db, home, run_id, link, check, stage)
 
 
 def _cores() -> int:
@@ -181,6 +216,15 @@ def _release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def _warm(checks: bool) -> None:
+    """Import what the link step (and with ``checks``, the checks) will need, while the run publishes."""
+    import transforms.link.link  # noqa: F401
+    import warehouse.linking  # noqa: F401
+
+    if checks:  # Great Expectations (about 160 MB) is imported after the link step, which needs the room
+        import expectations.frames  # noqa: F401
+
+
 def _send(out: IO[bytes], kind: str, value: object) -> None:
     pickle.dump((kind, value), out)
     out.flush()
@@ -195,7 +239,11 @@ def _main() -> None:
         die_with_parent(int(parent))
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break the messages
-    db, home, run_id, link, check = pickle.load(sys.stdin.buffer)
+    _warm("--checks" in sys.argv[1:])
+    try:
+        db, home, run_id, link, check = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the run needed no link step after all
+        return
     try:
         result = link_and_check(Path(db), Path(home), run_id, link, check, lambda name: _send(out, "stage", name))
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the run

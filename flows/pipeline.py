@@ -134,7 +134,7 @@ def load_batch(
 def fingerprint_inputs(files: list[InputFile], home: str) -> tuple[list[InputFile], int, int]:
     """The input files that are new or changed, by size and modification time (no file is read);
     also the files and records left unchanged. The changed files are hashed as they are read."""
-    known = known_inputs(Path(home))
+    known = known_inputs(Path(home), (str(f.path) for f in files))
     fresh, unchanged_files, unchanged_records = [], 0, 0
     for item in files:
         if item.size < 0:  # named on the command line: not seen by a folder scan
@@ -266,9 +266,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     outcomes: list = []
 
     def link_and_check(db: Path) -> None:
-        from flows.linkcheck import link_and_check_apart
-
-        linked = link_and_check_apart(db, Path(home), summary.run_id, link=True, check=check, stage=progress.stage)
+        linked = process.run(db, Path(home), summary.run_id, link=True, check=check, stage=progress.stage)
         summary.stories = linked.stories
         outcomes.extend(linked.outcomes)
 
@@ -295,8 +293,13 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         record_run(con, summary)
 
     progress.stage("publishing")
-    if changed or store.staged_parts(Path(home), summary.run_id):
-        store.publish(Path(home), summary.run_id, finish, work=link_and_check if changed else None)
+    if changed:
+        from flows.linkcheck import LinkCheckProcess
+
+        with LinkCheckProcess(check) as process:  # it starts up while the new warehouse file is built
+            store.publish(Path(home), summary.run_id, finish, work=link_and_check)
+    elif store.staged_parts(Path(home), summary.run_id):
+        store.publish(Path(home), summary.run_id, finish)
     else:  # nothing new: record the run in place instead of copying the warehouse
         store.update_in_place(Path(home), finish)
     if outcomes:
@@ -376,11 +379,13 @@ def run_pipeline(
             summary.inputs_seen += unchanged_records
             summary.docs_unchanged += unchanged_records  # their records were loaded (or quarantined) before
             new_bytes = sum(f.size for f in files)
+            if files:  # the run will publish: the last good warehouse file is copied meanwhile
+                store.copy_ahead(home_path, summary.run_id)
             progress.total(len(files), new_bytes)
             progress.stage("reading")
             loaded: list[tuple[Fingerprint, int]] = []
             known = store.known_doc_ids(home_path)
-            previously = known_inputs(home_path)
+            previously = known_inputs(home_path, (str(f.path) for f in files))
             rejected: list[Rejected] = list(found.refused)
             summary.inputs_seen += len(found.refused)
             pending: list[tuple[PrefectFuture, int, int, int]] = []

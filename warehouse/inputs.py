@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def fingerprint_of(path: Path, data: bytes, stat: os.stat_result) -> Fingerprint
     return Fingerprint(str(path), stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
-def known_inputs(home: Path) -> dict[str, Known]:
-    """The current fingerprint of every input file already loaded, by ``source_uri``."""
+def known_inputs(home: Path, uris: Iterable[str] | None = None) -> dict[str, Known]:
+    """The current fingerprint of every input file already loaded, by ``source_uri``
+    (of those in ``uris`` only, when given: a small run reads a few rows, not every file's)."""
     from warehouse.store import db_path
 
     path = db_path(home)
@@ -58,8 +60,12 @@ def known_inputs(home: Path) -> dict[str, Known]:
         ).fetchall()[0][0]
         if not has:
             return {}  # a warehouse from before schema version 2: every file is new to it
+        among = ""
+        if uris is not None:
+            con.register("_copydesk_uris", pa.table({"uri": pa.array(list(uris), pa.string())}))
+            among = "WHERE source_uri IN (SELECT uri FROM _copydesk_uris) "
         rows = con.execute(
-            "SELECT source_uri, size, mtime_ns, sha256, records FROM inputs "
+            f"SELECT source_uri, size, mtime_ns, sha256, records FROM inputs {among}"
             "QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY seen_at DESC, run_id DESC) = 1"
         ).fetchall()
     finally:

@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -230,12 +231,14 @@ def publish(
     stage = staging_dir(home, run_id)
     stage.mkdir(parents=True, exist_ok=True)
     new_db, current = stage / DB_NAME, db_path(home)
-    for stale in (new_db, _wal(new_db)):
-        stale.unlink(missing_ok=True)
+    copied = _copied(home, run_id)
     parts = staged_parts(home, run_id)
     load = dict(parts)
     if current.exists():
-        _copy_db(current, new_db)
+        if not copied:
+            for stale in (new_db, _wal(new_db)):
+                stale.unlink(missing_ok=True)
+            _copy_db(current, new_db)
     else:  # first publish, or the DuckDB file was deleted: rebuild it from the datasets
         load = {t: dataset_parts(home).get(t, []) + parts.get(t, []) for t in CONTENT_TABLES}
     con = connect(new_db, memory=PUBLISH_DUCKDB_MEMORY)
@@ -336,7 +339,43 @@ def recover(home: Path) -> None:
 
 def abandon(home: Path, run_id: str) -> None:
     """Throw away a run's staging folder (the published warehouse is untouched)."""
+    _copied(home, run_id)
     shutil.rmtree(staging_dir(home, run_id), ignore_errors=True)
+
+
+#: Copies of the published DuckDB file under way, by staging folder: (thread, error or None).
+_COPYING: dict[Path, tuple[threading.Thread, list[BaseException]]] = {}
+
+
+def copy_ahead(home: Path, run_id: str) -> None:
+    """Start copying the published DuckDB file into the run's staging, in a thread, so that
+    :func:`publish` finds it there. For a run that will publish: the home is locked, so the
+    file does not change meanwhile. A copy that fails is made again by :func:`publish`."""
+    current, stage = db_path(home), staging_dir(home, run_id)
+    if not current.exists() or stage in _COPYING:
+        return
+    stage.mkdir(parents=True, exist_ok=True)
+    errors: list[BaseException] = []
+
+    def copy() -> None:
+        try:
+            _copy_db(current, stage / DB_NAME)
+        except BaseException as exc:  # noqa: BLE001 - publish copies again
+            errors.append(exc)
+
+    thread = threading.Thread(target=copy, name="copydesk-copy-ahead", daemon=True)
+    _COPYING[stage] = (thread, errors)
+    thread.start()
+
+
+def _copied(home: Path, run_id: str) -> bool:
+    """Wait for the run's copy ahead, if any; whether it left a whole copy in the staging."""
+    started = _COPYING.pop(staging_dir(home, run_id), None)
+    if started is None:
+        return False
+    thread, errors = started
+    thread.join()
+    return not errors
 
 
 def _parts(root: Path) -> dict[str, list[Path]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.linkcheck import link_and_check, link_and_check_apart
+from flows.linkcheck import LinkCheckProcess, link_and_check, link_and_check_apart
 
 
 def _staged(seeds_home: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -51,3 +51,9 @@ def test_a_process_that_dies_without_an_answer_is_an_error(tmp_path: Path, monke
     monkeypatch.setattr(sys, "executable", shutil.which("false") or "/bin/false")
     with pytest.raises(RuntimeError, match=r"ended without an answer \(exit code 1\)"):
         link_and_check_apart(tmp_path / "x.duckdb", tmp_path, "run", link=True, check=False, stage=lambda _: None)
+
+
+def test_a_process_given_no_job_ends_when_closed() -> None:
+    process = LinkCheckProcess(check=True)
+    process.close()
+    assert process.proc.poll() is not None
