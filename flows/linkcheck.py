@@ -88,17 +88,24 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
     Writes the links into ``db`` and the derived tables and kept features into the run's
     staging; returns what the flow records. ``stage`` is told each step as it starts.
     """
+    import duckdb
+
     from transforms.link.notes import NOTED_CHECK
-    from warehouse import store
-    from warehouse.linking import DERIVED_TABLES, read_link_inputs, stage_kept, write_links
+    from warehouse import linking, store
+    from warehouse.linking import DERIVED_TABLES, stage_kept, write_links
 
     result = Linked()
     con = store.connect(db)
     try:
         if link:
             stage("linking stories")
-            with store.duckdb_memory(con, LINK_DUCKDB_MEMORY):  # DuckDB's cache handed back while the link works
-                linked, fresh = link_documents(read_link_inputs(con, NOTED_CHECK), home, run_id)
+            with store.duckdb_memory(con, LINK_DUCKDB_MEMORY) as lift:  # DuckDB's cache handed back meanwhile
+                try:
+                    linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
+                except duckdb.OutOfMemoryException:  # a warehouse too large for the low cap: the run's cap
+                    lift()
+                    _release_memory()
+                    linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
             stage_kept(home, run_id, *fresh.staged())
             del fresh
             write_links(

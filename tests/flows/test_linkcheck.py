@@ -57,3 +57,24 @@ def test_a_process_given_no_job_ends_when_closed() -> None:
     process = LinkCheckProcess(check=True)
     process.close()
     assert process.proc.poll() is not None
+
+
+def test_a_link_step_out_of_memory_under_the_low_cap_runs_again_under_the_run_cap(
+    seeds_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse import linking
+
+    home, db = _staged(seeds_home, tmp_path)
+    real, calls, limits = linking.read_link_inputs, [], []
+
+    def read(con: duckdb.DuckDBPyConnection, *args: object) -> object:
+        calls.append(1)
+        limits.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        if len(calls) == 1:  # as a warehouse too large for the link step's cap does
+            raise duckdb.OutOfMemoryException("could not allocate block")
+        return real(con, *args)
+
+    monkeypatch.setattr(linking, "read_link_inputs", read)
+    got = link_and_check(db, home, "run", link=True, check=False, stage=lambda _: None)
+    assert got.stories == 1 and len(calls) == 2
+    assert limits[0] != limits[1]  # the second read had the run's cap, not the link step's
