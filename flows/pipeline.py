@@ -302,6 +302,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
         store.publish(Path(home), summary.run_id, finish)
     else:  # nothing new: record the run in place instead of copying the warehouse
         store.update_in_place(Path(home), finish)
+        store.abandon(Path(home), summary.run_id)  # a copy made ahead, if any, is not needed
     if outcomes:
         from expectations.runner import build_data_docs
 

@@ -343,8 +343,9 @@ def abandon(home: Path, run_id: str) -> None:
     shutil.rmtree(staging_dir(home, run_id), ignore_errors=True)
 
 
-#: Copies of the published DuckDB file under way, by staging folder: (thread, error or None).
-_COPYING: dict[Path, tuple[threading.Thread, list[BaseException]]] = {}
+#: Copies of the published DuckDB file under way, by staging folder: the thread, the errors it
+#: met, and the size and time of the file it copied.
+_COPYING: dict[Path, tuple[threading.Thread, list[BaseException], tuple[int, int]]] = {}
 
 
 def copy_ahead(home: Path, run_id: str) -> None:
@@ -356,6 +357,7 @@ def copy_ahead(home: Path, run_id: str) -> None:
         return
     stage.mkdir(parents=True, exist_ok=True)
     errors: list[BaseException] = []
+    st = current.stat()
 
     def copy() -> None:
         try:
@@ -364,18 +366,27 @@ def copy_ahead(home: Path, run_id: str) -> None:
             errors.append(exc)
 
     thread = threading.Thread(target=copy, name="copydesk-copy-ahead", daemon=True)
-    _COPYING[stage] = (thread, errors)
+    _COPYING[stage] = (thread, errors, (st.st_size, st.st_mtime_ns))
     thread.start()
 
 
 def _copied(home: Path, run_id: str) -> bool:
-    """Wait for the run's copy ahead, if any; whether it left a whole copy in the staging."""
-    started = _COPYING.pop(staging_dir(home, run_id), None)
+    """Wait for the run's copy ahead, if any; whether it left a whole copy of the file as it still is."""
+    stage = staging_dir(home, run_id)
+    started = _COPYING.pop(stage, None)
     if started is None:
         return False
-    thread, errors = started
+    thread, errors, copied_from = started
     thread.join()
-    return not errors
+    try:
+        st = db_path(home).stat()
+    except OSError:
+        return False
+    try:  # a whole copy has the file's size (a copy that was thrown away, or cut short, has not)
+        whole = (stage / DB_NAME).stat().st_size == copied_from[0]
+    except OSError:
+        return False
+    return not errors and whole and (st.st_size, st.st_mtime_ns) == copied_from
 
 
 def _parts(root: Path) -> dict[str, list[Path]]:

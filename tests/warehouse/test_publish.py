@@ -16,8 +16,9 @@ import pytest
 
 from contract.schema import CONTENT_TABLES
 from tests.killing import Killer
-from tests.warehouse.hand_warehouse import extra_tables, hand_tables, publish_tables, snapshot
+from tests.warehouse.hand_warehouse import Run, extra_tables, hand_tables, publish_tables, snapshot
 from warehouse import store
+from warehouse.runlog import record_run
 from warehouse.sql import query
 
 
@@ -173,3 +174,42 @@ def test_killed_at_every_step_leaves_old_or_new(tmp_path: Path) -> None:
             assert store.db_path(home).read_bytes() == old_db
         outcomes[kill_at] = n
     assert set(outcomes.values()) == {4, 7}, json.dumps(outcomes)
+
+
+def test_a_copy_made_ahead_is_what_publish_builds_on(hand_home: Path, tmp_path: Path) -> None:
+    """A run's copy of the last good file, made in a thread while it works, gives the same warehouse."""
+    plain = tmp_path / "plain"
+    shutil.copytree(hand_home, plain)
+    publish_tables(plain, "r2", extra_tables("r2"))
+    with store.lock_home(hand_home):
+        store.copy_ahead(hand_home, "r2")  # as a run does, once it knows it has new input
+        for name, table in extra_tables("r2").items():
+            store.write_part(hand_home, "r2", name, 0, table)
+        copied = store.staging_dir(hand_home, "r2") / store.DB_NAME
+        store.publish(hand_home, "r2", lambda con: record_run(con, Run("r2")))
+    assert not copied.exists()  # moved into place
+    assert doc_count(hand_home) == doc_count(plain) > 4
+    for table in CONTENT_TABLES:
+        rows = f'SELECT * FROM "{table}" ORDER BY ALL'
+        assert query(store.db_path(hand_home), rows) == query(store.db_path(plain), rows), table
+    assert_consistent(hand_home)
+
+
+def test_a_copy_made_ahead_and_then_lost_is_made_again(hand_home: Path) -> None:
+    """Publish never builds on a copy that is gone (or of a file that changed since): it copies again."""
+    with store.lock_home(hand_home):
+        store.copy_ahead(hand_home, "r2")
+        store.recover(hand_home)  # throws every staging folder away, the copy's too
+        for name, table in extra_tables("r2").items():
+            store.write_part(hand_home, "r2", name, 0, table)
+        store.publish(hand_home, "r2", lambda con: record_run(con, Run("r2")))
+    assert doc_count(hand_home) > 4
+    assert_consistent(hand_home)
+
+
+def test_a_copy_made_ahead_goes_with_an_abandoned_run(hand_home: Path) -> None:
+    before = snapshot(hand_home)
+    store.copy_ahead(hand_home, "r2")
+    store.abandon(hand_home, "r2")
+    assert snapshot(hand_home) == before
+    assert not any((hand_home / ".staging").glob("*"))
