@@ -13,7 +13,8 @@ Layout under the home folder::
 Publishing, step by step, and what a kill at each step leaves:
 
 1. The run stages its Parquet parts in ``.staging/<run_id>/parquet/``.
-2. ``publish`` copies the last good DuckDB file into the staging folder, migrates it,
+2. ``publish`` copies the last good DuckDB file into the staging folder (or waits for the
+   copy :func:`copy_ahead` started while the run worked, and checks it is whole), migrates it,
    inserts the staged parts, (re)creates the views, hands the file to ``work`` (the link
    step and the checks), runs ``finish`` and checkpoints.
 3. Every staged file and folder is fsynced.
