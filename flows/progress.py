@@ -219,10 +219,16 @@ class BarProgress:
         self.progress.stop()
 
 
+#: Seconds between plain progress lines (default 5).
+INTERVAL_ENV = "COPYDESK_PROGRESS_SECONDS"
+
+
 @contextlib.contextmanager
 def show(stream: TextIO | None = None, *, interval: float = 5.0, bar: bool | None = None) -> Iterator[None]:
     """Show the run's progress on ``stream`` (standard error): a bar on a terminal, else plain lines."""
     stream = stream or sys.stderr
+    with contextlib.suppress(ValueError):  # a plain line every N seconds, when set (e.g. in a log)
+        interval = max(0.1, float(os.environ.get(INTERVAL_ENV) or interval))
     if bar is None:
         bar = stream.isatty() and os.environ.get("TERM") != "dumb"
     display: BarProgress | PlainProgress = BarProgress(stream) if bar else PlainProgress(stream, interval)

@@ -84,23 +84,27 @@ def test_a_signal_interrupts_a_duckdb_query(tmp_path: Path, sig: signal.Signals,
 
 
 def test_a_run_stopped_by_sigterm_leaves_the_last_good_warehouse(tmp_path: Path, seeds_home: Path) -> None:
-    """Stop `copydesk run` over a 10 MB article mid-way: exit 143, lock free, nothing published, no child left."""
+    """Stop `copydesk run` over a 25 MB article mid-way: exit 143, lock free, nothing published, no child left."""
     home = tmp_path / "home"
     subprocess.run(["cp", "-r", str(seeds_home), str(home)], check=True)
     before = _sha256(home / "warehouse.duckdb")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     paragraph = "The death toll rose to 23, officials said. \u201cWe are overwhelmed,\u201d said Dr. Amina Yusuf.\n\n"
-    (inbox / "big.txt").write_text(paragraph * (10_000_000 // len(paragraph)))
-    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "INFO"}
+    # 25 MB: processing it lasts a few seconds; a progress line every 0.2 s says when it starts.
+    (inbox / "big.txt").write_text(paragraph * (25_000_000 // len(paragraph)))
+    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "INFO", "COPYDESK_PROGRESS_SECONDS": "0.2"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "run", str(inbox), "--home", str(home)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     assert proc.stdout is not None
+    seen = []
     for line in proc.stdout:  # wait until the batch is processed (the plain progress lines of a non-terminal)
+        seen.append(line)
         if line.startswith("copydesk: processing"):
             break
+    assert proc.poll() is None, "the run ended before it was stopped:\n" + "".join(seen)
     time.sleep(1.0)
     children = _descendants(proc.pid)
     sent = time.monotonic()
