@@ -90,6 +90,7 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
     """
     import duckdb
 
+    from flows.memory import release_memory
     from transforms.link.notes import NOTED_CHECK
     from warehouse import linking, store
     from warehouse.linking import DERIVED_TABLES, stage_kept, write_links
@@ -104,7 +105,7 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
                     linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
                 except duckdb.OutOfMemoryException:  # a warehouse too large for the low cap: the run's cap
                     lift()
-                    _release_memory()
+                    release_memory()
                     linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
             stage_kept(home, run_id, *fresh.staged())
             del fresh
@@ -120,7 +121,7 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
             for name in DERIVED_TABLES:
                 store.write_snapshot(home, run_id, name, linked[name])
             del linked
-            _release_memory()
+            release_memory()
         if check:
             from expectations.runner import run_checks
 
@@ -211,16 +212,6 @@ def link_and_check_apart(
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _release_memory() -> None:
-    """Collect garbage and return Arrow's freed memory to the system."""
-    import gc
-
-    import pyarrow as pa
-
-    gc.collect()
-    pa.default_memory_pool().release_unused()
 
 
 def _warm(checks: bool) -> None:

@@ -22,6 +22,7 @@ from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
 from flows import faults, interrupt, progress
 from flows.discover import Discovered, InputFile, discover, parse_input, read_file
+from flows.memory import release_memory
 from transforms.load.parse import Parsed, Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
@@ -473,27 +474,6 @@ def run_pipeline(
     if summary.check_errors:
         return Failed(message=checks_failed_message(summary), data=summary)
     return summary
-
-
-def release_memory() -> None:
-    """Collect garbage and return Arrow's freed memory to the system (its allocator keeps it otherwise)."""
-    import gc
-
-    gc.collect()
-    pa.default_memory_pool().release_unused()
-    _malloc_trim()
-
-
-def _malloc_trim() -> None:
-    """Hand the C heap's free pages back to the system (glibc keeps them otherwise); elsewhere a no-op."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def checks_failed_message(summary: RunSummary) -> str:
