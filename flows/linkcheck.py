@@ -53,6 +53,7 @@ def link_documents(inputs: Any, home: Path | None = None, run_id: str | None = N
     warehouse and the results go back to it through :mod:`warehouse.linking`; the rules are in
     :mod:`transforms.link`.
     """
+    from flows.resources import cores
     from transforms.link.cache import Kept
     from transforms.link.identity import inherited_ids, rename_stories
     from transforms.link.link import link_kept
@@ -69,7 +70,7 @@ def link_documents(inputs: Any, home: Path | None = None, run_id: str | None = N
     del files
     spill = spill_writer(home, run_id) if home and run_id else None
     out, fresh = link_kept(  # on every core
-        inputs.documents, inputs.counts, inputs.numbers, workers=_cores(), kept=kept, spill=spill, texts=inputs.texts
+        inputs.documents, inputs.counts, inputs.numbers, workers=cores(), kept=kept, spill=spill, texts=inputs.texts
     )
     del kept
     keep = inherited_ids(out["doc_story"], inputs.previous)  # a story that gains a document keeps its id
@@ -82,7 +83,7 @@ def link_documents(inputs: Any, home: Path | None = None, run_id: str | None = N
     return out, fresh
 
 
-def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, stage: Callable[[str], None]) -> Linked:
+def link_and_check(db: Path, home: Path, run_id: str, check: bool, stage: Callable[[str], None]) -> Linked:
     """Link the staged warehouse ``db`` and stage what the link step derives; then run the checks.
 
     Writes the links into ``db`` and the derived tables and kept features into the run's
@@ -90,7 +91,7 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
     """
     import duckdb
 
-    from flows.memory import release_memory
+    from flows.resources import release_memory
     from transforms.link.notes import NOTED_CHECK
     from warehouse import linking, store
     from warehouse.linking import DERIVED_TABLES, stage_kept, write_links
@@ -98,30 +99,29 @@ def link_and_check(db: Path, home: Path, run_id: str, link: bool, check: bool, s
     result = Linked()
     con = store.connect(db)
     try:
-        if link:
-            stage("linking stories")
-            with store.duckdb_memory(con, LINK_DUCKDB_MEMORY) as lift:  # DuckDB's cache handed back meanwhile
-                try:
-                    linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
-                except duckdb.OutOfMemoryException:  # a warehouse too large for the low cap: the run's cap
-                    lift()
-                    release_memory()
-                    linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
-            stage_kept(home, run_id, *fresh.staged())
-            del fresh
-            write_links(
-                con,
-                {name: linked[name] for name in DERIVED_TABLES},
-                linked["doc_story"],
-                linked["suggestions"],
-                linked["notes"],
-                linked["story_dates"],
-            )
-            result.stories = linked["stories"].num_rows
-            for name in DERIVED_TABLES:
-                store.write_snapshot(home, run_id, name, linked[name])
-            del linked
-            release_memory()
+        stage("linking stories")
+        with store.duckdb_memory(con, LINK_DUCKDB_MEMORY) as lift:  # DuckDB's cache handed back meanwhile
+            try:
+                linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
+            except duckdb.OutOfMemoryException:  # a warehouse too large for the low cap: the run's cap
+                lift()
+                release_memory()
+                linked, fresh = link_documents(linking.read_link_inputs(con, NOTED_CHECK), home, run_id)
+        stage_kept(home, run_id, *fresh.staged())
+        del fresh
+        write_links(
+            con,
+            {name: linked[name] for name in DERIVED_TABLES},
+            linked["doc_story"],
+            linked["suggestions"],
+            linked["notes"],
+            linked["story_dates"],
+        )
+        result.stories = linked["stories"].num_rows
+        for name in DERIVED_TABLES:
+            store.write_snapshot(home, run_id, name, linked[name])
+        del linked
+        release_memory()
         if check:
             from expectations.runner import run_checks
 
@@ -155,13 +155,13 @@ class LinkCheckProcess:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def run(self, db: Path, home: Path, run_id: str, link: bool, check: bool, stage: Callable[[str], None]) -> Linked:
+    def run(self, db: Path, home: Path, run_id: str, check: bool, stage: Callable[[str], None]) -> Linked:
         """:func:`link_and_check` in the process; its error, if any, is raised here."""
         proc = self.proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
             with contextlib.suppress(BrokenPipeError):  # it ended at once: told below
-                pickle.dump((str(db), str(home), run_id, link, check), proc.stdin)
+                pickle.dump((str(db), str(home), run_id, check), proc.stdin)
                 proc.stdin.close()
             while True:
                 try:
@@ -203,15 +203,11 @@ class LinkCheckProcess:
 
 
 def link_and_check_apart(
-    db: Path, home: Path, run_id: str, link: bool, check: bool, stage: Callable[[str], None]
+    db: Path, home: Path, run_id: str, check: bool, stage: Callable[[str], None]
 ) -> Linked:
     """:func:`link_and_check` in a new process; its error, if any, is raised here."""
     with LinkCheckProcess(check) as process:
-        return process.run(db, home, run_id, link, check, stage)
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return process.run(db, home, run_id, check, stage)
 
 
 def _warm(checks: bool) -> None:
@@ -239,11 +235,11 @@ def _main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not break the messages
     _warm("--checks" in sys.argv[1:])
     try:
-        db, home, run_id, link, check = pickle.load(sys.stdin.buffer)
+        db, home, run_id, check = pickle.load(sys.stdin.buffer)
     except EOFError:  # the run needed no link step after all
         return
     try:
-        result = link_and_check(Path(db), Path(home), run_id, link, check, lambda name: _send(out, "stage", name))
+        result = link_and_check(Path(db), Path(home), run_id, check, lambda name: _send(out, "stage", name))
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the run
         try:
             pickle.loads(pickle.dumps(exc))

@@ -22,7 +22,7 @@ from contract.schema import TABLES
 from contract.vocab import ERROR, WARNING
 from flows import faults, interrupt, progress
 from flows.discover import Discovered, InputFile, discover, parse_input, read_file
-from flows.memory import release_memory
+from flows.resources import cores, release_memory
 from transforms.load.parse import Parsed, Record, Rejected
 from warehouse import store
 from warehouse.inputs import Fingerprint, fingerprint_of, inputs_table, is_unchanged, known_inputs, looks_unchanged
@@ -238,14 +238,6 @@ def _by_bytes(items: list, sizes: list[int], max_bytes: int, max_items: int) -> 
     return out
 
 
-def cores() -> int:
-    """The cores this process may use (where the OS says), else the machine's."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
 def worker_count(workers: int, new_bytes: int) -> int:
     """Worker processes for a run: ``workers`` when given (> 0); else every core, or none
     (this process) for less than :data:`SMALL_INPUT_BYTES` of new input."""
@@ -267,7 +259,7 @@ def publish_and_check(home: str, summary: RunSummary, check: bool) -> RunSummary
     outcomes: list = []
 
     def link_and_check(db: Path) -> None:
-        linked = process.run(db, Path(home), summary.run_id, link=True, check=check, stage=progress.stage)
+        linked = process.run(db, Path(home), summary.run_id, check=check, stage=progress.stage)
         summary.stories = linked.stories
         outcomes.extend(linked.outcomes)
 

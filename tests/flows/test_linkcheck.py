@@ -23,10 +23,10 @@ def _staged(seeds_home: Path, tmp_path: Path) -> tuple[Path, Path]:
 def test_apart_gives_what_the_step_gives_here(seeds_home: Path, tmp_path: Path) -> None:
     home, db = _staged(seeds_home, tmp_path / "apart")
     stages: list[str] = []
-    apart = link_and_check_apart(db, home, "run-apart", link=True, check=True, stage=stages.append)
+    apart = link_and_check_apart(db, home, "run-apart", check=True, stage=stages.append)
     assert stages == ["linking stories", "checking"]
     here_home, here_db = _staged(seeds_home, tmp_path / "here")
-    here = link_and_check(here_db, here_home, "run-here", link=True, check=True, stage=lambda _: None)
+    here = link_and_check(here_db, here_home, "run-here", check=True, stage=lambda _: None)
     assert apart.stories == here.stories == 1
     assert [(o.suite, o.expectation, o.column_name, o.success) for o in apart.outcomes] == [
         (o.suite, o.expectation, o.column_name, o.success) for o in here.outcomes
@@ -44,13 +44,13 @@ def test_an_error_in_the_process_is_raised_in_the_run(tmp_path: Path) -> None:
     not_a_db = tmp_path / "staged.duckdb"
     not_a_db.write_text("not a DuckDB file\n")
     with pytest.raises(duckdb.Error):
-        link_and_check_apart(not_a_db, tmp_path, "run", link=True, check=False, stage=lambda _: None)
+        link_and_check_apart(not_a_db, tmp_path, "run", check=False, stage=lambda _: None)
 
 
 def test_a_process_that_dies_without_an_answer_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", shutil.which("false") or "/bin/false")
     with pytest.raises(RuntimeError, match=r"ended without an answer \(exit code 1\)"):
-        link_and_check_apart(tmp_path / "x.duckdb", tmp_path, "run", link=True, check=False, stage=lambda _: None)
+        link_and_check_apart(tmp_path / "x.duckdb", tmp_path, "run", check=False, stage=lambda _: None)
 
 
 def test_a_process_given_no_job_ends_when_closed() -> None:
@@ -75,6 +75,6 @@ def test_a_link_step_out_of_memory_under_the_low_cap_runs_again_under_the_run_ca
         return real(con, *args)
 
     monkeypatch.setattr(linking, "read_link_inputs", read)
-    got = link_and_check(db, home, "run", link=True, check=False, stage=lambda _: None)
+    got = link_and_check(db, home, "run", check=False, stage=lambda _: None)
     assert got.stories == 1 and len(calls) == 2
     assert limits[0] != limits[1]  # the second read had the run's cap, not the link step's
